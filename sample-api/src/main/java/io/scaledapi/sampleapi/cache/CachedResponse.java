@@ -1,0 +1,67 @@
+package io.scaledapi.sampleapi.cache;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A response as the cache keeps it: the bytes, a precomputed strong ETag, and the times (on the cache's
+ * ticker, in nanoseconds) until which it is fresh and until which it may still be served stale.
+ */
+public record CachedResponse(
+        int status,
+        byte[] body,
+        String contentType,
+        String etag,
+        long loadedAtNanos,
+        long freshUntilNanos,
+        long staleUntilNanos) {
+
+    static CachedResponse of(OriginResponse origin, long nowNanos, long ttlNanos, long staleIfErrorNanos) {
+        long fresh = origin.cacheable() ? ttlNanos : 0;
+        if (origin.cacheable() && origin.maxAge() != null) {
+            fresh = Math.min(fresh, origin.maxAge().toNanos());
+        }
+        long stale = fresh > 0 ? staleIfErrorNanos : 0;
+        return new CachedResponse(origin.status(), origin.body(), origin.contentType(), etagOf(origin.body()),
+                nowNanos, nowNanos + fresh, nowNanos + fresh + stale);
+    }
+
+    /** Whether the cache may keep this response at all. */
+    public boolean storable() {
+        return freshUntilNanos > loadedAtNanos;
+    }
+
+    public boolean isFresh(long nowNanos) {
+        return nowNanos - freshUntilNanos < 0;
+    }
+
+    public boolean isServableStale(long nowNanos) {
+        return nowNanos - staleUntilNanos < 0;
+    }
+
+    /** Whether a read at this time should start a background reload, so hot keys never expire under readers. */
+    boolean refreshDue(long nowNanos, double refreshAhead) {
+        long ttl = freshUntilNanos - loadedAtNanos;
+        return ttl > 0 && nowNanos - loadedAtNanos >= (long) (ttl * refreshAhead);
+    }
+
+    /** Whole seconds of freshness left, for {@code Cache-Control: max-age}. */
+    public long secondsLeft(long nowNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toSeconds(freshUntilNanos - nowNanos));
+    }
+
+    public long ageSeconds(long nowNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toSeconds(nowNanos - loadedAtNanos));
+    }
+
+    private static String etagOf(byte[] body) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
+            return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + '"';
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.scaledapi.sampleapi.cache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+
+/**
+ * A TTL cache of whole responses in front of an {@link Origin}.
+ * <ul>
+ * <li>One origin load per key at a time: concurrent misses join the load in flight (Caffeine's async cache).</li>
+ * <li>Refresh ahead: a read past {@code refreshAhead} of the TTL reloads in the background, so keys that are
+ * still being read never expire under their readers.</li>
+ * <li>Stale if error: an entry is kept for {@code staleIfError} past its TTL; a read of an expired entry
+ * reloads it and, if the origin fails, gets the old bytes marked {@link CacheOutcome#STALE}.</li>
+ * </ul>
+ */
+public final class ResponseCache<K> {
+
+    private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
+    private static final long ORIGIN_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** The result of a lookup: the response and how it was served. */
+    public record Lookup(CachedResponse response, CacheOutcome outcome) {}
+
+    private final String name;
+    private final Origin<K> origin;
+    private final Ticker ticker;
+    private final long ttlNanos;
+    private final long staleIfErrorNanos;
+    private final double refreshAhead;
+    private final AsyncLoadingCache<K, CachedResponse> cache;
+    private final Timer originSuccess;
+    private final Timer originFailure;
+    private final Counter staleServed;
+    private final AtomicLong lastOriginWarning = new AtomicLong(Long.MIN_VALUE);
+
+    public ResponseCache(String name, Origin<K> origin, CacheProperties properties, Ticker ticker, MeterRegistry registry) {
+        this.name = name;
+        this.origin = origin;
+        this.ticker = ticker;
+        this.ttlNanos = properties.ttl().toNanos();
+        this.staleIfErrorNanos = properties.staleIfError().toNanos();
+        this.refreshAhead = properties.refreshAhead();
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(properties.maxEntries())
+                .expireAfter(new StaleBoundExpiry())
+                .recordStats()
+                .buildAsync((K key, Executor executor) -> load(key));
+        CaffeineCacheMetrics.monitor(registry, cache, name);
+        this.originSuccess = originTimer(registry, "success");
+        this.originFailure = originTimer(registry, "error");
+        this.staleServed = Counter.builder("cache.stale.served")
+                .description("Responses served stale because the origin failed")
+                .tag("cache", name)
+                .register(registry);
+    }
+
+    private Timer originTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("origin.requests")
+                .description("Calls from the cache to its origin")
+                .tag("cache", name)
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Looks a key up; the future fails with {@link OriginUnavailableException} when there is nothing to serve. */
+    public CompletableFuture<Lookup> lookup(K key) {
+        boolean[] loadedHere = {false};
+        CompletableFuture<CachedResponse> entry = cache.get(key, (k, executor) -> {
+            loadedHere[0] = true;
+            return load(k);
+        });
+        if (loadedHere[0] || !entry.isDone()) {
+            return entry.thenApply(response -> new Lookup(response, CacheOutcome.MISS));
+        }
+        CachedResponse cached = entry.join();
+        long now = ticker.read();
+        if (cached.isFresh(now)) {
+            if (cached.refreshDue(now, refreshAhead)) {
+                cache.synchronous().refresh(key);
+            }
+            return CompletableFuture.completedFuture(new Lookup(cached, CacheOutcome.HIT));
+        }
+        // Expired but still within the stale-if-error bound (the cache evicts it after that). Concurrent
+        // readers share one reload: Caffeine coalesces refreshes of a key.
+        return cache.synchronous().refresh(key).handle((reloaded, failure) -> {
+            if (failure == null && reloaded != null) {
+                return new Lookup(reloaded, CacheOutcome.MISS);
+            }
+            if (cached.isServableStale(ticker.read())) {
+                staleServed.increment();
+                return new Lookup(cached, CacheOutcome.STALE);
+            }
+            throw unavailable(key, failure);
+        });
+    }
+
+    private CompletableFuture<CachedResponse> load(K key) {
+        long start = ticker.read();
+        CompletableFuture<OriginResponse> call;
+        try {
+            call = origin.fetch(key);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((response, failure) -> {
+            long end = ticker.read();
+            if (failure != null) {
+                originFailure.record(end - start, TimeUnit.NANOSECONDS);
+                warnOriginFailure(key, failure, end);
+                throw unavailable(key, failure);
+            }
+            originSuccess.record(end - start, TimeUnit.NANOSECONDS);
+            return CachedResponse.of(response, end, ttlNanos, staleIfErrorNanos);
+        });
+    }
+
+    private OriginUnavailableException unavailable(K key, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof OriginUnavailableException e) {
+            return e;
+        }
+        return new OriginUnavailableException("origin of cache '" + name + "' failed for " + key
+                + (cause == null ? "" : ": " + cause.getMessage()), cause);
+    }
+
+    /** One warning per interval while the origin fails, so an outage does not flood the log. */
+    private void warnOriginFailure(K key, Throwable failure, long now) {
+        long last = lastOriginWarning.get();
+        if ((last == Long.MIN_VALUE || now - last >= ORIGIN_WARNING_INTERVAL_NANOS) && lastOriginWarning.compareAndSet(last, now)) {
+            log.warn("cache={} origin failed for key={}: {} (serving stale copies where there are any; next warning in 10s at most)",
+                    name, key, failure.getMessage());
+        } else if (log.isDebugEnabled()) {
+            log.debug("cache={} origin failed for key={}: {}", name, key, failure.getMessage());
+        }
+    }
+
+    /** Number of entries held, for tests and diagnostics. */
+    public long size() {
+        return cache.synchronous().estimatedSize();
+    }
+
+    /** Keeps each entry until its stale-if-error bound; responses that may not be stored expire at once. */
+    private static final class StaleBoundExpiry implements Expiry<Object, CachedResponse> {
+        @Override
+        public long expireAfterCreate(Object key, CachedResponse value, long currentTime) {
+            return Math.max(0, value.staleUntilNanos() - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(Object key, CachedResponse value, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(Object key, CachedResponse value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

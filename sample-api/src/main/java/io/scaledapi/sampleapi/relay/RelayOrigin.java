@@ -1,0 +1,86 @@
+package io.scaledapi.sampleapi.relay;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.scaledapi.sampleapi.cache.Origin;
+import io.scaledapi.sampleapi.cache.OriginResponse;
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
+
+/**
+ * Fetches {@code UPSTREAM_URL/path} for the relay. Upstream {@code Cache-Control} is honoured: {@code no-store},
+ * {@code no-cache} and {@code private} answers are not kept, {@code max-age} (or {@code s-maxage}) shortens the
+ * TTL. 2xx answers are cacheable; 3xx and 4xx are handed on uncached; 5xx and transport errors count as origin
+ * failures, so the cache may serve a stale copy instead.
+ */
+public final class RelayOrigin implements Origin<RelayTarget> {
+
+    private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])(s-maxage|max-age)\\s*=\\s*\"?(\\d{1,10})\"?");
+
+    private final URI upstream;
+    private final Duration timeout;
+    private final int maxBodyBytes;
+    private final HttpClient client;
+
+    public RelayOrigin(UpstreamProperties properties) {
+        this.upstream = properties.url();
+        this.timeout = properties.timeout();
+        this.maxBodyBytes = properties.maxBodyBytes();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public CompletableFuture<OriginResponse> fetch(RelayTarget target) {
+        HttpRequest request = HttpRequest.newBuilder(target.resolveAgainst(upstream))
+                .timeout(timeout)
+                .header("Accept", "application/json, */*;q=0.5")
+                .GET()
+                .build();
+        return client.sendAsync(request, this::boundedBody).thenApply(this::toOriginResponse);
+    }
+
+    private OriginResponse toOriginResponse(HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        if (status >= 500) {
+            throw new OriginUnavailableException("upstream answered " + status);
+        }
+        byte[] body = response.body();
+        if (body == null || body.length > maxBodyBytes) {
+            throw new OriginUnavailableException("upstream body is over the " + maxBodyBytes + "-byte limit");
+        }
+        String contentType = response.headers().firstValue("Content-Type").orElse("application/octet-stream");
+        String cacheControl = String.join(",", response.headers().allValues("Cache-Control")).toLowerCase(Locale.ROOT);
+        boolean cacheable = status >= 200 && status < 300
+                && !cacheControl.contains("no-store") && !cacheControl.contains("no-cache")
+                && !cacheControl.contains("private");
+        return new OriginResponse(status, body, contentType, maxAge(cacheControl).orElse(null), cacheable);
+    }
+
+    /** Discards a body whose declared length is over the limit instead of reading it into memory. */
+    private HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
+        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        return declared > maxBodyBytes ? HttpResponse.BodySubscribers.replacing(null)
+                : HttpResponse.BodySubscribers.ofByteArray();
+    }
+
+    static Optional<Duration> maxAge(String cacheControl) {
+        Matcher matcher = MAX_AGE.matcher(cacheControl);
+        Duration shortest = null;
+        while (matcher.find()) {
+            Duration age = Duration.ofSeconds(Long.parseLong(matcher.group(2)));
+            shortest = shortest == null || age.compareTo(shortest) < 0 ? age : shortest;
+        }
+        return Optional.ofNullable(shortest);
+    }
+}

@@ -1,0 +1,95 @@
+package io.scaledapi.sampleapi.relay;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A path under the one configured upstream, checked so that a request can never reach anything else: no
+ * {@code .} or {@code ..} segments, no empty segments, no encoded slashes, dots, backslashes or percent signs
+ * (double encoding), no scheme or authority, only the characters RFC 3986 allows in a path and query.
+ * The result is also checked after URI normalisation to still lie under the upstream's base.
+ */
+public record RelayTarget(String path, String query) {
+
+    // unreserved / sub-delims / ':' / '@' / pct-encoded, per RFC 3986 section 3.3
+    private static final Pattern PATH_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]+");
+    private static final Pattern QUERY_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*");
+    private static final Pattern PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+    private static final int MAX_LENGTH = 2048;
+
+    /** Why a relay path was refused; the message is safe to show to the client. */
+    public static final class RefusedException extends IllegalArgumentException {
+        public RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param rawPath  the request path after {@code /relay/}, still percent-encoded
+     * @param rawQuery the raw query string, or null
+     */
+    public static RelayTarget parse(String rawPath, String rawQuery) {
+        if (rawPath == null || rawPath.isEmpty()) {
+            throw new RefusedException("relay path is empty");
+        }
+        if (rawPath.length() + (rawQuery == null ? 0 : rawQuery.length()) > MAX_LENGTH) {
+            throw new RefusedException("relay path is longer than " + MAX_LENGTH + " characters");
+        }
+        if (!PATH_CHARS.matcher(rawPath).matches()) {
+            throw new RefusedException("relay path has characters that are not allowed in a URL path");
+        }
+        if (PERCENT.matcher(rawPath).find()) {
+            throw new RefusedException("relay path has a malformed percent-encoding");
+        }
+        String lower = rawPath.toLowerCase(Locale.ROOT);
+        for (String encoded : new String[] {"%2e", "%2f", "%5c", "%25", "%00"}) {
+            if (lower.contains(encoded)) {
+                throw new RefusedException("relay path may not encode '.', '/', '\\\\', '%' or NUL");
+            }
+        }
+        if (rawPath.startsWith("/")) {
+            throw new RefusedException("relay path may not start with '/' (no authority or absolute path)");
+        }
+        for (String segment : rawPath.split("/", -1)) {
+            if (segment.isEmpty() && !rawPath.endsWith("/")) {
+                throw new RefusedException("relay path has an empty segment");
+            }
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new RefusedException("relay path may not contain '.' or '..' segments");
+            }
+        }
+        if (rawPath.contains("//")) {
+            throw new RefusedException("relay path has an empty segment");
+        }
+        String firstSegment = rawPath.split("/", 2)[0];
+        if (firstSegment.contains(":")) {
+            throw new RefusedException("relay path may not name a scheme or host");
+        }
+        if (rawQuery != null && (!QUERY_CHARS.matcher(rawQuery).matches() || PERCENT.matcher(rawQuery).find())) {
+            throw new RefusedException("relay query has characters that are not allowed in a URL query");
+        }
+        return new RelayTarget(rawPath, rawQuery == null || rawQuery.isEmpty() ? null : rawQuery);
+    }
+
+    /** The upstream URI for this path; fails if, after normalisation, it would leave the upstream's base. */
+    public URI resolveAgainst(URI upstream) {
+        String base = upstream.getRawPath() == null || upstream.getRawPath().isEmpty() ? "/" : upstream.getRawPath();
+        if (!base.endsWith("/")) {
+            base = base + "/";
+        }
+        URI target = URI.create(upstream.getScheme() + "://" + upstream.getRawAuthority() + base + path
+                + (query == null ? "" : "?" + query)).normalize();
+        if (!upstream.getScheme().equalsIgnoreCase(target.getScheme())
+                || !upstream.getRawAuthority().equalsIgnoreCase(target.getRawAuthority())
+                || target.getRawPath() == null || !target.getRawPath().startsWith(base)) {
+            throw new RefusedException("relay path leaves the upstream");
+        }
+        return target;
+    }
+
+    @Override
+    public String toString() {
+        return query == null ? path : path + "?" + query;
+    }
+}

@@ -1,0 +1,44 @@
+package io.scaledapi.sampleapi.relay;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Relay mode, bound from {@code UPSTREAM_URL}, {@code UPSTREAM_TIMEOUT} and {@code UPSTREAM_MAX_BODY_BYTES}.
+ * Relay mode is on when the URL is set.
+ *
+ * @param url          the only upstream ever fetched from: an absolute http(s) URL, optionally with a base path
+ * @param timeout      bound on one upstream call, connect to last byte
+ * @param maxBodyBytes largest upstream body that is relayed
+ */
+@ConfigurationProperties("upstream")
+public record UpstreamProperties(
+        URI url,
+        @DefaultValue("5s") Duration timeout,
+        @DefaultValue("10485760") int maxBodyBytes) {
+
+    public UpstreamProperties {
+        if (url != null) {
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase();
+            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+                throw new IllegalArgumentException("UPSTREAM_URL must be an absolute http(s) URL, got " + url);
+            }
+            if (url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("UPSTREAM_URL must not carry a query, fragment or credentials");
+            }
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("UPSTREAM_TIMEOUT must be a positive duration, got " + timeout);
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("UPSTREAM_MAX_BODY_BYTES must be at least 1, got " + maxBodyBytes);
+        }
+    }
+
+    public boolean enabled() {
+        return url != null;
+    }
+}
