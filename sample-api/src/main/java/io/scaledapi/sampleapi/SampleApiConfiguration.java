@@ -4,7 +4,6 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -37,7 +36,6 @@ class SampleApiConfiguration {
 
     /** The cache's clock; tests replace it with one they move by hand. */
     @Bean
-    @ConditionalOnMissingBean
     Ticker cacheTicker() {
         return Ticker.systemTicker();
     }

@@ -43,8 +43,8 @@ public final class CatalogHandler {
     public Mono<ServerResponse> page(ServerRequest request) {
         Optional<String> rawPage = request.queryParam("page");
         Optional<String> rawSize = request.queryParam("size");
-        Integer page = rawPage.map(CatalogHandler::parseNonNegative).orElse(0);
-        Integer size = rawSize.map(CatalogHandler::parseNonNegative).orElse(DEFAULT_PAGE_SIZE);
+        Integer page = rawPage.isPresent() ? parseNonNegative(rawPage.get()) : Integer.valueOf(0);
+        Integer size = rawSize.isPresent() ? parseNonNegative(rawSize.get()) : Integer.valueOf(DEFAULT_PAGE_SIZE);
         if (page == null) {
             return ProblemResponses.respond(HttpStatus.BAD_REQUEST,
                     "page must be a whole number from 0, got '" + abbreviate(rawPage.orElse("")) + "'", request.path());

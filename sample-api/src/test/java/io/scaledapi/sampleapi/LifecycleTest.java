@@ -1,0 +1,94 @@
+package io.scaledapi.sampleapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.scaledapi.sampleapi.catalog.CatalogOrigin;
+
+/** Start-up, readiness and graceful shutdown, on an app this test starts and stops itself. */
+class LifecycleTest {
+
+    @Test
+    void shutdownStopsTakingConnectionsAndFinishesRequestsInFlight() throws Exception {
+        try (UpstreamStub upstream = new UpstreamStub()) {
+            ConfigurableApplicationContext app = start("upstream.url=" + upstream.base());
+            int port = port(app);
+            HttpTestClient http = new HttpTestClient(port);
+
+            CompletableFuture<HttpResponse<String>> inFlight = http.getAsync("/relay/slow");
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.hits("/base/slow") == 1);
+
+            // What SIGTERM does: the shutdown hook closes the context.
+            CompletableFuture<Void> shutdown = CompletableFuture.runAsync(app::close);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !accepts(port));
+            assertThat(inFlight).isNotDone();
+
+            upstream.slowGate.countDown();
+            HttpResponse<String> finished = inFlight.get();
+            assertThat(finished.statusCode()).isEqualTo(200);
+            assertThat(finished.body()).isEqualTo("{\"slow\":true}");
+            shutdown.get();
+            assertThat(app.isActive()).isFalse();
+        }
+    }
+
+    @Test
+    void readinessFollowsTheOrigin() {
+        ConfigurableApplicationContext app = start();
+        try {
+            HttpTestClient http = new HttpTestClient(port(app));
+            assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+
+            app.getBean(CatalogOrigin.class).close();
+            HttpResponse<String> notReady = http.get("/actuator/health/readiness");
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(notReady.body()).contains("DOWN");
+            assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void badSettingsStopStartUpWithAMessageNamingThem() {
+        assertThatThrownBy(() -> start("cache.ttl=0s").close())
+                .hasStackTraceContaining("CACHE_TTL must be a positive duration");
+        assertThatThrownBy(() -> start("upstream.url=file:///etc/passwd").close())
+                .hasStackTraceContaining("UPSTREAM_URL must be an absolute http(s) URL");
+    }
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        String[] all = new String[properties.length + 3];
+        all[0] = "server.address=127.0.0.1";
+        all[1] = "server.port=0";
+        all[2] = "origin.latency=1ms";
+        System.arraycopy(properties, 0, all, 3, properties.length);
+        return new SpringApplicationBuilder(SampleApiApplication.class).properties(all).run();
+    }
+
+    private static int port(ConfigurableApplicationContext app) {
+        return ((WebServerApplicationContext) app).getWebServer().getPort();
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

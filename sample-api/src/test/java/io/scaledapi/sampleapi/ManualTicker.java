@@ -1,0 +1,21 @@
+package io.scaledapi.sampleapi;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+/** A cache clock that moves only when a test says so. */
+public final class ManualTicker implements Ticker {
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long read() {
+        return nanos.get();
+    }
+
+    public void advance(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+}
