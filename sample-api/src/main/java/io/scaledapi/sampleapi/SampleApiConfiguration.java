@@ -1,14 +1,13 @@
 package io.scaledapi.sampleapi;
 
-import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
-import static org.springframework.web.reactive.function.server.RequestPredicates.path;
-
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -24,12 +23,10 @@ import io.scaledapi.sampleapi.catalog.OriginProperties;
 import io.scaledapi.sampleapi.relay.RelayOrigin;
 import io.scaledapi.sampleapi.relay.RelayTarget;
 import io.scaledapi.sampleapi.relay.UpstreamProperties;
-import io.scaledapi.sampleapi.web.CachedResponseWriter;
-import io.scaledapi.sampleapi.web.CatalogHandler;
+import io.scaledapi.sampleapi.web.ApiResponse;
+import io.scaledapi.sampleapi.web.ApiRoutes;
+import io.scaledapi.sampleapi.web.CachedResponses;
 import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
-import io.scaledapi.sampleapi.web.ProblemResponses;
-import io.scaledapi.sampleapi.web.RelayHandler;
-import tools.jackson.databind.json.JsonMapper;
 
 @Configuration(proxyBeanMethods = false)
 class SampleApiConfiguration {
@@ -51,39 +48,33 @@ class SampleApiConfiguration {
     }
 
     @Bean
-    CachedResponseWriter cachedResponseWriter(Ticker ticker) {
-        return new CachedResponseWriter(ticker);
+    ApiRoutes apiRoutes(ResponseCache<CatalogKey> catalogCache, UpstreamProperties upstream, CacheProperties cacheProperties,
+            Ticker ticker, MeterRegistry registry) {
+        ResponseCache<RelayTarget> relayCache = upstream.enabled()
+                ? new ResponseCache<>("relay", new RelayOrigin(upstream), cacheProperties, ticker, registry)
+                : null;
+        return new ApiRoutes(catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry);
+    }
+
+    /** The API routes go to Reactor Netty ahead of Spring's handler, which serves everything else on the port. */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> apiRoutesOnNetty(ApiRoutes apiRoutes) {
+        return factory -> factory.addRouteProviders(apiRoutes);
+    }
+
+    /** Anything that is neither the API nor Actuator: a problem body, never a framework error page. */
+    @Bean
+    RouterFunction<ServerResponse> notFound() {
+        ApiResponse problem = ApiResponse.problem(404, "Not Found",
+                "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20", null);
+        return RouterFunctions.route(request -> true, request -> ServerResponse.status(HttpStatus.NOT_FOUND)
+                .contentType(MediaType.parseMediaType(problem.contentType()))
+                .bodyValue(problem.body()));
     }
 
     @Bean
-    RouterFunction<ServerResponse> routes(ResponseCache<CatalogKey> catalogCache, CachedResponseWriter writer,
-            UpstreamProperties upstream, CacheProperties cacheProperties, Ticker ticker, MeterRegistry registry) {
-        CatalogHandler catalog = new CatalogHandler(catalogCache, writer);
-        RouterFunctions.Builder routes = RouterFunctions.route()
-                .GET("/api/items/{id}", catalog::item)
-                .GET("/api/items", catalog::page);
-        if (upstream.enabled()) {
-            ResponseCache<RelayTarget> relayCache = new ResponseCache<>("relay", new RelayOrigin(upstream),
-                    cacheProperties, ticker, registry);
-            routes.GET("/relay/**", new RelayHandler(upstream.url(), relayCache, writer)::relay);
-        } else {
-            routes.GET("/relay/**", RelayHandler::disabled);
-        }
-        // Known paths with another method, then anything else: problem bodies, never a framework error page.
-        return routes
-                .route(path("/api/items").or(path("/api/items/{id}")).or(path("/relay/**")).and(GET("/**").negate()),
-                        request -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "GET")
-                                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
-                                .bodyValue(ProblemResponses.problem(HttpStatus.METHOD_NOT_ALLOWED,
-                                        "only GET is supported here", request.path())))
-                .route(request -> true, request -> ProblemResponses.respond(HttpStatus.NOT_FOUND,
-                        "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20", request.path()))
-                .build();
-    }
-
-    @Bean
-    ProblemExceptionHandler problemExceptionHandler(ObjectProvider<JsonMapper> json) {
-        return new ProblemExceptionHandler(json.getIfAvailable(JsonMapper::new));
+    ProblemExceptionHandler problemExceptionHandler() {
+        return new ProblemExceptionHandler();
     }
 
     /** Part of the readiness group: the origin's worker pool runs (and, through the bean graph, the cache exists). */
