@@ -1,0 +1,189 @@
+package io.scaledapi.operator.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/** What the user asks for. Every rule the API server can check is in the schema (annotations here). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ScaledApiSpec {
+
+    @Required
+    @Size(min = 1, max = 512)
+    @JsonPropertyDescription("Container image of the API, e.g. scaledapi/sample-api:0.1.0.")
+    public String image;
+
+    @Default("8080")
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("Container port the API listens on.")
+    public Integer port;
+
+    @JsonPropertyDescription("Extra environment variables for the API container.")
+    public List<EnvVar> env;
+
+    @JsonPropertyDescription("Compute resources of each API container; a small request and limit when unset.")
+    public ResourceRequirements resources;
+
+    @Required
+    @JsonPropertyDescription("The response cache in each pod.")
+    public Cache cache;
+
+    @Required
+    @JsonPropertyDescription("Bounds for the autoscaler.")
+    public Replicas replicas;
+
+    @Required
+    @JsonPropertyDescription("How the autoscaler sizes the fleet.")
+    public Scaling scaling;
+
+    @JsonPropertyDescription("Where and what to scrape on each pod.")
+    public Metrics metrics;
+
+    @Default("false")
+    @JsonPropertyDescription("Keep replicas as they are; metrics are still reported.")
+    public Boolean paused;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Cache {
+        @Required
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @ValidationRule(value = "duration(self) > duration('0s')", message = "cache.ttl must be greater than zero")
+        @JsonPropertyDescription("How long a cached response stays fresh (Go duration: 30s, 5m, 1m30s). Handed to pods as CACHE_TTL.")
+        public String ttl;
+
+        @Default("10000")
+        @Min(1)
+        @Max(100000000)
+        @JsonPropertyDescription("Bound on cached entries per pod. Handed to pods as CACHE_MAX_ENTRIES.")
+        public Long maxEntries;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "self.min <= self.max", message = "replicas.min must be less than or equal to replicas.max",
+            fieldPath = ".min", reason = "FieldValueInvalid")
+    public static class Replicas {
+        @Required
+        @Min(1)
+        @Max(1000)
+        @JsonPropertyDescription("Fewest replicas.")
+        public Integer min;
+
+        @Required
+        @Min(1)
+        @Max(1000)
+        @JsonPropertyDescription("Most replicas.")
+        public Integer max;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.targetRequestsPerSecond) || has(self.latencyTarget)",
+            message = "scaling needs targetRequestsPerSecond or latencyTarget", reason = "FieldValueRequired")
+    public static class Scaling {
+        @Min(value = 0, inclusive = false)
+        @Max(1000000)
+        @JsonPropertyDescription("Request rate one replica should carry at steady state.")
+        public Double targetRequestsPerSecond;
+
+        @JsonPropertyDescription("Size the fleet so that this percentile of response time stays under the threshold.")
+        public LatencyTarget latencyTarget;
+
+        @Default("2s")
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @ValidationRule(value = "duration(self) >= duration('500ms') && duration(self) <= duration('5m')",
+                message = "scaling.interval must be between 500ms and 5m")
+        @JsonPropertyDescription("Scrape and decision period.")
+        public String interval;
+
+        @JsonPropertyDescription("Scale-up behaviour; default: no stabilization, +100% or +4 pods per 15s, whichever is more.")
+        public ScalingRules scaleUp;
+
+        @JsonPropertyDescription("Scale-down behaviour; default: 300s stabilization, -50% per 60s.")
+        public ScalingRules scaleDown;
+
+        @JsonPropertyDescription("Burst mode.")
+        public Panic panic;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class LatencyTarget {
+        @Required
+        @Min(value = 0, inclusive = false)
+        @Max(value = 100, inclusive = false)
+        @JsonPropertyDescription("Percentile of response time, in (0, 100), e.g. 95.")
+        public Double percentile;
+
+        @Required
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @ValidationRule(value = "duration(self) > duration('0s')", message = "latencyTarget.threshold must be greater than zero")
+        @JsonPropertyDescription("Response time that percentile must stay under, e.g. 50ms.")
+        public String threshold;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ScalingRules {
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @JsonPropertyDescription("The highest (down) or lowest (up) recommendation over this window is used.")
+        public String stabilizationWindow;
+
+        @Min(1)
+        @Max(1000)
+        @JsonPropertyDescription("Most pods added or removed per period.")
+        public Integer maxPods;
+
+        @Min(1)
+        @Max(1000)
+        @JsonPropertyDescription("Most percent of the current replicas added or removed per period.")
+        public Integer maxPercent;
+
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @ValidationRule(value = "duration(self) > duration('0s')", message = "period must be greater than zero")
+        @JsonPropertyDescription("The period the limits apply to.")
+        public String period;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Panic {
+        @Size(max = 32)
+        @Pattern(Durations.PATTERN)
+        @ValidationRule(value = "duration(self) > duration('0s')", message = "panic.window must be greater than zero")
+        @JsonPropertyDescription("Burst window; default 6s.")
+        public String window;
+
+        @Min(1)
+        @Max(100)
+        @JsonPropertyDescription("Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default 2.0.")
+        public Double threshold;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Metrics {
+        @Default("/actuator/prometheus")
+        @Size(max = 256)
+        @Pattern("^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
+        @JsonPropertyDescription("Path of the Prometheus endpoint on each pod's port.")
+        public String path;
+
+        @Default("http_server_requests_seconds_count")
+        @Size(max = 200)
+        @Pattern("^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+        @JsonPropertyDescription("The request counter to scale on (summed over its label sets).")
+        public String requestCounter;
+    }
+}

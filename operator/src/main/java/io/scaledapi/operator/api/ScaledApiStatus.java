@@ -1,0 +1,48 @@
+package io.scaledapi.operator.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+/** What the operator observed and decided. Written whole on every reconcile. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ScaledApiStatus {
+
+    @JsonPropertyDescription("The spec generation this status describes.")
+    public Long observedGeneration;
+
+    public Integer replicas;
+    public Integer readyReplicas;
+
+    @JsonPropertyDescription("What the autoscaler asks for.")
+    public Integer desiredReplicas;
+
+    @JsonPropertyDescription("Observed total requests per second.")
+    public RequestRate requestRate;
+
+    @JsonPropertyDescription("Fleet-wide cache hit ratio over the stable window, 0 to 1.")
+    public Double cacheHitRatio;
+
+    @JsonPropertyDescription("The hit ratio in whole percent, for kubectl get.")
+    public Integer cacheHitPercent;
+
+    @JsonPropertyDescription("Stable, Burst or Paused.")
+    public String mode;
+
+    public String lastScaleTime;
+    public String lastDecision;
+
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RequestRate {
+        @JsonPropertyDescription("Over the stable window.")
+        public Double stable;
+        @JsonPropertyDescription("Over the burst window.")
+        public Double burst;
+    }
+}
