@@ -1,0 +1,129 @@
+package io.scaledapi.operator.reconcile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.scaledapi.operator.api.Durations;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+
+/**
+ * The API's Deployment. Applied server-side under the operator's field manager, so fields others set (a user's
+ * label, an HPA-free {@code kubectl scale}) are left alone while every field set here is put back if changed.
+ * Replicas start at {@code replicas.min} and then keep their current value, clamped to the bounds.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
+public class DeploymentDependent extends OwnedDependent<Deployment> {
+
+    /** Variables the operator sets from the spec; a user's env entry with one of these names is dropped. */
+    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT");
+
+    static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("250m"))
+            .addToRequests("memory", new Quantity("384Mi"))
+            .addToLimits("cpu", new Quantity("1"))
+            .addToLimits("memory", new Quantity("512Mi"))
+            .build();
+
+    public DeploymentDependent() {
+        super(Deployment.class);
+    }
+
+    @Override
+    protected Deployment desired(ScaledApi api, Context<ScaledApi> context) {
+        ScaledApiSpec spec = api.getSpec();
+        int port = spec.port == null ? 8080 : spec.port;
+        String metricsPath = spec.metrics != null && spec.metrics.path != null ? spec.metrics.path : "/actuator/prometheus";
+        Integer current = getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()).orElse(null);
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                    .withName(api.getMetadata().getName())
+                    .withNamespace(api.getMetadata().getNamespace())
+                    .withLabels(OwnedObjects.labels(api))
+                .endMetadata()
+                .withNewSpec()
+                    .withReplicas(replicas(spec.replicas, current))
+                    .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()
+                    .withNewTemplate()
+                        .withNewMetadata()
+                            .withLabels(OwnedObjects.labels(api))
+                            .addToAnnotations("prometheus.io/scrape", "true")
+                            .addToAnnotations("prometheus.io/port", Integer.toString(port))
+                            .addToAnnotations("prometheus.io/path", metricsPath)
+                        .endMetadata()
+                        .withNewSpec()
+                            .withAutomountServiceAccountToken(false)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .withContainers(container(spec, port))
+                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /** The bounds, with the current count kept when it lies inside them (the autoscaler's or a user's choice). */
+    static int replicas(ScaledApiSpec.Replicas bounds, Integer current) {
+        if (current == null) {
+            return bounds.min;
+        }
+        return Math.max(bounds.min, Math.min(bounds.max, current));
+    }
+
+    private static Container container(ScaledApiSpec spec, int port) {
+        return new ContainerBuilder()
+                .withName("api")
+                .withImage(spec.image)
+                .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
+                .withEnv(env(spec, port))
+                .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
+                .withLivenessProbe(probe("/actuator/health/liveness", 3))
+                .withReadinessProbe(probe("/actuator/health/readiness", 1))
+                .withNewSecurityContext()
+                    .withAllowPrivilegeEscalation(false)
+                    .withReadOnlyRootFilesystem(true)
+                    .withRunAsNonRoot(true)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .build();
+    }
+
+    static List<EnvVar> env(ScaledApiSpec spec, int port) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar("CACHE_TTL", Durations.forSpring(Durations.parse(spec.cache.ttl)), null));
+        env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.cache.maxEntries == null ? 10000 : spec.cache.maxEntries), null));
+        env.add(new EnvVar("SERVER_PORT", Integer.toString(port), null));
+        if (spec.env != null) {
+            spec.env.stream().filter(e -> !MANAGED_ENV.contains(e.getName())).forEach(env::add);
+        }
+        return env;
+    }
+
+    private static Probe probe(String path, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(OwnedObjects.PORT_NAME)).endHttpGet()
+                .withPeriodSeconds(5)
+                .withTimeoutSeconds(2)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+}

@@ -1,0 +1,29 @@
+package io.scaledapi.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.scaledapi.operator.api.ScaledApi;
+
+/** An object a ScaledApi owns; its creation is told to the user as an event on the ScaledApi. */
+abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, ScaledApi> {
+
+    OwnedDependent(Class<R> type) {
+        super(type);
+    }
+
+    /** Owned objects share the ScaledApi's name; the default would compute the whole desired object to learn it. */
+    @Override
+    protected ResourceID targetSecondaryResourceID(ScaledApi api, Context<ScaledApi> context) {
+        return new ResourceID(api.getMetadata().getName(), api.getMetadata().getNamespace());
+    }
+
+    @Override
+    public R create(R desired, ScaledApi api, Context<ScaledApi> context) {
+        R created = super.create(desired, api, context);
+        new EventRecorder(context.getClient()).record(api, EventRecorder.NORMAL, "Created",
+                "created " + desired.getKind() + " " + desired.getMetadata().getName());
+        return created;
+    }
+}

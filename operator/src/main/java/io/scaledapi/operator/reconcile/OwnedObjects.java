@@ -1,0 +1,33 @@
+package io.scaledapi.operator.reconcile;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.scaledapi.operator.api.ScaledApi;
+
+/** Names and labels of the objects a ScaledApi owns. They share its name. */
+public final class OwnedObjects {
+
+    public static final String MANAGED_BY = "scaledapi-operator";
+    /** Selects only the objects this operator manages, so its informers cache nothing else. */
+    public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
+    public static final String NAME_LABEL = "scaledapi.io/name";
+    public static final String PORT_NAME = "http";
+
+    private OwnedObjects() {
+    }
+
+    /** Labels on every owned object. */
+    public static Map<String, String> labels(ScaledApi api) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", api.getMetadata().getName());
+        labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
+        labels.put(NAME_LABEL, api.getMetadata().getName());
+        return labels;
+    }
+
+    /** The pod selector: stable for the life of the resource (a Deployment's selector cannot change). */
+    public static Map<String, String> selector(ScaledApi api) {
+        return Map.of(NAME_LABEL, api.getMetadata().getName());
+    }
+}

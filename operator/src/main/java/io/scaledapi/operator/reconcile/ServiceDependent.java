@@ -1,0 +1,39 @@
+package io.scaledapi.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.scaledapi.operator.api.ScaledApi;
+
+/** The API's Service: port 80 to the pods' named port. */
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
+public class ServiceDependent extends OwnedDependent<Service> {
+
+    public ServiceDependent() {
+        super(Service.class);
+    }
+
+    @Override
+    protected Service desired(ScaledApi api, Context<ScaledApi> context) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                    .withName(api.getMetadata().getName())
+                    .withNamespace(api.getMetadata().getNamespace())
+                    .withLabels(OwnedObjects.labels(api))
+                .endMetadata()
+                .withNewSpec()
+                    .withType("ClusterIP")
+                    .withSelector(OwnedObjects.selector(api))
+                    .addNewPort()
+                        .withName(OwnedObjects.PORT_NAME)
+                        .withPort(80)
+                        .withTargetPort(new IntOrString(OwnedObjects.PORT_NAME))
+                        .withProtocol("TCP")
+                    .endPort()
+                .endSpec()
+                .build();
+    }
+}

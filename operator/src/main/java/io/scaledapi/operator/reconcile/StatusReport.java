@@ -1,0 +1,128 @@
+package io.scaledapi.operator.reconcile;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiStatus;
+
+/**
+ * The status of a ScaledApi as one pure function of the resource, its Deployment and the time: what a user reads in
+ * {@code kubectl get sapi} and {@code kubectl describe}. Conditions keep their transition time while unchanged.
+ */
+public final class StatusReport {
+
+    public static final String READY = "Ready";
+    public static final String METRICS_AVAILABLE = "MetricsAvailable";
+    public static final String SCALING_ACTIVE = "ScalingActive";
+    public static final String SCALING_LIMITED = "ScalingLimited";
+    /** Ready's reason when the Deployment ran past its progress deadline: the image does not become ready. */
+    public static final String IMAGE_NOT_READY = "ImageNotReady";
+    public static final String RECONCILE_FAILED = "ReconcileFailed";
+
+    private StatusReport() {
+    }
+
+    public static ScaledApiStatus of(ScaledApi api, Deployment deployment, Instant now) {
+        ScaledApiStatus previous = api.getStatus();
+        ScaledApiStatus status = new ScaledApiStatus();
+        status.observedGeneration = api.getMetadata().getGeneration();
+        boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
+        status.mode = paused ? "Paused" : "Stable";
+        if (previous != null) { // owned by the autoscaler; carried over until it writes them
+            status.requestRate = previous.requestRate;
+            status.cacheHitRatio = previous.cacheHitRatio;
+            status.cacheHitPercent = previous.cacheHitPercent;
+            status.lastScaleTime = previous.lastScaleTime;
+            status.lastDecision = previous.lastDecision;
+        }
+        List<Condition> conditions = new ArrayList<>();
+        if (deployment == null) {
+            status.replicas = 0;
+            status.readyReplicas = 0;
+            conditions.add(condition(READY, "False", "DeploymentMissing", "the Deployment has not been created yet"));
+            conditions.add(condition(SCALING_LIMITED, "False", "NoDeployment", "there is no Deployment to scale yet"));
+        } else {
+            int desired = Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
+            int ready = deployment.getStatus() == null ? 0 : Optional.ofNullable(deployment.getStatus().getReadyReplicas()).orElse(0);
+            status.replicas = deployment.getStatus() == null ? 0 : Optional.ofNullable(deployment.getStatus().getReplicas()).orElse(0);
+            status.readyReplicas = ready;
+            status.desiredReplicas = desired;
+            conditions.add(ready(api, deployment, ready, desired));
+            conditions.add(limited(api, desired));
+        }
+        conditions.add(condition(METRICS_AVAILABLE, "Unknown", "NotScraped", "the pods have not been scraped yet"));
+        conditions.add(paused
+                ? condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are")
+                : condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
+        status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
+        return status;
+    }
+
+    /** The status after a failed reconcile: what was known before, with Ready false and the failure's message. */
+    public static ScaledApiStatus failed(ScaledApi api, String message, Instant now) {
+        ScaledApiStatus previous = api.getStatus() == null ? new ScaledApiStatus() : api.getStatus();
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(condition(READY, "False", RECONCILE_FAILED, message));
+        previous.conditions.stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
+        previous.conditions = withTransitionTimes(conditions, api.getStatus(), now, api.getMetadata().getGeneration());
+        previous.observedGeneration = api.getMetadata().getGeneration();
+        return previous;
+    }
+
+    private static Condition ready(ScaledApi api, Deployment deployment, int ready, int desired) {
+        Optional<DeploymentCondition> progressing = deployment.getStatus() == null ? Optional.empty()
+                : deployment.getStatus().getConditions().stream().filter(c -> "Progressing".equals(c.getType())).findFirst();
+        if (progressing.filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason())).isPresent()) {
+            return condition(READY, "False", IMAGE_NOT_READY, "pods of image " + api.getSpec().image
+                    + " did not become ready within the Deployment's progress deadline (" + ready + " of " + desired
+                    + " ready): check the image name, the pods' events and their readiness probe");
+        }
+        int needed = Math.min(desired, api.getSpec().replicas.min);
+        if (ready >= Math.max(1, needed)) {
+            return condition(READY, "True", "Available", ready + " of " + desired + " replicas ready");
+        }
+        return condition(READY, "False", "Progressing", ready + " of " + desired + " replicas ready");
+    }
+
+    private static Condition limited(ScaledApi api, int replicas) {
+        if (replicas <= api.getSpec().replicas.min) {
+            return condition(SCALING_LIMITED, "True", "AtMinimum", "replicas are at replicas.min (" + api.getSpec().replicas.min + ")");
+        }
+        if (replicas >= api.getSpec().replicas.max) {
+            return condition(SCALING_LIMITED, "True", "AtMaximum", "replicas are at replicas.max (" + api.getSpec().replicas.max + ")");
+        }
+        return condition(SCALING_LIMITED, "False", "WithinBounds", "replicas are between replicas.min and replicas.max");
+    }
+
+    static Condition condition(String type, String status, String reason, String message) {
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message).build();
+    }
+
+    /** A condition whose status did not change keeps its lastTransitionTime. */
+    private static List<Condition> withTransitionTimes(List<Condition> conditions, ScaledApiStatus previous, Instant now,
+            Long generation) {
+        String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        for (Condition condition : conditions) {
+            condition.setObservedGeneration(generation);
+            String since = previous == null || previous.conditions == null ? null : previous.conditions.stream()
+                    .filter(p -> p.getType().equals(condition.getType()) && Objects.equals(p.getStatus(), condition.getStatus()))
+                    .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(null);
+            condition.setLastTransitionTime(since != null ? since : timestamp);
+        }
+        return conditions;
+    }
+
+    public static Optional<Condition> find(ScaledApiStatus status, String type) {
+        return status == null || status.conditions == null ? Optional.empty()
+                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+}

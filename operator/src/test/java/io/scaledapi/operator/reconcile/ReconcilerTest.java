@@ -1,0 +1,288 @@
+package io.scaledapi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.scaledapi.operator.KubeApiBinaries;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+
+/** The reconciler against a real kube-apiserver (no controller manager: Deployment status is written by the test). */
+@ExtendWith(KubeApiBinaries.class)
+@EnableKubeAPIServer(updateKubeConfigFile = false)
+class ReconcilerTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static KubernetesClient client;
+    static Operator operator;
+    String namespace;
+
+    @BeforeAll
+    static void startOperator() {
+        TestResources.installCrd(client);
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new ScaledApiReconciler(client, Clock.systemUTC()));
+        operator.start();
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        operator.stop();
+    }
+
+    @BeforeEach
+    void namespace() {
+        namespace = TestResources.newNamespace(client);
+    }
+
+    @Test
+    void createsTheDeploymentAndServiceWithOwnersAndARestrictedPod() {
+        ScaledApi api = create("catalog", 1, 10, spec -> {
+            spec.cache.ttl = "1m30s";
+            spec.env = List.of(new EnvVar("LOG_LEVEL", "debug", null), new EnvVar("CACHE_TTL", "1s", null));
+        });
+
+        Deployment deployment = await().atMost(WAIT).until(() -> deployment("catalog"), d -> d != null);
+        assertOwnedBy(deployment.getMetadata().getOwnerReferences(), api);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "scaledapi-operator");
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("scaledapi/sample-api:0.1.0");
+        assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+        assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("CACHE_TTL", "90s"),
+                org.assertj.core.groups.Tuple.tuple("CACHE_MAX_ENTRIES", "10000"),
+                org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
+                org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp"));
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/path", "/actuator/prometheus");
+
+        Service service = await().atMost(WAIT).until(() -> service("catalog"), s -> s != null);
+        assertOwnedBy(service.getMetadata().getOwnerReferences(), api);
+        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+
+        assertThat(client.resources(PodDisruptionBudget.class).inNamespace(namespace).list().getItems())
+                .as("no PodDisruptionBudget for min=1").isEmpty();
+        await().atMost(WAIT).until(() -> events("catalog").stream().anyMatch(e -> e.getReason().equals("Created")
+                && e.getMessage().contains("Deployment catalog")));
+        await().atMost(WAIT).until(() -> events("catalog").stream().anyMatch(e -> e.getReason().equals("EnvIgnored")
+                && e.getType().equals("Warning") && e.getMessage().contains("CACHE_TTL")));
+    }
+
+    @Test
+    void statusFollowsTheDeployment() {
+        create("status", 2, 5, spec -> {
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            ScaledApi api = get("status");
+            assertThat(api.getStatus()).isNotNull();
+            assertThat(api.getStatus().observedGeneration).isEqualTo(api.getMetadata().getGeneration());
+            assertThat(condition(api, "Ready")).extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "Progressing");
+            assertThat(condition(api, "ScalingLimited").getReason()).isEqualTo("AtMinimum");
+            assertThat(condition(api, "MetricsAvailable").getStatus()).isEqualTo("Unknown");
+            assertThat(api.getStatus().mode).isEqualTo("Stable");
+        });
+
+        // kube-api-test runs no controller manager: the test plays its part and writes the Deployment's status.
+        writeDeploymentStatus("status", 2, 2, null);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ScaledApi api = get("status");
+            assertThat(api.getStatus().readyReplicas).isEqualTo(2);
+            assertThat(api.getStatus().replicas).isEqualTo(2);
+            assertThat(condition(api, "Ready")).extracting(Condition::getStatus, Condition::getReason).containsExactly("True", "Available");
+        });
+
+        writeDeploymentStatus("status", 2, 0, "ProgressDeadlineExceeded");
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition ready = condition(get("status"), "Ready");
+            assertThat(ready.getReason()).isEqualTo("ImageNotReady");
+            assertThat(ready.getMessage()).contains("scaledapi/sample-api:0.1.0");
+        });
+        await().atMost(WAIT).until(() -> events("status").stream()
+                .anyMatch(e -> e.getReason().equals("ImageNotReady") && e.getType().equals("Warning")));
+    }
+
+    @Test
+    void aDisruptionBudgetExistsExactlyWhileMinIsAtLeastTwo() {
+        ScaledApi api = create("pdb", 2, 4, spec -> {
+        });
+        PodDisruptionBudget pdb = await().atMost(WAIT).until(
+                () -> client.resources(PodDisruptionBudget.class).inNamespace(namespace).withName("pdb").get(), p -> p != null);
+        assertOwnedBy(pdb.getMetadata().getOwnerReferences(), api);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+
+        client.resources(ScaledApi.class).inNamespace(namespace).withName("pdb").edit(a -> {
+            a.getSpec().replicas.min = 1;
+            return a;
+        });
+        await().atMost(WAIT).until(() -> client.resources(PodDisruptionBudget.class).inNamespace(namespace).withName("pdb").get() == null);
+    }
+
+    @Test
+    void driftIsCorrectedButOthersFieldsAndTheReplicaCountAreLeftAlone() {
+        create("drift", 1, 10, spec -> {
+        });
+        await().atMost(WAIT).until(() -> deployment("drift"), d -> d != null);
+
+        client.apps().deployments().inNamespace(namespace).withName("drift").edit(d -> {
+            d.getMetadata().getLabels().put("team", "payments");
+            d.getSpec().setReplicas(3);
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:latest");
+            return d;
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            Deployment d = deployment("drift");
+            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("scaledapi/sample-api:0.1.0");
+            assertThat(d.getMetadata().getLabels()).containsEntry("team", "payments");
+            assertThat(d.getSpec().getReplicas()).as("replicas are not reset to min").isEqualTo(3);
+        });
+
+        // A spec change reconciles again: replicas stay, the new max clamps them.
+        client.resources(ScaledApi.class).inNamespace(namespace).withName("drift").edit(a -> {
+            a.getSpec().replicas.max = 2;
+            return a;
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deployment("drift").getSpec().getReplicas()).isEqualTo(2));
+
+        Service before = service("drift");
+        client.services().inNamespace(namespace).withName("drift").delete();
+        await().atMost(WAIT).untilAsserted(() -> {
+            Service after = service("drift");
+            assertThat(after).isNotNull();
+            assertThat(after.getMetadata().getUid()).isNotEqualTo(before.getMetadata().getUid());
+        });
+    }
+
+    @Test
+    void anObjectTheApiServerRefusesIsReportedInStatusAndEvents() {
+        create("refused", 1, 3, spec -> spec.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                .build());
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition ready = condition(get("refused"), "Ready");
+            assertThat(ready.getStatus()).isEqualTo("False");
+            assertThat(ready.getReason()).isEqualTo("ReconcileFailed");
+            assertThat(ready.getMessage()).contains("must be less than or equal to memory limit");
+        });
+        await().atMost(WAIT).until(() -> events("refused").stream()
+                .anyMatch(e -> e.getReason().equals("ReconcileFailed") && e.getType().equals("Warning")));
+
+        client.resources(ScaledApi.class).inNamespace(namespace).withName("refused").edit(a -> {
+            a.getSpec().resources = null;
+            return a;
+        });
+        await().atMost(WAIT).until(() -> deployment("refused"), d -> d != null);
+        await().atMost(WAIT).until(() -> !"ReconcileFailed".equals(condition(get("refused"), "Ready").getReason()));
+    }
+
+    @Test
+    void pausedIsReported() {
+        create("paused", 1, 3, spec -> spec.paused = true);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ScaledApi api = get("paused");
+            assertThat(api.getStatus().mode).isEqualTo("Paused");
+            assertThat(condition(api, "ScalingActive")).extracting(Condition::getStatus, Condition::getReason)
+                    .containsExactly("False", "Paused");
+        });
+    }
+
+    // --- helpers
+
+    ScaledApi create(String name, int min, int max, java.util.function.Consumer<ScaledApiSpec> customize) {
+        ScaledApi api = TestResources.scaledApi("""
+                apiVersion: scaledapi.io/v1alpha1
+                kind: ScaledApi
+                metadata:
+                  name: %s
+                spec:
+                  image: scaledapi/sample-api:0.1.0
+                  cache:
+                    ttl: 60s
+                  replicas:
+                    min: %d
+                    max: %d
+                  scaling:
+                    targetRequestsPerSecond: 400
+                """.formatted(name, min, max));
+        customize.accept(api.getSpec());
+        return client.resource(api).inNamespace(namespace).create();
+    }
+
+    ScaledApi get(String name) {
+        return client.resources(ScaledApi.class).inNamespace(namespace).withName(name).get();
+    }
+
+    Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace(namespace).withName(name).get();
+    }
+
+    Service service(String name) {
+        return client.services().inNamespace(namespace).withName(name).get();
+    }
+
+    List<Event> events(String name) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    static Condition condition(ScaledApi api, String type) {
+        return StatusReport.find(api.getStatus(), type).orElseThrow(() -> new AssertionError("no condition " + type));
+    }
+
+    void writeDeploymentStatus(String name, int replicas, int ready, String progressingFailure) {
+        Deployment d = deployment(name);
+        var status = new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready)
+                .withAvailableReplicas(ready).withObservedGeneration(d.getMetadata().getGeneration());
+        if (progressingFailure != null) {
+            status.withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+                    .withReason(progressingFailure).withMessage("ReplicaSet has timed out progressing.").build());
+        }
+        d.setStatus(status.build());
+        client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+    }
+
+    static void assertOwnedBy(List<OwnerReference> owners, ScaledApi api) {
+        assertThat(owners).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("ScaledApi");
+            assertThat(o.getName()).isEqualTo(api.getMetadata().getName());
+            assertThat(o.getUid()).isEqualTo(api.getMetadata().getUid());
+        });
+    }
+
+}
