@@ -1,0 +1,98 @@
+package io.scaledapi.operator;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.scaledapi.operator.reconcile.ScaledApiReconciler;
+
+/** The operator process: the reconciler, leader election, and the health and metrics endpoint. */
+public final class ScaledApiOperator implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ScaledApiOperator.class);
+
+    private final Operator operator;
+    private final HealthAndMetricsServer health;
+    private final PrometheusMeterRegistry registry;
+
+    public ScaledApiOperator(KubernetesClient client, OperatorSettings settings, Clock clock) throws IOException {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        operator = new Operator(o -> {
+            o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
+            if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
+                        settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, settings.identity(), null,
+                        settings.exitOnLostLease()));
+            }
+        });
+        operator.register(new ScaledApiReconciler(client, clock), c -> {
+            if (!settings.watchNamespaces().isEmpty()) {
+                c.settingNamespaces(settings.watchNamespaces());
+            }
+        });
+        health = new HealthAndMetricsServer(settings.healthAddress(), settings.healthPort(),
+                () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+                () -> operator.getRuntimeInfo().isStarted(), registry);
+        log.info("operator configured: namespaces={} leaderElection={} identity={} health port={}",
+                settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(), settings.leaderElection(),
+                settings.identity(), health.port());
+    }
+
+    public void start() {
+        operator.start();
+    }
+
+    public int healthPort() {
+        return health.port();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        log.info("operator stopping");
+        operator.stop();
+        health.close();
+        registry.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        OperatorSettings settings = OperatorSettings.fromEnvironment(System.getenv());
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        ScaledApiOperator app = new ScaledApiOperator(client, settings, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            client.close();
+            stopped.countDown();
+        }, "shutdown"));
+        app.start();
+        stopped.await();
+    }
+}
