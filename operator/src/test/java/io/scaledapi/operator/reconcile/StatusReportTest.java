@@ -1,0 +1,84 @@
+package io.scaledapi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+
+class StatusReportTest {
+
+    static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    @Test
+    void conditionsKeepTheirTransitionTimeUntilTheirStatusChanges() {
+        ScaledApi api = api(2, 5);
+        api.setStatus(StatusReport.of(api, deployment(2, 0), T0));
+        assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
+
+        api.setStatus(StatusReport.of(api, deployment(2, 1), T0.plusSeconds(30)));
+        assertThat(ready(api).getStatus()).isEqualTo("False");
+        assertThat(ready(api).getLastTransitionTime()).as("still False: time kept").isEqualTo("2026-11-22T10:00:00Z");
+
+        api.setStatus(StatusReport.of(api, deployment(2, 2), T0.plusSeconds(60)));
+        assertThat(ready(api).getStatus()).isEqualTo("True");
+        assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:01:00Z");
+    }
+
+    @Test
+    void aMissingDeploymentIsNotReadyAndCountsZero() {
+        ScaledApi api = api(1, 3);
+        var status = StatusReport.of(api, null, T0);
+        assertThat(status.replicas).isZero();
+        assertThat(StatusReport.find(status, StatusReport.READY).orElseThrow().getReason()).isEqualTo("DeploymentMissing");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,3,1,True,AtMinimum", "1,3,2,False,WithinBounds", "1,3,3,True,AtMaximum", "2,2,2,True,AtMinimum"})
+    void scalingLimitedSaysWhichBoundHolds(int min, int max, int replicas, String status, String reason) {
+        var limited = StatusReport.find(StatusReport.of(api(min, max), deployment(replicas, replicas), T0),
+                StatusReport.SCALING_LIMITED).orElseThrow();
+        assertThat(limited.getStatus()).isEqualTo(status);
+        assertThat(limited.getReason()).isEqualTo(reason);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,10,,1", "1,10,4,4", "2,10,1,2", "1,3,7,3"})
+    void replicasStartAtMinThenStayWithinTheBounds(int min, int max, Integer current, int expected) {
+        ScaledApiSpec.Replicas bounds = new ScaledApiSpec.Replicas();
+        bounds.min = min;
+        bounds.max = max;
+        assertThat(DeploymentDependent.replicas(bounds, current)).isEqualTo(expected);
+    }
+
+    static io.fabric8.kubernetes.api.model.Condition ready(ScaledApi api) {
+        return StatusReport.find(api.getStatus(), StatusReport.READY).orElseThrow();
+    }
+
+    static ScaledApi api(int min, int max) {
+        ScaledApi api = TestResources.scaledApi("""
+                apiVersion: scaledapi.io/v1alpha1
+                kind: ScaledApi
+                metadata: {name: a, namespace: n, generation: 3}
+                spec:
+                  image: img
+                  cache: {ttl: 60s}
+                  replicas: {min: %d, max: %d}
+                  scaling: {targetRequestsPerSecond: 100}
+                """.formatted(min, max));
+        return api;
+    }
+
+    static Deployment deployment(int replicas, int ready) {
+        return new DeploymentBuilder().withNewSpec().withReplicas(replicas).endSpec()
+                .withNewStatus().withReplicas(replicas).withReadyReplicas(ready).endStatus().build();
+    }
+}
