@@ -1,0 +1,108 @@
+package io.scaledapi.operator.autoscaling;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * Everything the autoscaler remembers between ticks, bounded by its windows: the per-tick fleet rates, the
+ * recommendations of the stabilization window, recent scale events (rate limits), burst mode, the last counters
+ * of each pod, and the measured start-up time. Kept in {@code status.recommendations}, so a new operator process
+ * restores it and decides exactly as the old one would have. Times are epoch milliseconds.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AutoscalerState {
+
+    public List<RateSample> rates = new ArrayList<>();
+    public List<Recommendation> recommendations = new ArrayList<>();
+    public List<ScaleEvent> scaleEvents = new ArrayList<>();
+    public List<PodCounterState> pods = new ArrayList<>();
+    public Long burstSince;
+    public Long lastBurstAt;
+    public Long startupMillis;
+    public Long lastTick;
+
+    /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RateSample {
+        public long t;
+        public double low;
+        public double high;
+        public Double hits;
+        public Double misses;
+        public Double durationSum;
+        public Double durationCount;
+
+        public RateSample() {
+        }
+
+        RateSample(long t, double low, double high, Double hits, Double misses, Double durationSum, Double durationCount) {
+            this.t = t;
+            this.low = low;
+            this.high = high;
+            this.hits = hits;
+            this.misses = misses;
+            this.durationSum = durationSum;
+            this.durationCount = durationCount;
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Recommendation {
+        public long t;
+        public int replicas;
+
+        public Recommendation() {
+        }
+
+        Recommendation(long t, int replicas) {
+            this.t = t;
+            this.replicas = replicas;
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ScaleEvent {
+        public long t;
+        public int from;
+        public int to;
+
+        public ScaleEvent() {
+        }
+
+        ScaleEvent(long t, int from, int to) {
+            this.t = t;
+            this.from = from;
+            this.to = to;
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PodCounterState {
+        public String name;
+        public long t;
+        public double requests;
+        public Double hits;
+        public Double misses;
+        public Double durationSum;
+        public Double durationCount;
+
+        public PodCounterState() {
+        }
+
+        PodCounterState(String name, long t, PodCounters c) {
+            this.name = name;
+            this.t = t;
+            this.requests = c.requests();
+            this.hits = finiteOrNull(c.cacheHits());
+            this.misses = finiteOrNull(c.cacheMisses());
+            this.durationSum = finiteOrNull(c.durationSum());
+            this.durationCount = finiteOrNull(c.durationCount());
+        }
+
+        static Double finiteOrNull(double v) {
+            return Double.isFinite(v) ? v : null;
+        }
+    }
+}

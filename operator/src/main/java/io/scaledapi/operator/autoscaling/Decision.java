@@ -1,0 +1,22 @@
+package io.scaledapi.operator.autoscaling;
+
+/**
+ * What a tick decided.
+ *
+ * @param replicas         the replicas to run
+ * @param mode             Stable or Burst
+ * @param reason           why, in words a person can read
+ * @param stableRate       fleet request rate over the stable window (req/s), or NaN when unknown
+ * @param burstRate        fleet request rate over the burst window (req/s), or NaN when unknown
+ * @param hitRatio         fleet cache hit ratio over the stable window, or NaN when the pods do not export it
+ * @param metricsAvailable false when no pod could be scraped, so the decision holds
+ * @param metricsMessage   what is wrong with the metrics, or what was seen
+ * @param limit            what cut the decision (AtMinimum, AtMaximum, RateLimited, LatencyTargetUnreachable), or null
+ */
+public record Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
+        boolean metricsAvailable, String metricsMessage, String limit) {
+
+    public enum Mode {
+        Stable, Burst
+    }
+}

@@ -1,0 +1,28 @@
+package io.scaledapi.operator.autoscaling;
+
+/**
+ * Cumulative counters read from one pod. NaN marks a series the pod does not export.
+ *
+ * @param requests      the request counter, summed over its label sets
+ * @param cacheHits     cache gets that hit
+ * @param cacheMisses   cache gets that missed
+ * @param durationSum   total seconds spent serving requests
+ * @param durationCount requests the duration sum covers
+ */
+public record PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
+
+    public static PodCounters requestsOnly(double requests) {
+        return new PodCounters(requests, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** Garbage a scrape may carry: a negative or non-finite request count. */
+    public boolean isValid() {
+        return Double.isFinite(requests) && requests >= 0
+                && validOptional(cacheHits) && validOptional(cacheMisses)
+                && validOptional(durationSum) && validOptional(durationCount);
+    }
+
+    private static boolean validOptional(double v) {
+        return Double.isNaN(v) || (Double.isFinite(v) && v >= 0);
+    }
+}

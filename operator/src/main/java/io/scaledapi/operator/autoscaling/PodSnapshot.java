@@ -1,0 +1,29 @@
+package io.scaledapi.operator.autoscaling;
+
+import java.time.Instant;
+
+/**
+ * One pod as seen at a tick.
+ *
+ * @param name       the pod's name (its identity across ticks)
+ * @param ready      whether it is ready (only ready pods count)
+ * @param startedAt  when it was created, for the start-up time; may be null
+ * @param readySince when it became ready, for the start-up time; null when not ready
+ * @param counters   what its metrics endpoint said, or null when the scrape failed
+ * @param failure    why the scrape failed, when it did
+ */
+public record PodSnapshot(String name, boolean ready, Instant startedAt, Instant readySince, PodCounters counters,
+        String failure) {
+
+    public static PodSnapshot scraped(String name, Instant startedAt, Instant readySince, PodCounters counters) {
+        return new PodSnapshot(name, true, startedAt, readySince, counters, null);
+    }
+
+    public static PodSnapshot unscraped(String name, Instant startedAt, Instant readySince, String failure) {
+        return new PodSnapshot(name, true, startedAt, readySince, null, failure);
+    }
+
+    public static PodSnapshot notReady(String name, Instant startedAt) {
+        return new PodSnapshot(name, false, startedAt, null, null, null);
+    }
+}

@@ -1,0 +1,254 @@
+package io.scaledapi.operator.autoscaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class AutoscalerTest {
+
+    static final ScalingPolicy POLICY = ScalingPolicy.defaults(1, 20, 100);
+
+    Autoscaler autoscaler(Fleet fleet, ScalingPolicy policy) {
+        return new Autoscaler("test/api", policy, fleet.clock, null);
+    }
+
+    @ParameterizedTest(name = "{0} req/s on {1} replicas -> {2}")
+    @CsvSource({
+        "0,    1, 1",    // idle stays at min
+        "95,   1, 1",    // within tolerance of one replica
+        "150,  1, 2",
+        "350,  2, 4",
+        "820,  5, 9",    // 820/100 -> 9
+        "5000, 10, 20"}) // capped at max
+    void steadyLoadSettlesOnTheReplicasItNeeds(double rps, int start, int expected) {
+        Fleet fleet = new Fleet(start);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        Decision last = fleet.run(autoscaler, rps, 600);
+        assertThat(fleet.replicas).isEqualTo(expected);
+        assertThat(last.metricsAvailable()).isTrue();
+        assertThat(last.stableRate()).isCloseTo(rps, org.assertj.core.data.Offset.offset(rps * 0.05 + 1));
+    }
+
+    @Test
+    void theFirstScrapeGivesNoRateSoItHolds() {
+        Fleet fleet = new Fleet(2);
+        Decision first = fleet.tick(autoscaler(fleet, POLICY));
+        assertThat(first.replicas()).isEqualTo(2);
+        assertThat(first.reason()).contains("waiting for a second scrape");
+    }
+
+    @Test
+    void noScrapeAtAllHoldsAndSaysMetricsAreUnavailable() {
+        Fleet fleet = new Fleet(3);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 100, 10);
+        fleet.failing.addAll(fleet.counters.keySet());
+        Decision decision = fleet.run(autoscaler, 0, 600);
+        assertThat(decision.replicas()).as("never scales on missing data as if it were zero").isEqualTo(3);
+        assertThat(decision.metricsAvailable()).isFalse();
+        assertThat(decision.metricsMessage()).contains("connection refused");
+    }
+
+    @Test
+    void anUnscrapedPodCountsAsFullyLoadedWhenScalingDown() {
+        Fleet fleet = new Fleet(3);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 300, 60);
+        fleet.failing.add("pod-0");
+        fleet.failing.add("pod-1");
+        // The one measured pod sees 100 req/s; counted loaded, the other two keep the fleet at 3.
+        Decision decision = fleet.run(autoscaler, 300, 600);
+        assertThat(decision.replicas()).isEqualTo(3);
+    }
+
+    @Test
+    void anUnscrapedPodCountsAsIdleWhenScalingUp() {
+        Fleet fleet = new Fleet(2);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 200, 60);
+        fleet.failing.add("pod-0");
+        // The measured pod carries 150: the fleet is known to need at least 2 (150 + 0) -> no change yet,
+        Decision decision = fleet.run(autoscaler, 300, 10);
+        assertThat(decision.replicas()).isEqualTo(2);
+        // and at 500 req/s, 250 seen on the one pod alone is enough to scale up to 3.
+        decision = fleet.run(autoscaler, 500, 20);
+        assertThat(decision.replicas()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aCounterThatGoesDownIsARestartNotANegativeRate() {
+        assertThat(Autoscaler.increase(50, 1000)).isEqualTo(50);
+        assertThat(Autoscaler.increase(1200, 1000)).isEqualTo(200);
+        Fleet fleet = new Fleet(1);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 80, 30);
+        fleet.counters.get("pod-0")[0] = 0; // the process restarted
+        Decision decision = fleet.run(autoscaler, 80, 4);
+        assertThat(decision.burstRate()).isBetween(60.0, 100.0);
+        assertThat(decision.replicas()).isEqualTo(1);
+    }
+
+    @Test
+    void garbageCountersAreDroppedNotUsed() {
+        Fleet fleet = new Fleet(1);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 80, 30);
+        fleet.counters.get("pod-0")[0] += 1e9; // an impossible jump
+        Decision jump = fleet.run(autoscaler, 80, 2);
+        assertThat(jump.replicas()).isEqualTo(1);
+        fleet.counters.get("pod-0")[0] = Double.NaN;
+        Decision nan = fleet.tick(autoscaler);
+        assertThat(nan.replicas()).isEqualTo(1);
+        assertThat(nan.metricsAvailable()).isFalse();
+    }
+
+    @Test
+    void aSurgeEntersBurstModeAndScalesAtOncePastTheRateLimit() {
+        Fleet fleet = new Fleet(2);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 180, 120);
+        assertThat(fleet.replicas).isEqualTo(2);
+        Decision surge = fleet.run(autoscaler, 1500, 6);
+        assertThat(surge.mode()).isEqualTo(Decision.Mode.Burst);
+        assertThat(fleet.replicas).as("to the burst recommendation at once, past +100%% per 15 s").isGreaterThanOrEqualTo(12);
+        assertThat(surge.reason()).startsWith("burst: ");
+        // A short dip while bursting never scales down.
+        int peak = fleet.replicas;
+        fleet.run(autoscaler, 300, 20);
+        assertThat(fleet.replicas).isEqualTo(peak);
+        // Calm for a stable window ends burst mode.
+        Decision calm = fleet.run(autoscaler, 300, 80);
+        assertThat(calm.mode()).isEqualTo(Decision.Mode.Stable);
+    }
+
+    @Test
+    void scaleDownWaitsForTheStabilizationWindowThenHalvesAtMostPerMinute() {
+        Fleet fleet = new Fleet(8);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 780, 120);
+        assertThat(fleet.replicas).isEqualTo(8);
+        List<Integer> replicas = new ArrayList<>(); // one entry per 2 s tick after the load drops
+        for (int i = 0; i < 400; i++) {
+            fleet.run(autoscaler, 100, 2);
+            replicas.add(fleet.replicas);
+        }
+        assertThat(replicas.subList(0, 150)).as("nothing before 300 s of lower recommendations").containsOnly(8);
+        for (int i = 30; i < replicas.size(); i++) {
+            assertThat(replicas.get(i)).as("at most -50%% per 60 s").isGreaterThanOrEqualTo((int) Math.ceil(replicas.get(i - 30) / 2.0));
+        }
+        assertThat(replicas.get(replicas.size() - 1)).isEqualTo(1);
+    }
+
+    @Test
+    void moderateGrowthIsRateLimitedOutsideBurstMode() {
+        Fleet fleet = new Fleet(4);
+        Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 50, 100));
+        fleet.run(autoscaler, 390, 120);
+        // 780 req/s is 8 replicas: under 2x of 4 ready, so no burst mode; +4 pods or +100% per 15 s allows it.
+        Decision d = fleet.run(autoscaler, 780, 4);
+        assertThat(d.mode()).isEqualTo(Decision.Mode.Stable);
+        assertThat(fleet.replicas).isBetween(5, 8);
+        fleet.run(autoscaler, 780, 10);
+        assertThat(fleet.replicas).isEqualTo(8);
+    }
+
+    @Test
+    void steadyNoiseMovesNothing() {
+        Fleet fleet = new Fleet(4);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        java.util.Random random = new java.util.Random(7);
+        List<Integer> seen = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            fleet.run(autoscaler, 370 + random.nextGaussian() * 15, 2);
+            seen.add(fleet.replicas);
+        }
+        assertThat(seen).containsOnly(4);
+    }
+
+    @Test
+    void aRisingTrendScalesAheadOfTheLoadByTheStartUpTime() {
+        Fleet fleet = new Fleet(2);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 150, 120);
+        // +5 req/s every second: in the 20 s a pod takes to start, the load grows by 100 req/s, one replica's worth.
+        Decision firstUp = null;
+        for (int s = 0; s < 40 && firstUp == null; s += 2) {
+            Decision d = fleet.run(autoscaler, 150 + 5 * s, 2);
+            if (d.reason().startsWith("up:") && fleet.replicas > Math.ceil((150 + 5 * s) / 100.0)) {
+                firstUp = d;
+            }
+        }
+        assertThat(firstUp).as("some scale-up went beyond what the present load needs").isNotNull();
+        assertThat(firstUp.reason()).containsPattern("trend \\+[1-9]");
+    }
+
+    @Test
+    void aLatencyTargetSizesTheFleetWithErlangC() {
+        Fleet fleet = new Fleet(2);
+        fleet.serviceSeconds = 0.010; // 100 req/s per replica at most
+        ScalingPolicy latency = ScalingPolicy.defaults(1, 30, 0).withLatencyTarget(95, Duration.ofMillis(50));
+        Autoscaler autoscaler = autoscaler(fleet, latency);
+        Decision d = fleet.run(autoscaler, 900, 600);
+        int expected = ErlangC.serversFor(900, 100, 0.95, 0.050, 30);
+        assertThat(fleet.replicas).isEqualTo(expected);
+        assertThat(expected).isGreaterThan(9);
+        assertThat(d.reason()).containsAnyOf("M/M/c", "hold");
+    }
+
+    @Test
+    void anUnreachableLatencyTargetSaysSo() {
+        Fleet fleet = new Fleet(2);
+        fleet.serviceSeconds = 0.100; // p95 of service alone is 300 ms
+        Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 10, 0).withLatencyTarget(95, Duration.ofMillis(50)));
+        Decision d = fleet.run(autoscaler, 20, 400);
+        assertThat(d.limit()).isEqualTo("LatencyTargetUnreachable");
+    }
+
+    @Test
+    void aRestoredStateDecidesExactlyAsTheOriginal() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Fleet fleet = new Fleet(2);
+        Autoscaler original = autoscaler(fleet, POLICY);
+        fleet.run(original, 200, 90);
+        fleet.run(original, 900, 30);
+        String snapshot = json.writeValueAsString(original.state());
+
+        // The same fleet and clock from here on, driven twice: once by the original, once by a restored copy.
+        Fleet twin = copy(fleet);
+        Autoscaler restored = new Autoscaler("test/api", POLICY, twin.clock, json.readValue(snapshot, AutoscalerState.class));
+        double[] trace = {900, 900, 1200, 400, 400, 150, 150, 150, 100, 2500, 300};
+        for (double rps : trace) {
+            Decision a = fleet.run(original, rps, 60);
+            Decision b = twin.run(restored, rps, 60);
+            assertThat(b).isEqualTo(a);
+        }
+    }
+
+    @Test
+    void erlangCMatchesKnownValues() {
+        // Two servers, offered load 1 Erlang: P(wait) = 1/3.
+        assertThat(ErlangC.waitProbability(2, 1, 1)).isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-12));
+        // One server: P(wait) = rho.
+        assertThat(ErlangC.waitProbability(1, 0.6, 1)).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ErlangC.responseTimeQuantile(2, 3, 1, 0.95)).isInfinite();
+        assertThat(ErlangC.serversFor(0, 1, 0.95, 1, 10)).isEqualTo(1);
+    }
+
+    static Fleet copy(Fleet fleet) {
+        Fleet twin = new Fleet(0);
+        twin.clock.advance(Duration.between(twin.clock.instant(), fleet.clock.instant()));
+        fleet.counters.forEach((k, v) -> twin.counters.put(k, v.clone()));
+        twin.created.putAll(fleet.created);
+        twin.replicas = fleet.replicas;
+        twin.next = fleet.next;
+        return twin;
+    }
+}
