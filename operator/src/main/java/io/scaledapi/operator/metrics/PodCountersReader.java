@@ -1,0 +1,66 @@
+package io.scaledapi.operator.metrics;
+
+import io.scaledapi.operator.autoscaling.PodCounters;
+
+/**
+ * Reads the counters the autoscaler needs out of a pod's metrics: the configured request counter summed over its
+ * label sets (without the Actuator's own endpoints, which the operator's scrapes and the probes hit), the matching
+ * duration sum, and the cache gets by result when the pod exports them.
+ */
+public final class PodCountersReader {
+
+    private final String requestCounter;
+    private final String durationSum;
+
+    public PodCountersReader(String requestCounter) {
+        this.requestCounter = requestCounter;
+        this.durationSum = requestCounter.endsWith("_count")
+                ? requestCounter.substring(0, requestCounter.length() - "_count".length()) + "_sum" : null;
+    }
+
+    /** The counters, or an exception naming what is missing. */
+    public PodCounters read(String text) {
+        PrometheusText.Parsed parsed = PrometheusText.parse(text);
+        double requests = 0;
+        double durations = 0;
+        double hits = 0;
+        double misses = 0;
+        boolean foundRequests = false;
+        boolean foundDurations = false;
+        boolean foundCache = false;
+        for (PrometheusText.Sample s : parsed.samples()) {
+            if (s.name().equals(requestCounter) || s.name().equals(requestCounter + "_total")) {
+                if (!isOwnTraffic(s)) {
+                    requests += s.value();
+                }
+                foundRequests = true;
+            } else if (s.name().equals(durationSum)) {
+                if (!isOwnTraffic(s)) {
+                    durations += s.value();
+                }
+                foundDurations = true;
+            } else if (s.name().equals("cache_gets_total") || s.name().equals("cache_gets")) {
+                String result = s.labels().getOrDefault("result", "");
+                if (result.equals("hit")) {
+                    hits += s.value();
+                    foundCache = true;
+                } else if (result.equals("miss")) {
+                    misses += s.value();
+                    foundCache = true;
+                }
+            }
+        }
+        if (!foundRequests) {
+            throw new IllegalArgumentException("no " + requestCounter + " series in the metrics"
+                    + (parsed.badLines() > 0 ? " (" + parsed.badLines() + " unreadable lines)" : ""));
+        }
+        return new PodCounters(requests,
+                foundCache ? hits : Double.NaN, foundCache ? misses : Double.NaN,
+                foundDurations ? durations : Double.NaN, foundDurations ? requests : Double.NaN);
+    }
+
+    private static boolean isOwnTraffic(PrometheusText.Sample s) {
+        String uri = s.labels().get("uri");
+        return uri != null && uri.startsWith("/actuator");
+    }
+}
