@@ -17,6 +17,10 @@ import java.util.stream.Collectors;
  * @param healthAddress   where probes and metrics listen ({@code HEALTH_ADDRESS})
  * @param healthPort      their port ({@code HEALTH_PORT})
  * @param exitOnLostLease stop the process when leadership is lost, so that it restarts clean (always, but in tests)
+ * @param scrapeMode      how pods are scraped ({@code SCRAPE_MODE}): {@code direct} to their address, {@code proxy}
+ *                        through the API server, or {@code auto}: direct inside a cluster, proxy outside
+ * @param scrapeTimeout   bound on one pod's scrape ({@code SCRAPE_TIMEOUT}, Go-style duration)
+ * @param scrapeParallelism scrapes in flight at once ({@code SCRAPE_PARALLELISM})
  */
 public record OperatorSettings(
         Set<String> watchNamespaces,
@@ -26,7 +30,10 @@ public record OperatorSettings(
         String identity,
         String healthAddress,
         int healthPort,
-        boolean exitOnLostLease) {
+        boolean exitOnLostLease,
+        String scrapeMode,
+        java.time.Duration scrapeTimeout,
+        int scrapeParallelism) {
 
     public static OperatorSettings fromEnvironment(Map<String, String> env) {
         Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -54,11 +61,38 @@ public record OperatorSettings(
                 env.getOrDefault("POD_NAME", "scaledapi-operator-" + UUID.randomUUID().toString().substring(0, 8)),
                 env.getOrDefault("HEALTH_ADDRESS", "0.0.0.0"),
                 healthPort,
-                true);
+                true,
+                scrapeMode(env.getOrDefault("SCRAPE_MODE", "auto"), inCluster),
+                io.scaledapi.operator.api.Durations.parse(env.getOrDefault("SCRAPE_TIMEOUT", "1s")),
+                positive("SCRAPE_PARALLELISM", env.getOrDefault("SCRAPE_PARALLELISM", "32")));
+    }
+
+    private static String scrapeMode(String mode, boolean inCluster) {
+        switch (mode) {
+            case "auto":
+                return inCluster ? "direct" : "proxy";
+            case "direct":
+            case "proxy":
+                return mode;
+            default:
+                throw new IllegalArgumentException("SCRAPE_MODE must be auto, direct or proxy, got '" + mode + "'");
+        }
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new IllegalArgumentException(name + " must be a positive whole number, got '" + value + "'");
     }
 
     public OperatorSettings withoutExitOnLostLease() {
         return new OperatorSettings(watchNamespaces, leaderElection, leaseName, leaseNamespace, identity, healthAddress,
-                healthPort, false);
+                healthPort, false, scrapeMode, scrapeTimeout, scrapeParallelism);
     }
 }

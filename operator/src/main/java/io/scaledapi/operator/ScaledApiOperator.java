@@ -19,6 +19,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.scaledapi.operator.metrics.ApiServerProxyFetcher;
+import io.scaledapi.operator.metrics.DirectFetcher;
+import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.reconcile.ScaledApiReconciler;
 
 /** The operator process: the reconciler, leader election, and the health and metrics endpoint. */
@@ -29,6 +32,7 @@ public final class ScaledApiOperator implements AutoCloseable {
     private final Operator operator;
     private final HealthAndMetricsServer health;
     private final PrometheusMeterRegistry registry;
+    private final PodScraper scraper;
 
     public ScaledApiOperator(KubernetesClient client, OperatorSettings settings, Clock clock) throws IOException {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,7 +53,12 @@ public final class ScaledApiOperator implements AutoCloseable {
                         settings.exitOnLostLease()));
             }
         });
-        operator.register(new ScaledApiReconciler(client, clock), c -> {
+        var scrapeThreads = PodScraper.newExecutor(Math.min(settings.scrapeParallelism(), 64));
+        scraper = new PodScraper(settings.scrapeMode().equals("direct")
+                ? new DirectFetcher(settings.scrapeTimeout(), scrapeThreads)
+                : new ApiServerProxyFetcher(client, scrapeThreads),
+                settings.scrapeTimeout(), settings.scrapeParallelism(), scrapeThreads);
+        operator.register(new ScaledApiReconciler(client, clock, scraper), c -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 c.settingNamespaces(settings.watchNamespaces());
             }
@@ -57,9 +66,9 @@ public final class ScaledApiOperator implements AutoCloseable {
         health = new HealthAndMetricsServer(settings.healthAddress(), settings.healthPort(),
                 () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
                 () -> operator.getRuntimeInfo().isStarted(), registry);
-        log.info("operator configured: namespaces={} leaderElection={} identity={} health port={}",
+        log.info("operator configured: namespaces={} leaderElection={} identity={} health port={} scrape={}",
                 settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(), settings.leaderElection(),
-                settings.identity(), health.port());
+                settings.identity(), health.port(), settings.scrapeMode());
     }
 
     public void start() {
@@ -78,6 +87,7 @@ public final class ScaledApiOperator implements AutoCloseable {
     public void close() {
         log.info("operator stopping");
         operator.stop();
+        scraper.close();
         health.close();
         registry.close();
     }

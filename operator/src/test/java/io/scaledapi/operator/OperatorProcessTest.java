@@ -140,7 +140,7 @@ class OperatorProcessTest {
 
     OperatorSettings settings(Set<String> namespaces, boolean leaderElection, String identity, String leaseNamespace) {
         return new OperatorSettings(namespaces, leaderElection, "scaledapi-operator", leaseNamespace, identity,
-                "127.0.0.1", 0, false);
+                "127.0.0.1", 0, false, "direct", Duration.ofSeconds(1), 8);
     }
 
     ScaledApiOperator start(OperatorSettings settings) {

@@ -26,7 +26,7 @@ public final class TestResources {
             CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
             client.resource(crd).serverSideApply();
             client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
                             .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                             30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (IOException e) {

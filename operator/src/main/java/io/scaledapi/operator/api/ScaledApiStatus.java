@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.scaledapi.operator.autoscaling.AutoscalerState;
 
 /** What the operator observed and decided. Written whole on every reconcile. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,6 +36,9 @@ public class ScaledApiStatus {
 
     public String lastScaleTime;
     public String lastDecision;
+
+    @JsonPropertyDescription("The autoscaler's bounded memory (window rates, recommendations, scale events, last counters), so that a restarted operator decides as the old one would have.")
+    public AutoscalerState recommendations;
 
     public List<Condition> conditions = new ArrayList<>();
 

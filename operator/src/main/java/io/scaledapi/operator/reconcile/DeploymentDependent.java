@@ -25,7 +25,8 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 /**
  * The API's Deployment. Applied server-side under the operator's field manager, so fields others set (a user's
  * label, an HPA-free {@code kubectl scale}) are left alone while every field set here is put back if changed.
- * Replicas start at {@code replicas.min} and then keep their current value, clamped to the bounds.
+ * Replicas start at {@code replicas.min}, then follow the autoscaler's decision (or, while it has none or the
+ * resource is paused, keep their current value), always within the bounds.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
@@ -49,7 +50,10 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         ScaledApiSpec spec = api.getSpec();
         int port = spec.port == null ? 8080 : spec.port;
         String metricsPath = spec.metrics != null && spec.metrics.path != null ? spec.metrics.path : "/actuator/prometheus";
-        Integer current = getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()).orElse(null);
+        Integer current = context.managedWorkflowAndDependentResourceContext()
+                .get(ScaledApiReconciler.DESIRED_REPLICAS, Integer.class)
+                .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
+                .orElse(null);
         return new DeploymentBuilder()
                 .withNewMetadata()
                     .withName(api.getMetadata().getName())

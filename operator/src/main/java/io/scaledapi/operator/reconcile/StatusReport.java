@@ -27,11 +27,16 @@ public final class StatusReport {
     /** Ready's reason when the Deployment ran past its progress deadline: the image does not become ready. */
     public static final String IMAGE_NOT_READY = "ImageNotReady";
     public static final String RECONCILE_FAILED = "ReconcileFailed";
+    public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
 
     private StatusReport() {
     }
 
     public static ScaledApiStatus of(ScaledApi api, Deployment deployment, Instant now) {
+        return of(api, deployment, null, now);
+    }
+
+    static ScaledApiStatus of(ScaledApi api, Deployment deployment, AutoscalingLoop.Tick tick, Instant now) {
         ScaledApiStatus previous = api.getStatus();
         ScaledApiStatus status = new ScaledApiStatus();
         status.observedGeneration = api.getMetadata().getGeneration();
@@ -43,6 +48,13 @@ public final class StatusReport {
             status.cacheHitPercent = previous.cacheHitPercent;
             status.lastScaleTime = previous.lastScaleTime;
             status.lastDecision = previous.lastDecision;
+            status.recommendations = previous.recommendations;
+        }
+        if (tick != null) {
+            AutoscalingLoop.report(status, tick);
+            if (!paused) {
+                status.mode = tick.decision().mode().name();
+            }
         }
         List<Condition> conditions = new ArrayList<>();
         if (deployment == null) {
@@ -57,12 +69,30 @@ public final class StatusReport {
             status.readyReplicas = ready;
             status.desiredReplicas = desired;
             conditions.add(ready(api, deployment, ready, desired));
-            conditions.add(limited(api, desired));
+            String limit = tick != null && tick.decision().metricsAvailable() && !paused ? tick.decision().limit() : null;
+            conditions.add(limit != null && !limit.startsWith("At")
+                    ? condition(SCALING_LIMITED, "True", limit, tick.decision().reason())
+                    : limited(api, desired));
+            if (tick != null && !paused) {
+                status.desiredReplicas = tick.decision().replicas();
+            }
         }
-        conditions.add(condition(METRICS_AVAILABLE, "Unknown", "NotScraped", "the pods have not been scraped yet"));
-        conditions.add(paused
-                ? condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are")
-                : condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
+        if (tick == null) {
+            conditions.add(condition(METRICS_AVAILABLE, "Unknown", "NotScraped", "the pods have not been scraped yet"));
+        } else if (tick.decision().metricsAvailable()) {
+            conditions.add(condition(METRICS_AVAILABLE, "True", "Scraped", tick.decision().metricsMessage()));
+        } else {
+            conditions.add(condition(METRICS_AVAILABLE, "False", METRICS_UNAVAILABLE, tick.decision().metricsMessage()));
+        }
+        if (paused) {
+            conditions.add(condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are"));
+        } else if (tick == null) {
+            conditions.add(condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
+        } else if (!tick.decision().metricsAvailable()) {
+            conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", tick.decision().reason()));
+        } else {
+            conditions.add(condition(SCALING_ACTIVE, "True", "Active", tick.decision().reason()));
+        }
         status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
         return status;
     }

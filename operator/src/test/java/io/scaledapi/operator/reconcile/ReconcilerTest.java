@@ -45,7 +45,9 @@ class ReconcilerTest {
     static void startOperator() {
         TestResources.installCrd(client);
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new ScaledApiReconciler(client, Clock.systemUTC()));
+        var threads = io.scaledapi.operator.metrics.PodScraper.newExecutor(4);
+        operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), new io.scaledapi.operator.metrics.PodScraper(
+                new io.scaledapi.operator.metrics.DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads)));
         operator.start();
     }
 
@@ -114,7 +116,9 @@ class ReconcilerTest {
             assertThat(api.getStatus().observedGeneration).isEqualTo(api.getMetadata().getGeneration());
             assertThat(condition(api, "Ready")).extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "Progressing");
             assertThat(condition(api, "ScalingLimited").getReason()).isEqualTo("AtMinimum");
-            assertThat(condition(api, "MetricsAvailable").getStatus()).isEqualTo("Unknown");
+            assertThat(condition(api, "MetricsAvailable")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+                    .containsExactly("False", "MetricsUnavailable", "no pod is ready yet");
+            assertThat(condition(api, "ScalingActive").getStatus()).isEqualTo("False");
             assertThat(api.getStatus().mode).isEqualTo("Stable");
         });
 
