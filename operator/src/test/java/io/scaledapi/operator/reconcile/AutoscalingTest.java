@@ -1,0 +1,151 @@
+package io.scaledapi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.scaledapi.operator.KubeApiBinaries;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.autoscaling.AutoscalerState;
+import io.scaledapi.operator.metrics.DirectFetcher;
+import io.scaledapi.operator.metrics.PodScraper;
+
+/** The autoscaler wired to a real API server, with pods stood in for by local endpoints serving Prometheus text. */
+@ExtendWith(KubeApiBinaries.class)
+@EnableKubeAPIServer(updateKubeConfigFile = false)
+class AutoscalingTest {
+
+    static final Duration WAIT = Duration.ofSeconds(40);
+    static KubernetesClient client;
+    static Operator operator;
+
+    @BeforeAll
+    static void startOperator() {
+        TestResources.installCrd(client);
+        var threads = PodScraper.newExecutor(4);
+        PodScraper scraper = new PodScraper(new DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads);
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), scraper));
+        operator.start();
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        operator.stop();
+    }
+
+    @Test
+    void loadScalesTheDeploymentAndStatusSaysWhy() throws Exception {
+        String ns = TestResources.newNamespace(client);
+        create(ns, "shop", 2, false);
+        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(ns).withName("shop").get() != null);
+        try (FakePods pods = new FakePods(client, ns, "shop")) {
+            pods.rate(125);
+            pods.start(1);
+            pods.start(2);
+            // 2 pods x 125 req/s = 250 req/s at 100 req/s per replica: 3 replicas.
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(client.apps().deployments().inNamespace(ns).withName("shop").get().getSpec().getReplicas()).isEqualTo(3));
+            await().atMost(WAIT).untilAsserted(() -> {
+                ScaledApi api = get(ns, "shop");
+                assertThat(api.getStatus().requestRate.stable).isBetween(200.0, 300.0);
+                assertThat(api.getStatus().cacheHitPercent).isEqualTo(80);
+                assertThat(api.getStatus().desiredReplicas).isEqualTo(3);
+                assertThat(api.getStatus().lastDecision).startsWith("2 -> 3: up:");
+                assertThat(api.getStatus().lastScaleTime).isNotNull();
+                assertThat(condition(api, "MetricsAvailable").getStatus()).isEqualTo("True");
+                assertThat(condition(api, "ScalingActive").getStatus()).isEqualTo("True");
+                assertThat(api.getStatus().recommendations.rates).isNotEmpty();
+            });
+            assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .anyMatch(e -> e.getReason().equals("ScaledUp") && e.getMessage().startsWith("2 -> 3"));
+
+            // The autoscaler's memory in status reads back as the state a restarted operator restores.
+            AutoscalerState restored = new ObjectMapper().convertValue(
+                    client.genericKubernetesResources("scaledapi.io/v1alpha1", "ScaledApi").inNamespace(ns).withName("shop").get()
+                            .getAdditionalProperties().get("status"), StatusWithState.class).recommendations;
+            assertThat(restored.pods).extracting(p -> p.name).containsExactlyInAnyOrder("shop-1", "shop-2");
+            assertThat(restored.lastTick).isNotNull();
+
+            // The pods stop answering: hold, and say so.
+            pods.failing(true);
+            await().atMost(WAIT).untilAsserted(() -> {
+                ScaledApi api = get(ns, "shop");
+                assertThat(condition(api, "MetricsAvailable")).extracting(Condition::getStatus, Condition::getReason)
+                        .containsExactly("False", "MetricsUnavailable");
+                assertThat(condition(api, "MetricsAvailable").getMessage()).contains("HTTP 500");
+            });
+            assertThat(client.apps().deployments().inNamespace(ns).withName("shop").get().getSpec().getReplicas()).isEqualTo(3);
+            await().atMost(WAIT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                    .anyMatch(e -> e.getReason().equals("MetricsUnavailable") && e.getType().equals("Warning")));
+        }
+    }
+
+    @Test
+    void pausedKeepsReplicasButReportsTheLoad() throws Exception {
+        String ns = TestResources.newNamespace(client);
+        create(ns, "still", 1, true);
+        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(ns).withName("still").get() != null);
+        try (FakePods pods = new FakePods(client, ns, "still")) {
+            pods.rate(450);
+            pods.start(3);
+            await().atMost(WAIT).untilAsserted(() -> {
+                ScaledApi api = get(ns, "still");
+                assertThat(api.getStatus().requestRate).isNotNull();
+                assertThat(api.getStatus().requestRate.stable).isBetween(350.0, 550.0);
+                assertThat(api.getStatus().mode).isEqualTo("Paused");
+            });
+            assertThat(client.apps().deployments().inNamespace(ns).withName("still").get().getSpec().getReplicas()).isEqualTo(1);
+        }
+    }
+
+    static class StatusWithState {
+        public AutoscalerState recommendations;
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        void ignore(String key, Object value) {
+        }
+    }
+
+    void create(String ns, String name, int min, boolean paused) {
+        client.resource(TestResources.scaledApi("""
+                apiVersion: scaledapi.io/v1alpha1
+                kind: ScaledApi
+                metadata:
+                  name: %s
+                spec:
+                  image: scaledapi/sample-api:0.1.0
+                  cache:
+                    ttl: 60s
+                  replicas:
+                    min: %d
+                    max: 6
+                  paused: %s
+                  scaling:
+                    targetRequestsPerSecond: 100
+                    interval: 1s
+                """.formatted(name, min, paused))).inNamespace(ns).create();
+    }
+
+    ScaledApi get(String ns, String name) {
+        return client.resources(ScaledApi.class).inNamespace(ns).withName(name).get();
+    }
+
+    static Condition condition(ScaledApi api, String type) {
+        return StatusReport.find(api.getStatus(), type).orElseThrow(() -> new AssertionError("no condition " + type));
+    }
+}
