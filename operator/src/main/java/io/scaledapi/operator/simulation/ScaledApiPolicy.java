@@ -1,0 +1,80 @@
+package io.scaledapi.operator.simulation;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.scaledapi.operator.autoscaling.Autoscaler;
+import io.scaledapi.operator.autoscaling.PodCounters;
+import io.scaledapi.operator.autoscaling.PodSnapshot;
+import io.scaledapi.operator.autoscaling.ScalingPolicy;
+
+/** ScaledApi's own autoscaler, the very class the operator runs, on a simulated clock. */
+public final class ScaledApiPolicy implements Policy {
+
+    private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final SimClock clock = new SimClock();
+    private final Autoscaler autoscaler;
+    private final double period;
+
+    public ScaledApiPolicy(SimulationConfig.ScaledApi config, SimulationConfig.Fleet fleet) {
+        ScalingPolicy policy = ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond);
+        policy = new ScalingPolicy(policy.minReplicas(), policy.maxReplicas(), policy.targetRequestsPerSecond(), 0, null,
+                Duration.ofMillis(Math.round(config.intervalSeconds * 1000)), policy.stableWindow(), policy.burstWindow(),
+                policy.burstThreshold(), policy.upStabilization(), policy.upMaxPods(), policy.upMaxPercent(), policy.upPeriod(),
+                policy.downStabilization(), policy.downMaxPods(), policy.downMaxPercent(), policy.downPeriod(),
+                policy.tolerance(), policy.defaultStartup());
+        this.autoscaler = new Autoscaler("simulation/scaledapi", policy, clock, null);
+        this.period = config.intervalSeconds;
+    }
+
+    @Override
+    public String name() {
+        return "scaledapi";
+    }
+
+    @Override
+    public double periodSeconds() {
+        return period;
+    }
+
+    @Override
+    public int decide(int nowSecond, int currentReplicas, List<SimPod> pods) {
+        clock.now = EPOCH.plusSeconds(nowSecond);
+        List<PodSnapshot> snapshots = new ArrayList<>();
+        for (SimPod pod : pods) {
+            Instant created = EPOCH.plusSeconds(pod.createdSecond());
+            if (!pod.ready()) {
+                snapshots.add(PodSnapshot.notReady(pod.name(), created));
+            } else {
+                snapshots.add(PodSnapshot.scraped(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
+                        new PodCounters(pod.requests(), pod.hits(), pod.misses(), pod.durationSum(), pod.durationCount())));
+            }
+        }
+        return autoscaler.decide(snapshots, currentReplicas).replicas();
+    }
+
+    private static final class SimClock extends Clock {
+        Instant now = EPOCH;
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}

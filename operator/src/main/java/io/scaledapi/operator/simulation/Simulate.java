@@ -1,0 +1,78 @@
+package io.scaledapi.operator.simulation;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * {@code dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa]}: replays a trace through
+ * the policies on the same fleet and prints one JSON object.
+ */
+public final class Simulate {
+
+    private Simulate() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path trace = null;
+        Path config = null;
+        long seed = 1;
+        List<String> policies = List.of("scaledapi", "hpa", "kpa");
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--trace" -> trace = Path.of(require(args[i], value));
+                case "--config" -> config = Path.of(require(args[i], value));
+                case "--seed" -> seed = Long.parseLong(require(args[i], value));
+                case "--policies" -> policies = List.of(require(args[i], value).split(","));
+                default -> usage("unknown argument " + args[i]);
+            }
+            i++;
+        }
+        if (trace == null) {
+            usage("--trace is required");
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        SimulationConfig cfg = config == null ? new SimulationConfig() : json.readValue(Files.readString(config), SimulationConfig.class);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("trace", trace.getFileName().toString());
+        out.put("seed", seed);
+        out.put("policies", run(Trace.read(trace), cfg, seed, policies));
+        System.out.println(json.writeValueAsString(out));
+    }
+
+    /** Each named policy's report on the trace, in the order given. */
+    public static Map<String, PolicyReport> run(Trace trace, SimulationConfig cfg, long seed, List<String> names) {
+        FleetSimulator simulator = new FleetSimulator(cfg.fleet, trace, seed);
+        Map<String, PolicyReport> reports = new LinkedHashMap<>();
+        for (String name : new ArrayList<>(names)) {
+            Policy policy = switch (name.strip()) {
+                case "scaledapi" -> new ScaledApiPolicy(cfg.scaledapi, cfg.fleet);
+                case "hpa" -> new HpaPolicy(cfg.hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
+                case "kpa" -> new KpaPolicy(cfg.kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
+                default -> throw new IllegalArgumentException("unknown policy '" + name + "': use scaledapi, hpa or kpa");
+            };
+            reports.put(policy.name(), simulator.run(policy));
+        }
+        return reports;
+    }
+
+    private static String require(String flag, String value) {
+        if (value == null) {
+            usage(flag + " needs a value");
+        }
+        return value;
+    }
+
+    private static void usage(String problem) {
+        System.err.println("simulate: " + problem);
+        System.err.println("usage: dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa]");
+        System.exit(2);
+    }
+}
