@@ -41,6 +41,8 @@ public final class Autoscaler {
     private static final double MIN_TREND_FIT = 0.9;
     /** The trend is fitted over the most recent samples only, so that it follows a ramp as soon as it starts. */
     private static final long TREND_WINDOW_MILLIS = 20_000;
+    /** A pod whose mean response time exceeds this multiple of the fleet's healthy one is not keeping up. */
+    private static final double SATURATED_RESPONSE_FACTOR = 3.0;
 
     private final String name;
     private final Clock clock;
@@ -209,6 +211,7 @@ public final class Autoscaler {
         boolean cache = false;
         boolean durations = false;
         String firstFailure = null;
+        List<double[]> perPod = new ArrayList<>(); // {rate, mean response seconds or NaN}
         for (PodSnapshot pod : pods) {
             if (!pod.ready()) {
                 continue;
@@ -244,20 +247,66 @@ public final class Autoscaler {
                 hits += increase(c.cacheHits(), prev.hits) / seconds;
                 misses += increase(c.cacheMisses(), prev.misses) / seconds;
             }
+            double response = Double.NaN;
             if (prev.durationSum != null && prev.durationCount != null && Double.isFinite(c.durationSum())
                     && Double.isFinite(c.durationCount())) {
                 durations = true;
-                durationSum += increase(c.durationSum(), prev.durationSum) / seconds;
-                durationCount += increase(c.durationCount(), prev.durationCount) / seconds;
+                double sum = increase(c.durationSum(), prev.durationSum) / seconds;
+                double count = increase(c.durationCount(), prev.durationCount) / seconds;
+                durationSum += sum;
+                durationCount += count;
+                response = count > 0 ? sum / count : Double.NaN;
             }
+            perPod.add(new double[] {rate, response});
         }
         state.pods = next;
         int unmeasured = ready - measured;
         double fullLoad = policy.targetRequestsPerSecond() > 0 ? policy.targetRequestsPerSecond()
                 : measured > 0 ? requests / measured : 0;
-        return new FleetRates(ready, scraped, measured, requests, requests + unmeasured * Math.max(fullLoad, requests / Math.max(1, measured)),
+        // Saturation raises the estimate used for scaling up only; scaling down keeps to what was served.
+        double demand = Math.max(requests, saturationAwareDemand(perPod, ready, durations ? durationSum / Math.max(durationCount, 1e-9) : Double.NaN));
+        return new FleetRates(ready, scraped, measured, demand, requests + unmeasured * Math.max(fullLoad, requests / Math.max(1, measured)),
                 cache ? hits : null, cache ? misses : null, durations ? durationSum : null, durations ? durationCount : null,
                 firstFailure);
+    }
+
+    /**
+     * What the pods served understates what arrived when they are saturated: queued requests are counted only once
+     * served, and a cold cache serves fewer requests per second. Their response times show it: a pod whose mean
+     * response time is well above the fleet's healthy one (the lowest fleet mean seen recently) is not keeping up.
+     * The Service spreads requests evenly, so a healthy pod's rate is every ready pod's share; when every pod is
+     * saturated, demand is taken as twice what was served, the most a saturated fleet's rate can be trusted to hide
+     * in one step (rate limits and the next tick's look take it from there).
+     */
+    private double saturationAwareDemand(List<double[]> perPod, int ready, double fleetResponse) {
+        if (Double.isFinite(fleetResponse) && fleetResponse > 0) {
+            // A slowly rising floor: the best response seen, forgotten at 1 % a tick so it follows a changed workload.
+            state.healthyResponseSeconds = state.healthyResponseSeconds == null ? fleetResponse
+                    : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
+        }
+        if (state.healthyResponseSeconds == null || perPod.isEmpty()) {
+            return 0;
+        }
+        double limit = SATURATED_RESPONSE_FACTOR * state.healthyResponseSeconds;
+        List<Double> healthy = new ArrayList<>();
+        double served = 0;
+        for (double[] pod : perPod) {
+            if (Double.isNaN(pod[1])) {
+                return 0; // no response times: nothing to judge by
+            }
+            served += pod[0];
+            if (pod[1] <= limit) {
+                healthy.add(pod[0]);
+            }
+        }
+        if (healthy.size() == perPod.size()) {
+            return 0;
+        }
+        if (healthy.isEmpty()) {
+            return 2 * served;
+        }
+        healthy.sort(null);
+        return healthy.get(healthy.size() / 2) * ready;
     }
 
     /** A counter that went down belongs to a restarted process: all of its new value is the increase. */

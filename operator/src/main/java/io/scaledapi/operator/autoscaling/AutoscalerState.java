@@ -21,7 +21,12 @@ public class AutoscalerState {
     public Long burstSince;
     public Long lastBurstAt;
     public Long startupMillis;
+    /** The fleet's healthy mean response time, in seconds, for telling saturated pods apart. */
+    public Double healthyResponseSeconds;
     public Long lastTick;
+    /** When replicas last changed, and from what to what and why (the operator sets these when it applies a scale). */
+    public Long lastScale;
+    public String lastDecision;
 
     /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -166,6 +166,10 @@ final class AutoscalingLoop {
             status.cacheHitPercent = (int) Math.round(d.hitRatio() * 100);
         }
         status.recommendations = tick.state();
+        if (tick.state().lastScale != null) {
+            status.lastScaleTime = java.time.Instant.ofEpochMilli(tick.state().lastScale).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            status.lastDecision = tick.state().lastDecision;
+        }
     }
 
     private static double round(double v) {

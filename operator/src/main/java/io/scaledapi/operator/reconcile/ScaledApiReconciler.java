@@ -95,9 +95,10 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
             String change = before + " -> " + decision.replicas() + ": " + decision.reason();
             log.info("{} scaled {}", name, change);
             events.record(api, EventRecorder.NORMAL, decision.replicas() > before ? "ScaledUp" : "ScaledDown", change);
-            status.lastScaleTime = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-            status.lastDecision = change;
-            status.desiredReplicas = decision.replicas();
+            // Kept in the autoscaler's memory, so that every later status (written whole) carries it.
+            tick.get().state().lastScale = clock.millis();
+            tick.get().state().lastDecision = change;
+            AutoscalingLoop.report(status, tick.get());
         }
         tick.filter(t -> !t.decision().metricsAvailable()).ifPresent(t ->
                 events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, t.decision().metricsMessage()));

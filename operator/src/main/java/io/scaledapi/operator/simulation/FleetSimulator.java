@@ -58,7 +58,8 @@ public final class FleetSimulator {
         Random latencies = new Random(seed + 2);
         List<Pod> pods = new ArrayList<>();
         int podNumber = 0;
-        for (int i = 0; i < f.initialReplicas; i++) {
+        int initial = trace.initialReplicas() != null ? trace.initialReplicas() : f.initialReplicas;
+        for (int i = 0; i < initial; i++) {
             pods.add(new Pod("pod-" + podNumber++, 0, -600)); // warm and ready before the trace starts
         }
         LatencyHistogram all = new LatencyHistogram();

@@ -39,6 +39,9 @@ public final class HpaPolicy implements Policy {
 
     @Override
     public int decide(int now, int current, List<SimPod> pods) {
+        if (now == 0) {
+            return current; // no metrics yet: the HPA skips the sync (it cannot compute a ratio)
+        }
         int window = (int) c.metricWindowSeconds;
         double sum = 0;
         int ready = 0;

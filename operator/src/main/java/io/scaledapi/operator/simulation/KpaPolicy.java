@@ -38,6 +38,9 @@ public final class KpaPolicy implements Policy {
 
     @Override
     public int decide(int now, int current, List<SimPod> pods) {
+        if (now == 0) {
+            return current; // no metrics collected yet: the KPA keeps the scale it has
+        }
         // The metric collector: the fleet's request rate over the last tick, from the ready pods' counters.
         double rps = 0;
         int ready = 0;

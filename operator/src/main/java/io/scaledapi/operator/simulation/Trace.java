@@ -14,10 +14,17 @@ public final class Trace {
 
     private final String name;
     private final double[] rates; // one per second
+    private final Integer initialReplicas;
 
-    private Trace(String name, double[] rates) {
+    private Trace(String name, double[] rates, Integer initialReplicas) {
         this.name = name;
         this.rates = rates;
+        this.initialReplicas = initialReplicas;
+    }
+
+    /** A trace may say how many warm replicas run when it starts ({@code # initialReplicas: 3}); else the config does. */
+    public Integer initialReplicas() {
+        return initialReplicas;
     }
 
     public static Trace read(Path file) throws IOException {
@@ -26,10 +33,15 @@ public final class Trace {
 
     public static Trace parse(String name, String csv) {
         List<double[]> points = new ArrayList<>();
+        Integer initial = null;
         int line = 0;
         for (String row : csv.split("\r?\n")) {
             line++;
             String r = row.strip();
+            if (r.startsWith("# initialReplicas:")) {
+                initial = Integer.parseInt(r.substring("# initialReplicas:".length()).strip());
+                continue;
+            }
             if (r.isEmpty() || r.startsWith("#") || r.startsWith("seconds")) {
                 continue;
             }
@@ -67,11 +79,11 @@ public final class Trace {
                 rates[s] = a[1];
             }
         }
-        return new Trace(name, rates);
+        return new Trace(name, rates, initial);
     }
 
-    public static Trace of(String name, double[] perSecond) {
-        return new Trace(name, perSecond.clone());
+    public static Trace of(String name, double[] perSecond, Integer initialReplicas) {
+        return new Trace(name, perSecond.clone(), initialReplicas);
     }
 
     public String name() {

@@ -233,6 +233,35 @@ class AutoscalerTest {
     }
 
     @Test
+    void aSaturatedPodDoesNotHideDemand() {
+        // Two pods share the load evenly; one keeps up (5 ms), one is saturated (200 ms) and serves only 50 req/s.
+        // The healthy pod's 300 req/s is each pod's share: demand is 600, not the 350 served.
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-22T10:00:00Z"));
+        Autoscaler autoscaler = new Autoscaler("test/api", ScalingPolicy.defaults(1, 20, 100), clock, null);
+        double[] a = new double[5];
+        double[] b = new double[5];
+        Decision d = null;
+        for (int tick = 0; tick < 60; tick++) {
+            clock.advance(Duration.ofSeconds(2));
+            boolean saturated = tick >= 30;
+            double rateA = saturated ? 300 : 100;
+            double rateB = saturated ? 50 : 100;
+            a[0] += rateA * 2;
+            a[3] += rateA * 2 * 0.005;
+            b[0] += rateB * 2;
+            b[3] += rateB * 2 * (saturated ? 0.200 : 0.005);
+            var started = java.time.Instant.parse("2026-11-22T09:00:00Z");
+            d = autoscaler.decide(List.of(
+                    PodSnapshot.scraped("a", started, started, new PodCounters(a[0], Double.NaN, Double.NaN, a[3], a[0])),
+                    PodSnapshot.scraped("b", started, started, new PodCounters(b[0], Double.NaN, Double.NaN, b[3], b[0]))), 2);
+            if (!saturated) {
+                assertThat(d.replicas()).as("healthy at 200 req/s: 2 replicas").isEqualTo(2);
+            }
+        }
+        assertThat(d.replicas()).isEqualTo(6);
+    }
+
+    @Test
     void erlangCMatchesKnownValues() {
         // Two servers, offered load 1 Erlang: P(wait) = 1/3.
         assertThat(ErlangC.waitProbability(2, 1, 1)).isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-12));
