@@ -155,21 +155,9 @@ class OperatorProcessTest {
     }
 
     void create(String namespace, String name, String image) {
-        client.resource(TestResources.scaledApi("""
-                apiVersion: scaledapi.io/v1alpha1
-                kind: ScaledApi
-                metadata:
-                  name: %s
-                spec:
-                  image: %s
-                  cache:
-                    ttl: 60s
-                  replicas:
-                    min: 1
-                    max: 3
-                  scaling:
-                    targetRequestsPerSecond: 400
-                """.formatted(name, image))).inNamespace(namespace).create();
+        ScaledApi api = TestResources.minimal(name, 1, 3);
+        api.getSpec().image = image;
+        client.resource(api).inNamespace(namespace).create();
     }
 
     HttpResponse<String> get(ScaledApiOperator operator, String path) throws Exception {

@@ -40,6 +40,25 @@ public final class TestResources {
         return name;
     }
 
+    /** The design note's minimal resource, with the given name and bounds and a rate target of 400 req/s. */
+    public static ScaledApi minimal(String name, int min, int max) {
+        return scaledApi("""
+                apiVersion: scaledapi.io/v1alpha1
+                kind: ScaledApi
+                metadata:
+                  name: %s
+                spec:
+                  image: scaledapi/sample-api:0.1.0
+                  cache:
+                    ttl: 60s
+                  replicas:
+                    min: %d
+                    max: %d
+                  scaling:
+                    targetRequestsPerSecond: 400
+                """.formatted(name, min, max));
+    }
+
     public static ScaledApi scaledApi(String yaml) {
         return Serialization.unmarshal(yaml, ScaledApi.class);
     }

@@ -55,11 +55,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
                 .orElse(null);
         return new DeploymentBuilder()
-                .withNewMetadata()
-                    .withName(api.getMetadata().getName())
-                    .withNamespace(api.getMetadata().getNamespace())
-                    .withLabels(OwnedObjects.labels(api))
-                .endMetadata()
+                .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
                     .withReplicas(replicas(spec.replicas, current))
                     .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()

@@ -24,11 +24,7 @@ public class DisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudge
     @Override
     protected PodDisruptionBudget desired(ScaledApi api, Context<ScaledApi> context) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                    .withName(api.getMetadata().getName())
-                    .withNamespace(api.getMetadata().getNamespace())
-                    .withLabels(OwnedObjects.labels(api))
-                .endMetadata()
+                .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
                     .withMaxUnavailable(new IntOrString(1))
                     .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()

@@ -26,6 +26,15 @@ public final class OwnedObjects {
         return labels;
     }
 
+    /** Name, namespace and labels of an owned object. */
+    public static io.fabric8.kubernetes.api.model.ObjectMeta metadata(ScaledApi api) {
+        return new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName(api.getMetadata().getName())
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(labels(api))
+                .build();
+    }
+
     /** The pod selector: stable for the life of the resource (a Deployment's selector cannot change). */
     public static Map<String, String> selector(ScaledApi api) {
         return Map.of(NAME_LABEL, api.getMetadata().getName());

@@ -19,11 +19,7 @@ public class ServiceDependent extends OwnedDependent<Service> {
     @Override
     protected Service desired(ScaledApi api, Context<ScaledApi> context) {
         return new ServiceBuilder()
-                .withNewMetadata()
-                    .withName(api.getMetadata().getName())
-                    .withNamespace(api.getMetadata().getNamespace())
-                    .withLabels(OwnedObjects.labels(api))
-                .endMetadata()
+                .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
                     .withType("ClusterIP")
                     .withSelector(OwnedObjects.selector(api))

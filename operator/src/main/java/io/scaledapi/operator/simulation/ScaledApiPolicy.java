@@ -1,10 +1,7 @@
 package io.scaledapi.operator.simulation;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,13 +9,14 @@ import io.scaledapi.operator.autoscaling.Autoscaler;
 import io.scaledapi.operator.autoscaling.PodCounters;
 import io.scaledapi.operator.autoscaling.PodSnapshot;
 import io.scaledapi.operator.autoscaling.ScalingPolicy;
+import io.scaledapi.operator.autoscaling.SettableClock;
 
 /** ScaledApi's own autoscaler, the very class the operator runs, on a simulated clock. */
 public final class ScaledApiPolicy implements Policy {
 
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
-    private final SimClock clock = new SimClock();
+    private final SettableClock clock = new SettableClock(EPOCH);
     private final Autoscaler autoscaler;
     private final double period;
 
@@ -45,7 +43,7 @@ public final class ScaledApiPolicy implements Policy {
 
     @Override
     public int decide(int nowSecond, int currentReplicas, List<SimPod> pods) {
-        clock.now = EPOCH.plusSeconds(nowSecond);
+        clock.set(EPOCH.plusSeconds(nowSecond));
         List<PodSnapshot> snapshots = new ArrayList<>();
         for (SimPod pod : pods) {
             Instant created = EPOCH.plusSeconds(pod.createdSecond());
@@ -57,24 +55,5 @@ public final class ScaledApiPolicy implements Policy {
             }
         }
         return autoscaler.decide(snapshots, currentReplicas).replicas();
-    }
-
-    private static final class SimClock extends Clock {
-        Instant now = EPOCH;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

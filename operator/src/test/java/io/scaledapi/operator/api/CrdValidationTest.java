@@ -47,7 +47,7 @@ class CrdValidationTest {
 
     @Test
     void theMinimalResourceIsAcceptedAndDefaulted() {
-        ScaledApi created = client.resource(TestResources.scaledApi(MINIMAL.formatted("catalog"))).inNamespace(namespace).create();
+        ScaledApi created = client.resource(TestResources.minimal("catalog", 1, 10)).inNamespace(namespace).create();
         assertThat(created.getSpec().port).isEqualTo(8080);
         assertThat(created.getSpec().cache.maxEntries).isEqualTo(10000L);
         assertThat(created.getSpec().scaling.interval).isEqualTo("2s");

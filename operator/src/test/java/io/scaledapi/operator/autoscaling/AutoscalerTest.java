@@ -236,7 +236,7 @@ class AutoscalerTest {
     void aSaturatedPodDoesNotHideDemand() {
         // Two pods share the load evenly; one keeps up (5 ms), one is saturated (200 ms) and serves only 50 req/s.
         // The healthy pod's 300 req/s is each pod's share: demand is 600, not the 350 served.
-        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-22T10:00:00Z"));
+        SettableClock clock = new SettableClock(java.time.Instant.parse("2026-11-22T10:00:00Z"));
         Autoscaler autoscaler = new Autoscaler("test/api", ScalingPolicy.defaults(1, 20, 100), clock, null);
         double[] a = new double[5];
         double[] b = new double[5];

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class Fleet {
 
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+    final SettableClock clock = new SettableClock(Instant.parse("2026-11-22T10:00:00Z"));
     final Map<String, double[]> counters = new LinkedHashMap<>(); // requests, hits, misses, durSum, durCount
     final Map<String, Instant> created = new LinkedHashMap<>();
     final List<String> failing = new ArrayList<>();

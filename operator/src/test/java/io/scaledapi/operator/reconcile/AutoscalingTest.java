@@ -122,23 +122,11 @@ class AutoscalingTest {
     }
 
     void create(String ns, String name, int min, boolean paused) {
-        client.resource(TestResources.scaledApi("""
-                apiVersion: scaledapi.io/v1alpha1
-                kind: ScaledApi
-                metadata:
-                  name: %s
-                spec:
-                  image: scaledapi/sample-api:0.1.0
-                  cache:
-                    ttl: 60s
-                  replicas:
-                    min: %d
-                    max: 6
-                  paused: %s
-                  scaling:
-                    targetRequestsPerSecond: 100
-                    interval: 1s
-                """.formatted(name, min, paused))).inNamespace(ns).create();
+        ScaledApi api = TestResources.minimal(name, min, 6);
+        api.getSpec().paused = paused;
+        api.getSpec().scaling.targetRequestsPerSecond = 100.0;
+        api.getSpec().scaling.interval = "1s";
+        client.resource(api).inNamespace(ns).create();
     }
 
     ScaledApi get(String ns, String name) {

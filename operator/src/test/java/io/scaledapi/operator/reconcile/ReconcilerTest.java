@@ -229,21 +229,7 @@ class ReconcilerTest {
     // --- helpers
 
     ScaledApi create(String name, int min, int max, java.util.function.Consumer<ScaledApiSpec> customize) {
-        ScaledApi api = TestResources.scaledApi("""
-                apiVersion: scaledapi.io/v1alpha1
-                kind: ScaledApi
-                metadata:
-                  name: %s
-                spec:
-                  image: scaledapi/sample-api:0.1.0
-                  cache:
-                    ttl: 60s
-                  replicas:
-                    min: %d
-                    max: %d
-                  scaling:
-                    targetRequestsPerSecond: 400
-                """.formatted(name, min, max));
+        ScaledApi api = TestResources.minimal(name, min, max);
         customize.accept(api.getSpec());
         return client.resource(api).inNamespace(namespace).create();
     }

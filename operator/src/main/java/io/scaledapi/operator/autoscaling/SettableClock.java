@@ -6,13 +6,17 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when told. */
-public final class MutableClock extends Clock {
+/** A clock that moves only when told: the simulator's time, and the tests'. */
+public final class SettableClock extends Clock {
 
-    private Instant now;
+    private volatile Instant now;
 
-    public MutableClock(Instant start) {
+    public SettableClock(Instant start) {
         this.now = start;
+    }
+
+    public void set(Instant instant) {
+        now = instant;
     }
 
     public void advance(Duration d) {
