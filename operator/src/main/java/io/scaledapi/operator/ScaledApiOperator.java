@@ -43,6 +43,8 @@ public final class ScaledApiOperator implements AutoCloseable {
         operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
+                    // Least privilege: the operator never reads CRDs; a missing CRD shows as a failing informer.
+                    .checkingCRDAndValidateLocalModel(false)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
             if (settings.leaderElection()) {

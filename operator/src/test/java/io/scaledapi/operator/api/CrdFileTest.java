@@ -32,7 +32,12 @@ class CrdFileTest {
         assertThat(Files.readString(TestResources.CRD_FILE))
                 .as("crds/ differs from the CRD generated from the Java model: run dev/update-crds and commit the result")
                 .isEqualTo(expected);
+        assertThat(Files.readString(HELM_CRD_FILE))
+                .as("the chart's crds/ differs from crds/: run dev/update-crds and commit the result")
+                .isEqualTo(expected);
     }
+
+    static final Path HELM_CRD_FILE = Path.of("..", "helm", "scaledapi-operator", "crds", "scaledapis.scaledapi.io-v1.yml");
 
     static String committedForm(String generated) {
         CustomResourceDefinition crd = Serialization.unmarshal(generated, CustomResourceDefinition.class);
