@@ -17,7 +17,7 @@ class OperatorSettingsTest {
         assertThat(outside.healthPort()).isEqualTo(8081);
         assertThat(outside.exitOnLostLease()).isTrue();
 
-        OperatorSettings inside = OperatorSettings.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+        OperatorSettings inside = OperatorSettings.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc",
                 "POD_NAMESPACE", "scaledapi-system", "POD_NAME", "scaledapi-operator-abc"));
         assertThat(inside.leaderElection()).isTrue();
         assertThat(inside.leaseNamespace()).isEqualTo("scaledapi-system");
