@@ -40,23 +40,29 @@ public final class TestResources {
         return name;
     }
 
-    /** The design note's minimal resource, with the given name and bounds and a rate target of 400 req/s. */
+    /** The design note's minimal resource as YAML; {@code %s} is the name. */
+    public static final String MINIMAL_YAML = """
+            apiVersion: scaledapi.io/v1alpha1
+            kind: ScaledApi
+            metadata:
+              name: %s
+            spec:
+              image: scaledapi/sample-api:0.1.0
+              cache:
+                ttl: 60s
+              replicas:
+                min: 1
+                max: 10
+              scaling:
+                targetRequestsPerSecond: 400
+            """;
+
+    /** The minimal resource with the given name and bounds. */
     public static ScaledApi minimal(String name, int min, int max) {
-        return scaledApi("""
-                apiVersion: scaledapi.io/v1alpha1
-                kind: ScaledApi
-                metadata:
-                  name: %s
-                spec:
-                  image: scaledapi/sample-api:0.1.0
-                  cache:
-                    ttl: 60s
-                  replicas:
-                    min: %d
-                    max: %d
-                  scaling:
-                    targetRequestsPerSecond: 400
-                """.formatted(name, min, max));
+        ScaledApi api = scaledApi(MINIMAL_YAML.formatted(name));
+        api.getSpec().replicas.min = min;
+        api.getSpec().replicas.max = max;
+        return api;
     }
 
     public static ScaledApi scaledApi(String yaml) {

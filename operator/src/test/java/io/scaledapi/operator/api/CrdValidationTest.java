@@ -23,21 +23,7 @@ class CrdValidationTest {
     static KubernetesClient client;
     static String namespace;
 
-    static final String MINIMAL = """
-            apiVersion: scaledapi.io/v1alpha1
-            kind: ScaledApi
-            metadata:
-              name: %s
-            spec:
-              image: scaledapi/sample-api:0.1.0
-              cache:
-                ttl: 60s
-              replicas:
-                min: 1
-                max: 10
-              scaling:
-                targetRequestsPerSecond: 400
-            """;
+    static final String MINIMAL = TestResources.MINIMAL_YAML;
 
     @BeforeAll
     static void installCrd() {
