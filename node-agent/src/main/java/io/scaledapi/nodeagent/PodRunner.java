@@ -1,0 +1,310 @@
+package io.scaledapi.nodeagent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Runs the pods bound to this node as local processes, the way a kubelet runs containers: one process per pod
+ * (its first container), on a loopback address of its own, with the container's env, the pod's service-account token
+ * and the in-cluster connection settings; probes readiness, reports status, restarts a crashed process, and on
+ * deletion sends SIGTERM, waits the grace period, then kills.
+ */
+final class PodRunner implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
+
+    private final class Running {
+        final Pod pod;
+        final String ip;
+        final Path dir;
+        volatile Process process;
+        volatile boolean ready;
+        volatile int restarts;
+        final Instant started = Instant.now();
+        volatile Instant readySince;
+
+        Running(Pod pod, String ip, Path dir) {
+            this.pod = pod;
+            this.ip = ip;
+            this.dir = dir;
+        }
+    }
+
+    private final KubernetesClient client;
+    private final String nodeName;
+    private final ImageCommands images;
+    private final LoopbackAddresses addresses = new LoopbackAddresses();
+    private final Path stateDir;
+    private final Path repository;
+    private final URI apiServer;
+    private final Path caFile;
+    private final Map<String, Running> pods = new ConcurrentHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    PodRunner(KubernetesClient client, String nodeName, ImageCommands images, Path stateDir, Path repository, URI apiServer,
+            Path caFile) {
+        this.client = client;
+        this.nodeName = nodeName;
+        this.images = images;
+        this.stateDir = stateDir;
+        this.repository = repository;
+        this.apiServer = apiServer;
+        this.caFile = caFile;
+    }
+
+    private static String key(Pod pod) {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    /** Called for every pod event of this node: starts new pods, stops terminating ones. */
+    synchronized void onPod(Pod pod) {
+        String key = key(pod);
+        Running running = pods.get(key);
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            if (running != null) {
+                pods.remove(key);
+                Thread stopper = new Thread(() -> stop(running, pod), "stop-" + pod.getMetadata().getName());
+                stopper.start();
+            } else {
+                forceDelete(pod);
+            }
+            return;
+        }
+        if (running == null && (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase()))) {
+            start(pod);
+        }
+    }
+
+    synchronized void onPodGone(Pod pod) {
+        Running running = pods.remove(key(pod));
+        if (running != null) {
+            terminate(running, 5);
+        }
+    }
+
+    private void start(Pod pod) {
+        Container container = pod.getSpec().getContainers().get(0);
+        Optional<List<String>> command = images.commandFor(container.getImage());
+        if (command.isEmpty()) {
+            log.warn("{} image {} has no local command in the images file; leaving it Pending", key(pod), container.getImage());
+            return;
+        }
+        String ip = addresses.allocate();
+        Path dir = stateDir.resolve("pods").resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName());
+        Running running = new Running(pod, ip, dir);
+        pods.put(key(pod), running);
+        try {
+            Files.createDirectories(dir);
+            launch(running, command.get());
+            log.info("{} started on {} ({})", key(pod), ip, String.join(" ", command.get()));
+            report(running);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{} could not start: {}", key(pod), e.getMessage());
+        }
+    }
+
+    private void launch(Running running, List<String> command) throws IOException {
+        Pod pod = running.pod;
+        Container container = pod.getSpec().getContainers().get(0);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(running.dir.resolve("output.log").toFile()));
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("KUBE") || k.equals("SERVER_PORT") || k.equals("SERVER_ADDRESS"));
+        for (EnvVar var : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
+            String value = var.getValue();
+            if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
+                value = switch (var.getValueFrom().getFieldRef().getFieldPath()) {
+                    case "metadata.name" -> pod.getMetadata().getName();
+                    case "metadata.namespace" -> pod.getMetadata().getNamespace();
+                    case "status.podIP" -> running.ip;
+                    default -> "";
+                };
+            }
+            env.put(var.getName(), value == null ? "" : value);
+        }
+        // Listen on the pod's own address (Spring Boot apps, and the operator's health endpoint).
+        env.put("SERVER_ADDRESS", running.ip);
+        env.put("HEALTH_ADDRESS", running.ip);
+        env.put("POD_IP", running.ip);
+        env.put("HOSTNAME", pod.getMetadata().getName());
+        // As a kubelet does: the service-account token and the in-cluster API server.
+        String sa = Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
+        String token = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(sa)
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L)
+                        .withNewBoundObjectRef().withKind("Pod").withApiVersion("v1").withName(pod.getMetadata().getName())
+                        .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
+                .getStatus().getToken();
+        Path tokenFile = running.dir.resolve("token");
+        Files.writeString(tokenFile, token);
+        env.put("KUBERNETES_SERVICE_HOST", apiServer.getHost());
+        env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.getPort()));
+        env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", tokenFile.toAbsolutePath().toString());
+        env.put("KUBERNETES_CERTS_CA_FILE", caFile.toAbsolutePath().toString());
+        env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBECONFIG", "/nonexistent");
+        running.process = builder.start();
+        running.ready = false;
+        running.readySince = null;
+    }
+
+    /** One pass over the running pods: restarts, readiness probes, status. */
+    void tick() {
+        for (Running running : pods.values()) {
+            try {
+                if (!running.process.isAlive()) {
+                    running.restarts++;
+                    log.warn("{} exited with {}; restart {}", key(running.pod), running.process.exitValue(), running.restarts);
+                    launch(running, images.commandFor(running.pod.getSpec().getContainers().get(0).getImage()).orElseThrow());
+                    report(running);
+                    continue;
+                }
+                boolean ready = probe(running);
+                if (ready != running.ready) {
+                    running.ready = ready;
+                    running.readySince = ready ? Instant.now() : null;
+                    report(running);
+                }
+            } catch (Exception e) {
+                log.debug("{} tick: {}", key(running.pod), e.getMessage());
+            }
+        }
+    }
+
+    private boolean probe(Running running) {
+        Container container = running.pod.getSpec().getContainers().get(0);
+        Probe probe = container.getReadinessProbe();
+        if (probe == null || probe.getHttpGet() == null) {
+            return true;
+        }
+        int port = port(container, probe.getHttpGet().getPort());
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + running.ip + ":" + port + probe.getHttpGet().getPath()))
+                    .timeout(Duration.ofSeconds(Optional.ofNullable(probe.getTimeoutSeconds()).orElse(1))).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() >= 200 && response.statusCode() < 400;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int port(Container container, IntOrString port) {
+        if (port.getIntVal() != null) {
+            return port.getIntVal();
+        }
+        for (ContainerPort p : container.getPorts()) {
+            if (port.getStrVal().equals(p.getName())) {
+                return p.getContainerPort();
+            }
+        }
+        throw new IllegalArgumentException("no container port named " + port.getStrVal());
+    }
+
+    private void report(Running running) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String ready = running.ready ? "True" : "False";
+        String readyTime = running.readySince != null ? running.readySince.truncatedTo(ChronoUnit.SECONDS).toString() : now;
+        PodStatus status = new PodStatusBuilder()
+                .withPhase("Running")
+                .withHostIP("127.0.0.1")
+                .withPodIP(running.ip)
+                .addNewPodIP(running.ip)
+                .withStartTime(running.started.truncatedTo(ChronoUnit.SECONDS).toString())
+                .withConditions(
+                        new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).build(),
+                        new PodConditionBuilder().withType("Initialized").withStatus("True").withLastTransitionTime(now).build(),
+                        new PodConditionBuilder().withType("ContainersReady").withStatus(ready).withLastTransitionTime(readyTime).build(),
+                        new PodConditionBuilder().withType("Ready").withStatus(ready).withLastTransitionTime(readyTime).build())
+                .withContainerStatuses(new ContainerStatusBuilder()
+                        .withName(running.pod.getSpec().getContainers().get(0).getName())
+                        .withImage(running.pod.getSpec().getContainers().get(0).getImage())
+                        .withImageID("local://" + running.pod.getSpec().getContainers().get(0).getImage())
+                        .withReady(running.ready).withStarted(true).withRestartCount(running.restarts)
+                        .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
+                        .build())
+                .build();
+        try {
+            Pod current = client.pods().inNamespace(running.pod.getMetadata().getNamespace()).withName(running.pod.getMetadata().getName()).get();
+            if (current != null) {
+                current.setStatus(status);
+                client.pods().inNamespace(current.getMetadata().getNamespace()).resource(current).updateStatus();
+            }
+        } catch (Exception e) {
+            log.debug("{} status: {}", key(running.pod), e.getMessage());
+        }
+    }
+
+    private void stop(Running running, Pod pod) {
+        long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(30L);
+        terminate(running, grace);
+        forceDelete(pod);
+        log.info("{} stopped", key(pod));
+    }
+
+    private void terminate(Running running, long graceSeconds) {
+        Process process = running.process;
+        process.destroy(); // SIGTERM
+        try {
+            if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        addresses.release(running.ip);
+    }
+
+    /** What a kubelet does once the containers are gone: delete the pod object for good. */
+    private void forceDelete(Pod pod) {
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withGracePeriod(0).delete();
+        } catch (Exception e) {
+            log.debug("{} delete: {}", key(pod), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Running> all = new ArrayList<>(pods.values());
+        pods.clear();
+        all.forEach(r -> terminate(r, 10));
+    }
+}
