@@ -12,6 +12,7 @@ const RAMP_SECONDS = parseInt(__ENV.RAMP_SECONDS || '10', 10);
 const MAX_VUS = parseInt(__ENV.MAX_VUS || '500', 10);
 const JUDGED = parseInt(__ENV.JUDGED_STEP || '1000', 10);
 
+// VUs are allocated up front (a fifth of the rate): allocating them mid-step makes k6 drop iterations itself.
 // One ramp and one constant-rate scenario per step, back to back, so every metric (dropped_iterations included)
 // carries the step it belongs to in its scenario tag.
 const scenarios = {};
@@ -21,13 +22,13 @@ for (const rate of STEPS) {
   scenarios[`ramp_to_${rate}`] = {
     executor: 'ramping-arrival-rate', exec: 'request', startTime: `${start}s`, timeUnit: '1s',
     startRate: previous, stages: [{ target: rate, duration: `${RAMP_SECONDS}s` }],
-    preAllocatedVUs: Math.min(MAX_VUS, Math.max(10, Math.ceil(rate / 20))), maxVUs: MAX_VUS,
+    preAllocatedVUs: Math.min(MAX_VUS, Math.max(20, Math.ceil(rate / 5))), maxVUs: MAX_VUS,
   };
   start += RAMP_SECONDS;
   scenarios[`step_${rate}`] = {
     executor: 'constant-arrival-rate', exec: 'request', startTime: `${start}s`, timeUnit: '1s',
     rate, duration: `${STEP_SECONDS}s`,
-    preAllocatedVUs: Math.min(MAX_VUS, Math.max(10, Math.ceil(rate / 20))), maxVUs: MAX_VUS,
+    preAllocatedVUs: Math.min(MAX_VUS, Math.max(20, Math.ceil(rate / 5))), maxVUs: MAX_VUS,
   };
   start += STEP_SECONDS;
   previous = rate;
