@@ -52,6 +52,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     private final Clock clock;
     private final EventRecorder events;
     private final AutoscalingLoop autoscaling;
+    private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
+    /** Listing every resource on every reconcile would cost O(n²) per round at scale. */
+    private static final int FORGET_EVERY = 256;
 
     public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper) {
         this.clock = clock;
@@ -87,7 +90,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                     context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, t.decision().replicas()));
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        autoscaling.forget(context.getPrimaryCache().list().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
+        if (reconciles.incrementAndGet() % FORGET_EVERY == 0) { // deleted resources' autoscalers, now and then
+            autoscaling.forget(context.getPrimaryCache().list().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
+        }
 
         ScaledApiStatus status = StatusReport.of(api, deployment, tick.orElse(null), clock.instant());
         if (tick.isPresent() && tick.get().fresh() && !paused && before != null && tick.get().decision().replicas() != before) {
