@@ -61,8 +61,8 @@ public record ScalingPolicy(
                 downStabilization, downMaxPods, downMaxPercent, downPeriod, tolerance, defaultStartup);
     }
 
-    public ScalingPolicy withBounds(int min, int max) {
-        return new ScalingPolicy(min, max, targetRequestsPerSecond, latencyPercentile, latencyThreshold, interval,
+    public ScalingPolicy withInterval(Duration tick) {
+        return new ScalingPolicy(minReplicas, maxReplicas, targetRequestsPerSecond, latencyPercentile, latencyThreshold, tick,
                 stableWindow, burstWindow, burstThreshold, upStabilization, upMaxPods, upMaxPercent, upPeriod,
                 downStabilization, downMaxPods, downMaxPercent, downPeriod, tolerance, defaultStartup);
     }

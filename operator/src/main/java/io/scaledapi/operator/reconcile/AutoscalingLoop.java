@@ -86,6 +86,7 @@ final class AutoscalingLoop {
                 ? api.getSpec().metrics.requestCounter : "http_server_requests_seconds_count";
         List<PodTarget> targets = new ArrayList<>();
         List<PodSnapshot> snapshots = new ArrayList<>();
+        Map<String, Pod> byName = new java.util.HashMap<>();
         for (Pod pod : pods) {
             if (pod.getMetadata().getDeletionTimestamp() != null) {
                 continue; // terminating: no longer in the Service's endpoints
@@ -97,6 +98,7 @@ final class AutoscalingLoop {
                 snapshots.add(PodSnapshot.notReady(pod.getMetadata().getName(), started));
             } else {
                 targets.add(new PodTarget(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), ip, port(api, pod), path));
+                byName.put(pod.getMetadata().getName(), pod);
             }
         }
         if (!targets.isEmpty()) {
@@ -107,7 +109,7 @@ final class AutoscalingLoop {
                 results = Map.of();
             }
             for (PodTarget target : targets) {
-                Pod pod = pods.stream().filter(p -> p.getMetadata().getName().equals(target.name())).findFirst().orElseThrow();
+                Pod pod = byName.get(target.name());
                 PodScraper.Result result = results.get(target.name());
                 if (result != null && result.counters() != null) {
                     snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters()));

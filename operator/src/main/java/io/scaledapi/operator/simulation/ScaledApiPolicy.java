@@ -20,13 +20,9 @@ public final class ScaledApiPolicy implements Policy {
     private final Autoscaler autoscaler;
     private final double period;
 
-    public ScaledApiPolicy(SimulationConfig.ScaledApi config, SimulationConfig.Fleet fleet) {
-        ScalingPolicy policy = ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond);
-        policy = new ScalingPolicy(policy.minReplicas(), policy.maxReplicas(), policy.targetRequestsPerSecond(), 0, null,
-                Duration.ofMillis(Math.round(config.intervalSeconds * 1000)), policy.stableWindow(), policy.burstWindow(),
-                policy.burstThreshold(), policy.upStabilization(), policy.upMaxPods(), policy.upMaxPercent(), policy.upPeriod(),
-                policy.downStabilization(), policy.downMaxPods(), policy.downMaxPercent(), policy.downPeriod(),
-                policy.tolerance(), policy.defaultStartup());
+    public ScaledApiPolicy(SimulationConfig.ScaledApi config) {
+        ScalingPolicy policy = ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond)
+                .withInterval(Duration.ofMillis(Math.round(config.intervalSeconds * 1000)));
         this.autoscaler = new Autoscaler("simulation/scaledapi", policy, clock, null);
         this.period = config.intervalSeconds;
     }
