@@ -1,10 +1,14 @@
 package io.scaledapi.nodeagent;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,25 +20,51 @@ import org.slf4j.LoggerFactory;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
- * The local cluster's one node: registers a Node, binds unscheduled pods to it (there is no scheduler), runs them
- * as local processes ({@link PodRunner}), and balances each Service over its ready endpoints with nginx
- * ({@link ServiceProxy}).
+ * The local cluster's one node: registers a Node and keeps its Lease and Ready condition fresh, binds unscheduled
+ * pods to it (there is no scheduler), runs them as local processes ({@link PodRunner}), and balances each Service
+ * over its ready endpoints with nginx ({@link ServiceProxy}). Pods and Services are watched with informers, so the
+ * steady state costs the API server nothing but the watches and the heartbeat.
  *   java -jar node-agent/target/node-agent.jar --kubeconfig FILE --images dev/images.conf --state DIR
  */
-public final class NodeAgent {
+public final class NodeAgent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
     static final String NODE = "scaledapi-local";
+    private static final int LEASE_SECONDS = 40;
+
+    private final KubernetesClient client;
+    private final PodRunner runner;
+    private final ServiceProxy proxy;
+    private final ScheduledExecutorService loop = Executors.newScheduledThreadPool(2, r -> {
+        Thread thread = new Thread(r, "node-agent");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private SharedIndexInformer<Pod> pods;
+    private SharedIndexInformer<Service> services;
+
+    NodeAgent(KubernetesClient client, ImageCommands images, Path state, Path repository) throws IOException {
+        this.client = client;
+        Files.createDirectories(state);
+        URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
+        Path ca = caFile(client, state);
+        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca);
+        this.proxy = new ServiceProxy(state.resolve("proxy"));
+    }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new java.util.HashMap<>();
+        Map<String, String> a = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -42,18 +72,21 @@ public final class NodeAgent {
         Path state = Path.of(a.getOrDefault("--state", "/tmp/scaledapi-node"));
         Path repository = Path.of(a.getOrDefault("--repository", ".")).toAbsolutePath();
         ImageCommands images = new ImageCommands(Path.of(required(a, "--images")));
-        Files.createDirectories(state);
         System.setProperty("kubeconfig", kubeconfig.toString());
         KubernetesClient client = new KubernetesClientBuilder().build();
-        URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
-        Path ca = Path.of(client.getConfiguration().getCaCertFile());
+        NodeAgent agent = new NodeAgent(client, images, state, repository);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            client.close();
+        }, "shutdown"));
+        agent.start();
+        log.info("node {} ready; pods run as local processes under {}", NODE, state);
+        Thread.currentThread().join();
+    }
 
-        registerNode(client);
-        PodRunner runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca);
-        ServiceProxy proxy = new ServiceProxy(client, state.resolve("proxy"));
-        ScheduledExecutorService loop = Executors.newScheduledThreadPool(2);
-
-        client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    void start() {
+        registerNode();
+        pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 handle(pod);
@@ -70,55 +103,77 @@ public final class NodeAgent {
                     runner.onPodGone(pod);
                 }
             }
-
-            private void handle(Pod pod) {
-                if (pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty()) {
-                    bind(client, pod);
-                } else if (NODE.equals(pod.getSpec().getNodeName())) {
-                    runner.onPod(pod);
-                }
-            }
         });
+        services = client.services().inAnyNamespace().inform();
         loop.scheduleWithFixedDelay(runner::tick, 1, 1, TimeUnit.SECONDS);
+        // The proxy reads the informers' caches, so a pass is cheap; it reloads nginx only when the config changed.
         loop.scheduleWithFixedDelay(() -> {
             try {
-                proxy.sync();
-            } catch (Exception e) {
+                proxy.sync(services.getStore().list(), pods.getStore().list());
+            } catch (IOException | RuntimeException e) {
                 log.warn("service proxy: {}", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, 0, 1, TimeUnit.SECONDS);
-        loop.scheduleWithFixedDelay(() -> heartbeat(client), 10, 10, TimeUnit.SECONDS);
-
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            loop.shutdownNow();
-            runner.close();
-            proxy.close();
-            client.close();
-        }, "shutdown"));
-        log.info("node {} ready; pods run as local processes under {}", NODE, state);
-        Thread.currentThread().join();
+        loop.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
     }
 
-    private static void registerNode(KubernetesClient client) {
+    /** The API server's CA as a file for the pods, whether the kubeconfig names a file or holds the data inline. */
+    private static Path caFile(KubernetesClient client, Path state) throws IOException {
+        String file = client.getConfiguration().getCaCertFile();
+        if (file != null) {
+            return Path.of(file);
+        }
+        String data = client.getConfiguration().getCaCertData();
+        if (data == null) {
+            throw new IllegalArgumentException("the kubeconfig names no certificate authority for the API server");
+        }
+        Path ca = state.resolve("ca.crt");
+        Files.write(ca, Base64.getDecoder().decode(data.strip()));
+        return ca;
+    }
+
+    /** Where a Service port is served on this machine, once the proxy has it: {@code 127.0.0.1:port}. */
+    String serviceAddress(String namespace, String name, int port) {
+        return proxy.address(namespace + "/" + name + ":" + port);
+    }
+
+    private void handle(Pod pod) {
+        String node = pod.getSpec().getNodeName();
+        if (node == null || node.isEmpty()) {
+            bind(pod);
+        } else if (NODE.equals(node)) {
+            runner.onPod(pod);
+        }
+    }
+
+    private void registerNode() {
         client.nodes().resource(new NodeBuilder()
                 .withNewMetadata().withName(NODE).addToLabels("kubernetes.io/hostname", NODE).endMetadata()
                 .build()).serverSideApply();
-        heartbeat(client);
+        heartbeat();
     }
 
-    private static void heartbeat(KubernetesClient client) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    /** What a kubelet posts: the node Lease's renew time, and the Ready condition with capacity and address. */
+    private void heartbeat() {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         try {
+            client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder()
+                    .withNewMetadata().withName(NODE).withNamespace("kube-node-lease").endMetadata()
+                    .withNewSpec().withHolderIdentity(NODE).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now)
+                    .endSpec().build()).serverSideApply();
+            String time = now.truncatedTo(ChronoUnit.SECONDS).toInstant().toString();
             var node = client.nodes().withName(NODE).get();
-            node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+            node.setStatus(new NodeStatusBuilder()
                     .addToCapacity("cpu", new Quantity("8")).addToCapacity("memory", new Quantity("16Gi"))
                     .addToCapacity("pods", new Quantity("110"))
                     .addToAllocatable("cpu", new Quantity("8")).addToAllocatable("memory", new Quantity("16Gi"))
                     .addToAllocatable("pods", new Quantity("110"))
                     .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
                     .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
-                            .withMessage("scaledapi node agent is posting ready status").withLastHeartbeatTime(now)
-                            .withLastTransitionTime(now).build())
+                            .withMessage("scaledapi node agent is posting ready status").withLastHeartbeatTime(time)
+                            .withLastTransitionTime(time).build())
                     .build());
             client.nodes().resource(node).updateStatus();
         } catch (Exception e) {
@@ -126,15 +181,29 @@ public final class NodeAgent {
         }
     }
 
-    private static void bind(KubernetesClient client, Pod pod) {
+    private void bind(Pod pod) {
         try {
             client.bindings().inNamespace(pod.getMetadata().getNamespace()).resource(new BindingBuilder()
                     .withNewMetadata().withName(pod.getMetadata().getName()).endMetadata()
                     .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget()
                     .build()).create();
         } catch (Exception e) {
-            log.debug("bind {}: {}", pod.getMetadata().getName(), e.getMessage());
+            // Another event for the same pod may have bound it already; the next event says which.
+            log.debug("bind {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
         }
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        if (pods != null) {
+            pods.close();
+        }
+        if (services != null) {
+            services.close();
+        }
+        runner.close();
+        proxy.close();
     }
 
     private static String required(Map<String, String> args, String name) {

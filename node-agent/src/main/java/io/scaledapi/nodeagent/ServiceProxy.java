@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * What kube-proxy does for a real node, with nginx: each Service port gets a local port on 127.0.0.1 (printed in
@@ -28,31 +27,32 @@ final class ServiceProxy implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceProxy.class);
 
-    private final KubernetesClient client;
     private final Path dir;
     private final Map<String, Integer> localPorts = new ConcurrentHashMap<>();
     private Process nginx;
     private String lastConfig = "";
 
-    ServiceProxy(KubernetesClient client, Path dir) throws IOException {
-        this.client = client;
+    ServiceProxy(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir.resolve("tmp"));
         Files.createDirectories(dir.resolve("logs"));
     }
 
-    /** Rewrites the configuration from the cluster's Services and their ready pods; reloads nginx when it changed. */
-    synchronized void sync() throws IOException, InterruptedException {
+    /** Rewrites the configuration from the cluster's Services and pods; reloads nginx when it changed. */
+    synchronized void sync(List<Service> services, List<Pod> pods) throws IOException, InterruptedException {
         StringBuilder servers = new StringBuilder();
         Map<String, String> table = new TreeMap<>();
-        for (Service service : client.services().inAnyNamespace().list().getItems()) {
-            if (service.getSpec().getSelector() == null || service.getSpec().getSelector().isEmpty()) {
+        for (Service service : services) {
+            Map<String, String> selector = service.getSpec().getSelector();
+            if (selector == null || selector.isEmpty()) {
                 continue;
             }
             String ns = service.getMetadata().getNamespace();
             String name = service.getMetadata().getName();
-            List<Pod> ready = client.pods().inNamespace(ns).withLabels(service.getSpec().getSelector()).list().getItems()
-                    .stream().filter(ServiceProxy::isReady).toList();
+            List<Pod> ready = pods.stream().filter(p -> ns.equals(p.getMetadata().getNamespace()))
+                    .filter(p -> p.getMetadata().getLabels() != null
+                            && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+                    .filter(ServiceProxy::isReady).toList();
             for (ServicePort port : service.getSpec().getPorts()) {
                 String key = ns + "/" + name + ":" + port.getPort();
                 int local = localPorts.computeIfAbsent(key, k -> freePort());
@@ -106,6 +106,12 @@ final class ServiceProxy implements AutoCloseable {
         }
         lastConfig = config;
         log.info("service proxy updated: {}", table);
+    }
+
+    /** {@code 127.0.0.1:port} for a Service port ({@code namespace/name:port}) once it has been served, else null. */
+    String address(String servicePort) {
+        Integer local = localPorts.get(servicePort);
+        return local == null ? null : "127.0.0.1:" + local;
     }
 
     /** Ready, not terminating, with an address: what the EndpointSlice controller would list. */

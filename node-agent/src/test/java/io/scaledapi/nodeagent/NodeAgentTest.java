@@ -1,0 +1,224 @@
+package io.scaledapi.nodeagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.KubeApiBinaries;
+import io.scaledapi.operator.TestResources;
+
+/**
+ * The node agent on a real kube-apiserver: it binds pods, runs them as processes with what a kubelet gives a
+ * container, reports readiness, restarts crashes, stops pods with SIGTERM, and balances Services with nginx. The
+ * container is {@code ProbeServer.java}, run as a single-file Java program.
+ */
+@ExtendWith(KubeApiBinaries.class)
+@EnableKubeAPIServer(updateKubeConfigFile = false)
+class NodeAgentTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final String IMAGE = "test/probe-server:1";
+    static KubernetesClient client;
+    static NodeAgent agent;
+    @TempDir
+    static Path state;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String ns;
+
+    @BeforeAll
+    static void startAgent() throws IOException {
+        Path source = Path.of("src/test/resources/probe-server/ProbeServer.java").toAbsolutePath();
+        Path images = state.resolve("images.conf");
+        Files.writeString(images, "# test images\ntest/probe-server:* = java " + source + "\n");
+        agent = new NodeAgent(client, new ImageCommands(images), state.resolve("node"), Path.of(".").toAbsolutePath());
+        agent.start();
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        agent.close();
+    }
+
+    @BeforeEach
+    void namespace() {
+        ns = TestResources.newNamespace(client);
+        // No controller manager runs here to create it.
+        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder()
+                .withNewMetadata().withName("default").endMetadata().build()).create();
+        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder()
+                .withNewMetadata().withName("api").endMetadata().build()).create();
+    }
+
+    @Test
+    void registersTheNodeWithALease() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            var node = client.nodes().withName(NodeAgent.NODE).get();
+            assertThat(node.getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            var lease = client.leases().inNamespace("kube-node-lease").withName(NodeAgent.NODE).get();
+            assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(NodeAgent.NODE);
+            assertThat(lease.getSpec().getRenewTime()).isNotNull();
+        });
+    }
+
+    @Test
+    void runsAPodAsAProcessWithWhatAKubeletGivesIt() throws Exception {
+        create(pod("web", Map.of("app", "web")));
+        Pod pod = awaitReady("web");
+        assertThat(pod.getSpec().getNodeName()).isEqualTo(NodeAgent.NODE);
+        assertThat(pod.getStatus().getPodIP()).startsWith("127.0.10.");
+
+        String base = "http://" + pod.getStatus().getPodIP() + ":8080";
+        Map<String, String> env = parseEnv(get(base + "/env"));
+        assertThat(env).containsEntry("HOSTNAME", "web").containsEntry("MY_POD_NAME", "web")
+                .containsEntry("MY_NAMESPACE", ns).containsEntry("MY_POD_IP", pod.getStatus().getPodIP())
+                .containsEntry("GREETING", "hello").containsEntry("KUBERNETES_NAMESPACE", ns);
+        URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
+        assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", apiServer.getHost())
+                .containsEntry("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.getPort()));
+
+        // The token the process gets is the pod's bound service-account token: the API server says who it is.
+        String token = get(base + "/file?" + env.get("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN"));
+        TokenReview review = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build()).create();
+        assertThat(review.getStatus().getAuthenticated()).isTrue();
+        assertThat(review.getStatus().getUser().getUsername()).isEqualTo("system:serviceaccount:" + ns + ":api");
+        assertThat(review.getStatus().getUser().getExtra()).containsEntry("authentication.kubernetes.io/pod-name", java.util.List.of("web"));
+    }
+
+    @Test
+    void restartsACrashedProcessAndFollowsReadiness() throws Exception {
+        create(pod("crashy", Map.of("app", "crashy")));
+        Pod pod = awaitReady("crashy");
+        String base = "http://" + pod.getStatus().getPodIP() + ":8080";
+
+        get(base + "/unready");
+        await().atMost(WAIT).until(() -> !isReady(client.pods().inNamespace(ns).withName("crashy").get()));
+
+        get(base + "/exit");
+        await().atMost(WAIT).untilAsserted(() -> {
+            Pod current = client.pods().inNamespace(ns).withName("crashy").get();
+            assertThat(current.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
+            assertThat(isReady(current)).isTrue();
+        });
+        assertThat(get(base + "/whoami")).isEqualTo("crashy");
+    }
+
+    @Test
+    void deletingAPodSendsSigtermAndRemovesIt() throws Exception {
+        Path marker = state.resolve("terminated-" + ns);
+        Pod pod = pod("stopping", Map.of("app", "stopping"));
+        pod.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
+        pod.getSpec().setTerminationGracePeriodSeconds(20L);
+        create(pod);
+        awaitReady("stopping");
+
+        client.pods().inNamespace(ns).withName("stopping").delete();
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("stopping").get() == null);
+        assertThat(marker).content().isEqualTo("terminated stopping\n");
+    }
+
+    @Test
+    void aServiceIsBalancedOverItsReadyPodsOnly() throws Exception {
+        create(pod("api-a", Map.of("app", "api", "replica", "a")));
+        create(pod("api-b", Map.of("app", "api", "replica", "b")));
+        create(pod("other", Map.of("app", "other")));
+        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("api").endMetadata()
+                .withNewSpec().addToSelector("app", "api").addNewPort().withName("http").withPort(80)
+                .withTargetPort(new IntOrString("http")).endPort().endSpec().build()).create();
+        awaitReady("api-a");
+        Pod b = awaitReady("api-b");
+        awaitReady("other");
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            String address = agent.serviceAddress(ns, "api", 80);
+            assertThat(address).isNotNull();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                seen.add(get("http://" + address + "/whoami"));
+            }
+            assertThat(seen).containsExactlyInAnyOrder("api-a", "api-b");
+        });
+
+        get("http://" + b.getStatus().getPodIP() + ":8080/unready");
+        await().atMost(WAIT).untilAsserted(() -> {
+            String address = agent.serviceAddress(ns, "api", 80);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                seen.add(get("http://" + address + "/whoami"));
+            }
+            assertThat(seen).containsExactly("api-a");
+        });
+    }
+
+    private Pod pod(String name, Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().withServiceAccountName("api").addNewContainer().withName("server").withImage(IMAGE)
+                .addNewPort().withName("http").withContainerPort(8080).endPort()
+                .addNewEnv().withName("PORT").withValue("8080").endEnv()
+                .addNewEnv().withName("GREETING").withValue("hello").endEnv()
+                .addNewEnv().withName("MY_POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("MY_NAMESPACE").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().endEnv()
+                .addNewEnv().withName("MY_POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef().endValueFrom().endEnv()
+                .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(1).endReadinessProbe()
+                .endContainer().endSpec().build();
+    }
+
+    private void create(Pod pod) {
+        client.pods().inNamespace(ns).resource(pod).create();
+    }
+
+    private Pod awaitReady(String name) {
+        await().atMost(WAIT).until(() -> isReady(client.pods().inNamespace(ns).withName(name).get()));
+        return client.pods().inNamespace(ns).withName(name).get();
+    }
+
+    private static boolean isReady(Pod pod) {
+        return pod != null && pod.getStatus() != null && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    }
+
+    private String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url).isEqualTo(200);
+        return response.body();
+    }
+
+    private static Map<String, String> parseEnv(String text) {
+        Map<String, String> env = new java.util.TreeMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+}

@@ -1,0 +1,60 @@
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The container the node agent's tests run (as a single-file source program): listens on SERVER_ADDRESS:PORT and
+ * answers /ready (200 until /unready), /whoami (HOSTNAME), /env (its environment, one NAME=value a line), /file?path
+ * (a file's content) and /exit (exits with 3, a crash). On SIGTERM it writes TERM_MARKER before it exits.
+ */
+public class ProbeServer {
+
+    public static void main(String[] args) throws IOException {
+        AtomicBoolean ready = new AtomicBoolean(true);
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(System.getenv("SERVER_ADDRESS"), Integer.parseInt(System.getenv("PORT"))), 0);
+        server.createContext("/ready", x -> reply(x, ready.get() ? 200 : 503, ready.get() ? "ready" : "not ready"));
+        server.createContext("/unready", x -> {
+            ready.set(false);
+            reply(x, 200, "unready");
+        });
+        server.createContext("/whoami", x -> reply(x, 200, System.getenv("HOSTNAME")));
+        server.createContext("/env", x -> {
+            StringBuilder env = new StringBuilder();
+            new TreeMap<>(System.getenv()).forEach((k, v) -> env.append(k).append('=').append(v).append('\n'));
+            reply(x, 200, env.toString());
+        });
+        server.createContext("/file", x -> reply(x, 200, Files.readString(Path.of(x.getRequestURI().getQuery()))));
+        server.createContext("/exit", x -> {
+            reply(x, 200, "exiting");
+            Runtime.getRuntime().halt(3);
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            String marker = System.getenv("TERM_MARKER");
+            if (marker != null) {
+                try {
+                    Files.writeString(Path.of(marker), "terminated " + System.getenv("HOSTNAME") + "\n");
+                } catch (IOException e) {
+                    e.printStackTrace();
+                }
+            }
+        }));
+        server.start();
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
