@@ -12,19 +12,25 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The container the node agent's tests run (as a single-file source program): listens on SERVER_ADDRESS:PORT and
- * answers /ready (200 until /unready), /whoami (HOSTNAME), /env (its environment, one NAME=value a line), /file?path
+ * answers /ready (200 until /unready), /healthz (200 until /sick), /whoami (HOSTNAME), /env (its environment, one NAME=value a line), /file?path
  * (a file's content) and /exit (exits with 3, a crash). On SIGTERM it writes TERM_MARKER before it exits.
  */
 public class ProbeServer {
 
     public static void main(String[] args) throws IOException {
         AtomicBoolean ready = new AtomicBoolean(true);
+        AtomicBoolean healthy = new AtomicBoolean(true);
         HttpServer server = HttpServer.create(
                 new InetSocketAddress(System.getenv("SERVER_ADDRESS"), Integer.parseInt(System.getenv("PORT"))), 0);
         server.createContext("/ready", x -> reply(x, ready.get() ? 200 : 503, ready.get() ? "ready" : "not ready"));
         server.createContext("/unready", x -> {
             ready.set(false);
             reply(x, 200, "unready");
+        });
+        server.createContext("/healthz", x -> reply(x, healthy.get() ? 200 : 500, healthy.get() ? "ok" : "sick"));
+        server.createContext("/sick", x -> {
+            healthy.set(false);
+            reply(x, 200, "sick");
         });
         server.createContext("/whoami", x -> reply(x, 200, System.getenv("HOSTNAME")));
         server.createContext("/env", x -> {

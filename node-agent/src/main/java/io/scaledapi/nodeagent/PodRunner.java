@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -52,6 +54,10 @@ final class PodRunner implements AutoCloseable {
         volatile int restarts;
         final Instant started = Instant.now();
         volatile Instant readySince;
+        volatile Instant containerStarted;
+        ProbeSchedule readiness;
+        ProbeSchedule liveness;
+        volatile ContainerStateTerminated lastTermination;
 
         Running(Pod pod, String ip, Path dir) {
             this.pod = pod;
@@ -177,23 +183,40 @@ final class PodRunner implements AutoCloseable {
         running.process = builder.start();
         running.ready = false;
         running.readySince = null;
+        running.containerStarted = Instant.now();
+        // Without a readiness probe a started container is ready; without a liveness probe it is never restarted
+        // for its health, only when it exits.
+        running.readiness = container.getReadinessProbe() == null ? null
+                : new ProbeSchedule(container.getReadinessProbe(), running.containerStarted, false);
+        running.liveness = container.getLivenessProbe() == null ? null
+                : new ProbeSchedule(container.getLivenessProbe(), running.containerStarted, true);
     }
 
-    /** One pass over the running pods: restarts, readiness probes, status. */
+    /** One pass over the running pods: restarts, liveness and readiness probes when due, status. */
     void tick() {
         for (Running running : pods.values()) {
             try {
+                Container container = running.pod.getSpec().getContainers().get(0);
                 if (!running.process.isAlive()) {
-                    running.restarts++;
-                    log.warn("{} exited with {}; restart {}", key(running.pod), running.process.exitValue(), running.restarts);
-                    launch(running, images.commandFor(running.pod.getSpec().getContainers().get(0).getImage()).orElseThrow());
-                    report(running);
+                    log.warn("{} exited with {}; restarting", key(running.pod), running.process.exitValue());
+                    restart(running);
                     continue;
                 }
-                boolean ready = probe(running);
+                Instant now = Instant.now();
+                if (running.liveness != null && running.liveness.due(now)
+                        && !running.liveness.record(now, probe(running, container.getLivenessProbe(), running.liveness))) {
+                    log.warn("{} failed its liveness probe; restarting", key(running.pod));
+                    stopProcess(running.process, gracePeriod(running.pod));
+                    restart(running);
+                    continue;
+                }
+                boolean ready = running.readiness == null ? true : running.ready;
+                if (running.readiness != null && running.readiness.due(now)) {
+                    ready = running.readiness.record(now, probe(running, container.getReadinessProbe(), running.readiness));
+                }
                 if (ready != running.ready) {
                     running.ready = ready;
-                    running.readySince = ready ? Instant.now() : null;
+                    running.readySince = ready ? now : null;
                     report(running);
                 }
             } catch (Exception e) {
@@ -202,18 +225,26 @@ final class PodRunner implements AutoCloseable {
         }
     }
 
-    private boolean probe(Running running) {
-        Container container = running.pod.getSpec().getContainers().get(0);
-        Probe probe = container.getReadinessProbe();
-        if (probe == null || probe.getHttpGet() == null) {
-            return true;
+    private void restart(Running running) throws IOException {
+        int exit = running.process.exitValue();
+        running.lastTermination = new ContainerStateTerminatedBuilder().withExitCode(exit)
+                .withReason(exit == 0 ? "Completed" : "Error")
+                .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString())
+                .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build();
+        running.restarts++;
+        launch(running, images.commandFor(running.pod.getSpec().getContainers().get(0).getImage()).orElseThrow());
+        report(running);
+    }
+
+    private boolean probe(Running running, Probe probe, ProbeSchedule schedule) {
+        if (probe.getHttpGet() == null) {
+            return true; // exec and TCP probes are not run here; a live process passes them
         }
-        int port = port(container, probe.getHttpGet().getPort());
+        int port = port(running.pod.getSpec().getContainers().get(0), probe.getHttpGet().getPort());
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
                     URI.create("http://" + running.ip + ":" + port + probe.getHttpGet().getPath()))
-                    .timeout(Duration.ofSeconds(Optional.ofNullable(probe.getTimeoutSeconds()).orElse(1))).build(),
-                    HttpResponse.BodyHandlers.discarding());
+                    .timeout(schedule.timeout()).build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode() >= 200 && response.statusCode() < 400;
         } catch (IOException e) {
             return false;
@@ -255,7 +286,9 @@ final class PodRunner implements AutoCloseable {
                         .withImage(running.pod.getSpec().getContainers().get(0).getImage())
                         .withImageID("local://" + running.pod.getSpec().getContainers().get(0).getImage())
                         .withReady(running.ready).withStarted(true).withRestartCount(running.restarts)
-                        .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
+                        .withNewState().withNewRunning()
+                        .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString()).endRunning().endState()
+                        .withNewLastState().withTerminated(running.lastTermination).endLastState()
                         .build())
                 .build();
         try {
@@ -277,8 +310,13 @@ final class PodRunner implements AutoCloseable {
     }
 
     private void terminate(Running running, long graceSeconds) {
-        Process process = running.process;
-        process.destroy(); // SIGTERM
+        stopProcess(running.process, graceSeconds);
+        addresses.release(running.ip);
+    }
+
+    /** SIGTERM, then SIGKILL once the grace period has passed. */
+    private static void stopProcess(Process process, long graceSeconds) {
+        process.destroy();
         try {
             if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -288,7 +326,10 @@ final class PodRunner implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        addresses.release(running.ip);
+    }
+
+    private static long gracePeriod(Pod pod) {
+        return Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
     }
 
     /** What a kubelet does once the containers are gone: delete the pod object for good. */

@@ -124,9 +124,30 @@ class NodeAgentTest {
         await().atMost(WAIT).untilAsserted(() -> {
             Pod current = client.pods().inNamespace(ns).withName("crashy").get();
             assertThat(current.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
+            assertThat(current.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode()).isEqualTo(3);
             assertThat(isReady(current)).isTrue();
         });
         assertThat(get(base + "/whoami")).isEqualTo("crashy");
+    }
+
+    @Test
+    void restartsAContainerThatFailsItsLivenessProbe() throws Exception {
+        Pod pod = pod("sick", Map.of("app", "sick"));
+        pod.getSpec().getContainers().get(0).setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(1).withFailureThreshold(2).build());
+        create(pod);
+        String base = "http://" + awaitReady("sick").getStatus().getPodIP() + ":8080";
+        assertThat(restarts("sick")).isZero();
+
+        get(base + "/sick");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(restarts("sick")).isEqualTo(1);
+            assertThat(isReady(client.pods().inNamespace(ns).withName("sick").get())).isTrue();
+        });
+        // The new process is healthy again, so it stays.
+        assertThat(get(base + "/healthz")).isEqualTo("ok");
+        assertThat(restarts("sick")).isEqualTo(1);
     }
 
     @Test
@@ -188,6 +209,10 @@ class NodeAgentTest {
                 .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
                 .withPeriodSeconds(1).endReadinessProbe()
                 .endContainer().endSpec().build();
+    }
+
+    private int restarts(String name) {
+        return client.pods().inNamespace(ns).withName(name).get().getStatus().getContainerStatuses().get(0).getRestartCount();
     }
 
     private void create(Pod pod) {
