@@ -47,7 +47,7 @@ public final class RelayOrigin implements Origin<RelayTarget> {
                 .header("Accept", "application/json, */*;q=0.5")
                 .GET()
                 .build();
-        return client.sendAsync(request, this::boundedBody).thenApply(this::toOriginResponse);
+        return client.sendAsync(request, BoundedBody.handler(maxBodyBytes)).thenApply(this::toOriginResponse);
     }
 
     private OriginResponse toOriginResponse(HttpResponse<byte[]> response) {
@@ -56,22 +56,12 @@ public final class RelayOrigin implements Origin<RelayTarget> {
             throw new OriginUnavailableException("upstream answered " + status);
         }
         byte[] body = response.body();
-        if (body == null || body.length > maxBodyBytes) {
-            throw new OriginUnavailableException("upstream body is over the " + maxBodyBytes + "-byte limit");
-        }
         String contentType = response.headers().firstValue("Content-Type").orElse("application/octet-stream");
         String cacheControl = String.join(",", response.headers().allValues("Cache-Control")).toLowerCase(Locale.ROOT);
         boolean cacheable = status >= 200 && status < 300
                 && !cacheControl.contains("no-store") && !cacheControl.contains("no-cache")
                 && !cacheControl.contains("private");
         return new OriginResponse(status, body, contentType, maxAge(cacheControl).orElse(null), cacheable);
-    }
-
-    /** Discards a body whose declared length is over the limit instead of reading it into memory. */
-    private HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        return declared > maxBodyBytes ? HttpResponse.BodySubscribers.replacing(null)
-                : HttpResponse.BodySubscribers.ofByteArray();
     }
 
     static Optional<Duration> maxAge(String cacheControl) {
