@@ -44,6 +44,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 final class PodRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
+    /** The waiting reason of a container whose image the images file does not map (a kubelet's ErrImagePull). */
+    static final String IMAGE_NOT_MAPPED = "ErrImageNotMapped";
 
     private final class Running {
         final Pod pod;
@@ -122,7 +124,7 @@ final class PodRunner implements AutoCloseable {
         Container container = pod.getSpec().getContainers().get(0);
         Optional<List<String>> command = images.commandFor(container.getImage());
         if (command.isEmpty()) {
-            log.warn("{} image {} has no local command in the images file; leaving it Pending", key(pod), container.getImage());
+            reportUnmapped(pod, container);
             return;
         }
         String ip = addresses.allocate();
@@ -299,6 +301,31 @@ final class PodRunner implements AutoCloseable {
             }
         } catch (Exception e) {
             log.debug("{} status: {}", key(running.pod), e.getMessage());
+        }
+    }
+
+    /** As a kubelet reports an image it cannot pull: Pending, the container waiting with a reason (once per pod). */
+    private void reportUnmapped(Pod pod, Container container) {
+        var statuses = pod.getStatus() == null ? List.<io.fabric8.kubernetes.api.model.ContainerStatus>of() : pod.getStatus().getContainerStatuses();
+        if (statuses.stream().anyMatch(c -> c.getState() != null && c.getState().getWaiting() != null
+                && IMAGE_NOT_MAPPED.equals(c.getState().getWaiting().getReason()))) {
+            return;
+        }
+        String message = "no local command for image " + container.getImage() + " in the node agent's images file";
+        log.warn("{} {}; leaving it Pending", key(pod), message);
+        try {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p -> {
+                p.setStatus(new PodStatusBuilder().withPhase("Pending").withHostIP("127.0.0.1")
+                        .addNewCondition().withType("PodScheduled").withStatus("True").endCondition()
+                        .addNewCondition().withType("Ready").withStatus("False").withReason("ContainersNotReady").endCondition()
+                        .addNewContainerStatus().withName(container.getName()).withImage(container.getImage()).withImageID("")
+                        .withReady(false).withStarted(false).withRestartCount(0)
+                        .withNewState().withNewWaiting().withReason(IMAGE_NOT_MAPPED).withMessage(message).endWaiting().endState()
+                        .endContainerStatus().build());
+                return p;
+            });
+        } catch (Exception e) {
+            log.debug("{} status: {}", key(pod), e.getMessage());
         }
     }
 

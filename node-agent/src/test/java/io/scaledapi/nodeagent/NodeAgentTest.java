@@ -112,6 +112,20 @@ class NodeAgentTest {
     }
 
     @Test
+    void anImageWithNoLocalCommandWaitsWithAReason() {
+        Pod pod = pod("unknown", Map.of("app", "unknown"));
+        pod.getSpec().getContainers().get(0).setImage("example.org/nothing-here:1");
+        create(pod);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Pod current = client.pods().inNamespace(ns).withName("unknown").get();
+            assertThat(current.getStatus().getPhase()).isEqualTo("Pending");
+            var waiting = current.getStatus().getContainerStatuses().get(0).getState().getWaiting();
+            assertThat(waiting.getReason()).isEqualTo(PodRunner.IMAGE_NOT_MAPPED);
+            assertThat(waiting.getMessage()).contains("example.org/nothing-here:1");
+        });
+    }
+
+    @Test
     void restartsACrashedProcessAndFollowsReadiness() throws Exception {
         create(pod("crashy", Map.of("app", "crashy")));
         Pod pod = awaitReady("crashy");
