@@ -329,11 +329,33 @@ final class PodRunner implements AutoCloseable {
         }
     }
 
+    /** A kubelet's order: the preStop hook (a sleep action here), SIGTERM, the rest of the grace period, SIGKILL. */
     private void stop(Running running, Pod pod) {
         long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(30L);
-        terminate(running, grace);
+        long pause = Math.min(grace, preStopSleepSeconds(pod.getSpec().getContainers().get(0)));
+        if (pause > 0) {
+            try {
+                running.process.waitFor(pause, TimeUnit.SECONDS); // the hook's sleep, cut short if the process exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        terminate(running, grace - pause);
         forceDelete(pod);
         log.info("{} stopped", key(pod));
+    }
+
+    /** The preStop sleep action's seconds; exec and HTTP hooks are not run here. */
+    static long preStopSleepSeconds(Container container) {
+        var lifecycle = container.getLifecycle();
+        if (lifecycle == null || lifecycle.getPreStop() == null) {
+            return 0;
+        }
+        if (lifecycle.getPreStop().getSleep() == null) {
+            log.debug("container {}: only preStop sleep actions are run; this hook is skipped", container.getName());
+            return 0;
+        }
+        return Optional.ofNullable(lifecycle.getPreStop().getSleep().getSeconds()).orElse(0L);
     }
 
     private void terminate(Running running, long graceSeconds) {

@@ -211,6 +211,38 @@ class NodeAgentTest {
         });
     }
 
+    @Test
+    void aPreStopSleepKeepsTheProcessServingAfterTheServiceDroppedIt() throws Exception {
+        Path marker = state.resolve("terminated-prestop-" + ns);
+        Pod leaving = pod("leaving", Map.of("app", "web", "replica", "leaving"));
+        leaving.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
+        leaving.getSpec().getContainers().get(0).setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                .withNewPreStop().withNewSleep().withSeconds(8L).endSleep().endPreStop().build());
+        create(leaving);
+        create(pod("staying", Map.of("app", "web", "replica", "staying")));
+        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).withTargetPort(new IntOrString(8080))
+                .endPort().endSpec().build()).create();
+        String direct = "http://" + awaitReady("leaving").getStatus().getPodIP() + ":8080";
+        awaitReady("staying");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(agent.serviceAddress(ns, "web", 80)).isNotNull());
+        String service = "http://" + agent.serviceAddress(ns, "web", 80);
+
+        client.pods().inNamespace(ns).withName("leaving").delete();
+        // The Service stops sending to the terminating pod while its process, not yet sent SIGTERM, still answers.
+        await().atMost(WAIT).untilAsserted(() -> {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                seen.add(get(service + "/whoami"));
+            }
+            assertThat(seen).containsExactly("staying");
+            assertThat(get(direct + "/whoami")).isEqualTo("leaving");
+            assertThat(marker).doesNotExist();
+        });
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("leaving").get() == null);
+        assertThat(marker).content().isEqualTo("terminated leaving\n");
+    }
+
     private Pod pod(String name, Map<String, String> labels) {
         return new PodBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
                 .withNewSpec().withServiceAccountName("api").addNewContainer().withName("server").withImage(IMAGE)

@@ -88,6 +88,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         return Math.max(bounds.min, Math.min(bounds.max, current));
     }
 
+    /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
+    static final long PRE_STOP_SECONDS = 5;
+
     private static Container container(ScaledApiSpec spec, int port) {
         return new ContainerBuilder()
                 .withName("api")
@@ -97,6 +100,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
                 .withLivenessProbe(probe("/actuator/health/liveness", 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", 1))
+                // Endpoints and the load balancers behind them learn that a pod is terminating a moment after it
+                // is; until SIGTERM the pod keeps serving what still reaches it, so a scale-down drops no request.
+                .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SECONDS).endSleep().endPreStop().endLifecycle()
                 .withNewSecurityContext()
                     .withAllowPrivilegeEscalation(false)
                     .withReadOnlyRootFilesystem(true)

@@ -82,6 +82,7 @@ class ReconcilerTest {
                 org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
                 org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(DeploymentDependent.PRE_STOP_SECONDS);
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
