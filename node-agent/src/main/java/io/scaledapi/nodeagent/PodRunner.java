@@ -166,18 +166,20 @@ final class PodRunner implements AutoCloseable {
         env.put("HEALTH_ADDRESS", running.ip);
         env.put("POD_IP", running.ip);
         env.put("HOSTNAME", pod.getMetadata().getName());
-        // As a kubelet does: the service-account token and the in-cluster API server.
-        String sa = Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
-        String token = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(sa)
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L)
-                        .withNewBoundObjectRef().withKind("Pod").withApiVersion("v1").withName(pod.getMetadata().getName())
-                        .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
-                .getStatus().getToken();
-        Path tokenFile = running.dir.resolve("token");
-        Files.writeString(tokenFile, token);
+        // As a kubelet does: the in-cluster API server, and the service-account token unless automounting is off.
         env.put("KUBERNETES_SERVICE_HOST", apiServer.getHost());
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.getPort()));
-        env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", tokenFile.toAbsolutePath().toString());
+        String sa = Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
+        if (mountsToken(pod, sa)) {
+            String token = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(sa)
+                    .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L)
+                            .withNewBoundObjectRef().withKind("Pod").withApiVersion("v1").withName(pod.getMetadata().getName())
+                            .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
+                    .getStatus().getToken();
+            Path tokenFile = running.dir.resolve("token");
+            Files.writeString(tokenFile, token);
+            env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", tokenFile.toAbsolutePath().toString());
+        }
         env.put("KUBERNETES_CERTS_CA_FILE", caFile.toAbsolutePath().toString());
         env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
         env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
@@ -192,6 +194,15 @@ final class PodRunner implements AutoCloseable {
                 : new ProbeSchedule(container.getReadinessProbe(), running.containerStarted, false);
         running.liveness = container.getLivenessProbe() == null ? null
                 : new ProbeSchedule(container.getLivenessProbe(), running.containerStarted, true);
+    }
+
+    /** The pod's automountServiceAccountToken, else its service account's, else true. */
+    private boolean mountsToken(Pod pod, String serviceAccount) {
+        if (pod.getSpec().getAutomountServiceAccountToken() != null) {
+            return pod.getSpec().getAutomountServiceAccountToken();
+        }
+        var account = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(serviceAccount).get();
+        return account == null || account.getAutomountServiceAccountToken() == null || account.getAutomountServiceAccountToken();
     }
 
     /** One pass over the running pods: restarts, liveness and readiness probes when due, status. */

@@ -126,6 +126,15 @@ class NodeAgentTest {
     }
 
     @Test
+    void noTokenWhenThePodTurnsAutomountingOff() throws Exception {
+        Pod pod = pod("tokenless", Map.of("app", "tokenless"));
+        pod.getSpec().setAutomountServiceAccountToken(false);
+        create(pod);
+        Map<String, String> env = parseEnv(get("http://" + awaitReady("tokenless").getStatus().getPodIP() + ":8080/env"));
+        assertThat(env).doesNotContainKey("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN").containsKey("KUBERNETES_SERVICE_HOST");
+    }
+
+    @Test
     void restartsACrashedProcessAndFollowsReadiness() throws Exception {
         create(pod("crashy", Map.of("app", "crashy")));
         Pod pod = awaitReady("crashy");
