@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -51,6 +52,8 @@ public final class NodeAgent implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** The Ready condition's transition time: the node has been ready since the agent started. */
+    private final String readySince = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Service> services;
 
@@ -173,7 +176,7 @@ public final class NodeAgent implements AutoCloseable {
                     .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
                     .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
                             .withMessage("scaledapi node agent is posting ready status").withLastHeartbeatTime(time)
-                            .withLastTransitionTime(time).build())
+                            .withLastTransitionTime(readySince).build())
                     .build());
             client.nodes().resource(node).updateStatus();
         } catch (Exception e) {
