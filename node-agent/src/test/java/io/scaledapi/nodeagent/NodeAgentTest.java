@@ -202,21 +202,13 @@ class NodeAgentTest {
         await().atMost(WAIT).untilAsserted(() -> {
             String address = agent.serviceAddress(ns, "api", 80);
             assertThat(address).isNotNull();
-            Set<String> seen = new HashSet<>();
-            for (int i = 0; i < 20; i++) {
-                seen.add(get("http://" + address + "/whoami"));
-            }
-            assertThat(seen).containsExactlyInAnyOrder("api-a", "api-b");
+            assertThat(podsAnswering("http://" + address)).containsExactlyInAnyOrder("api-a", "api-b");
         });
 
         get("http://" + b.getStatus().getPodIP() + ":8080/unready");
         await().atMost(WAIT).untilAsserted(() -> {
             String address = agent.serviceAddress(ns, "api", 80);
-            Set<String> seen = new HashSet<>();
-            for (int i = 0; i < 20; i++) {
-                seen.add(get("http://" + address + "/whoami"));
-            }
-            assertThat(seen).containsExactly("api-a");
+            assertThat(podsAnswering("http://" + address)).containsExactly("api-a");
         });
     }
 
@@ -240,11 +232,7 @@ class NodeAgentTest {
         client.pods().inNamespace(ns).withName("leaving").delete();
         // The Service stops sending to the terminating pod while its process, not yet sent SIGTERM, still answers.
         await().atMost(WAIT).untilAsserted(() -> {
-            Set<String> seen = new HashSet<>();
-            for (int i = 0; i < 10; i++) {
-                seen.add(get(service + "/whoami"));
-            }
-            assertThat(seen).containsExactly("staying");
+            assertThat(podsAnswering(service)).containsExactly("staying");
             assertThat(get(direct + "/whoami")).isEqualTo("leaving");
             assertThat(marker).doesNotExist();
         });
@@ -264,6 +252,15 @@ class NodeAgentTest {
                 .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
                 .withPeriodSeconds(1).endReadinessProbe()
                 .endContainer().endSpec().build();
+    }
+
+    /** Which pods answer 20 requests to a Service address (nginx balances round-robin). */
+    private Set<String> podsAnswering(String base) throws IOException, InterruptedException {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            seen.add(get(base + "/whoami"));
+        }
+        return seen;
     }
 
     private int restarts(String name) {
