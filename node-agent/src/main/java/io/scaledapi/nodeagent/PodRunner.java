@@ -184,7 +184,8 @@ final class PodRunner implements AutoCloseable {
         env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
         env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
         env.put("KUBECONFIG", "/nonexistent");
-        running.process = builder.start();
+        // Probe state first: the volatile write of the process below publishes it to the tick thread, which must
+        // never see a new process with no readiness schedule (it would count the pod ready at once).
         running.ready = false;
         running.readySince = null;
         running.containerStarted = Instant.now();
@@ -194,6 +195,7 @@ final class PodRunner implements AutoCloseable {
                 : new ProbeSchedule(container.getReadinessProbe(), running.containerStarted, false);
         running.liveness = container.getLivenessProbe() == null ? null
                 : new ProbeSchedule(container.getLivenessProbe(), running.containerStarted, true);
+        running.process = builder.start();
     }
 
     /** The pod's automountServiceAccountToken, else its service account's, else true. */
@@ -217,7 +219,7 @@ final class PodRunner implements AutoCloseable {
                 }
                 Instant now = Instant.now();
                 if (running.liveness != null && running.liveness.due(now)
-                        && !running.liveness.record(now, probe(running, container.getLivenessProbe(), running.liveness))) {
+                        && !running.liveness.record(now, probe(running, container, container.getLivenessProbe(), running.liveness))) {
                     log.warn("{} failed its liveness probe; restarting", key(running.pod));
                     stopProcess(running.process, gracePeriod(running.pod));
                     restart(running);
@@ -225,7 +227,7 @@ final class PodRunner implements AutoCloseable {
                 }
                 boolean ready = running.readiness == null ? true : running.ready;
                 if (running.readiness != null && running.readiness.due(now)) {
-                    ready = running.readiness.record(now, probe(running, container.getReadinessProbe(), running.readiness));
+                    ready = running.readiness.record(now, probe(running, container, container.getReadinessProbe(), running.readiness));
                 }
                 if (ready != running.ready) {
                     running.ready = ready;
@@ -249,11 +251,11 @@ final class PodRunner implements AutoCloseable {
         report(running);
     }
 
-    private boolean probe(Running running, Probe probe, ProbeSchedule schedule) {
+    private boolean probe(Running running, Container container, Probe probe, ProbeSchedule schedule) {
         if (probe.getHttpGet() == null) {
             return true; // exec and TCP probes are not run here; a live process passes them
         }
-        int port = port(running.pod.getSpec().getContainers().get(0), probe.getHttpGet().getPort());
+        int port = port(container, probe.getHttpGet().getPort());
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
                     URI.create("http://" + running.ip + ":" + port + probe.getHttpGet().getPath()))
