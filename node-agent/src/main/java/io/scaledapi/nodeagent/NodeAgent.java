@@ -1,7 +1,9 @@
 package io.scaledapi.nodeagent;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * pods to it (there is no scheduler), runs them as local processes ({@link PodRunner}), and balances each Service
  * over its ready endpoints with nginx ({@link ServiceProxy}). Pods and Services are watched with informers, so the
  * steady state costs the API server nothing but the watches and the heartbeat.
+ * Each pod's CPU and memory, from its cgroup, are served as the kubelet serves them, at
+ * {@code http://127.0.0.1:10255/metrics/resource}.
  *   java -jar node-agent/target/node-agent.jar --kubeconfig FILE --images dev/images.conf --state DIR
  */
 public final class NodeAgent implements AutoCloseable {
@@ -56,13 +61,17 @@ public final class NodeAgent implements AutoCloseable {
     private final String readySince = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Service> services;
+    private final InetSocketAddress metricsAddress;
+    private HttpServer metrics;
 
-    NodeAgent(KubernetesClient client, ImageCommands images, Path state, Path repository) throws IOException {
+    NodeAgent(KubernetesClient client, ImageCommands images, Path state, Path repository, InetSocketAddress metricsAddress)
+            throws IOException {
         this.client = client;
+        this.metricsAddress = metricsAddress;
         Files.createDirectories(state);
         URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
         Path ca = caFile(client, state);
-        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca);
+        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca, PodCgroups.detect());
         this.proxy = new ServiceProxy(state.resolve("proxy"));
     }
 
@@ -75,9 +84,11 @@ public final class NodeAgent implements AutoCloseable {
         Path state = Path.of(a.getOrDefault("--state", "/tmp/scaledapi-node"));
         Path repository = Path.of(a.getOrDefault("--repository", ".")).toAbsolutePath();
         ImageCommands images = new ImageCommands(Path.of(required(a, "--images")));
+        String[] metrics = a.getOrDefault("--metrics-address", "127.0.0.1:10255").split(":");
         System.setProperty("kubeconfig", kubeconfig.toString());
         KubernetesClient client = new KubernetesClientBuilder().build();
-        NodeAgent agent = new NodeAgent(client, images, state, repository);
+        NodeAgent agent = new NodeAgent(client, images, state, repository,
+                new InetSocketAddress(metrics[0], Integer.parseInt(metrics[1])));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
             client.close();
@@ -87,7 +98,18 @@ public final class NodeAgent implements AutoCloseable {
         Thread.currentThread().join();
     }
 
-    void start() {
+    void start() throws IOException {
+        // The kubelet's resource metrics: each pod's CPU and memory from its cgroup (what metrics-server reads).
+        metrics = HttpServer.create(metricsAddress, 0);
+        metrics.createContext("/metrics/resource", exchange -> {
+            byte[] body = runner.resourceMetrics().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        metrics.start();
         registerNode();
         pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
@@ -196,8 +218,16 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** Where the resource metrics are served: {@code 127.0.0.1:port}. */
+    InetSocketAddress metricsAddress() {
+        return metrics.getAddress();
+    }
+
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.stop(0);
+        }
         loop.shutdownNow();
         if (pods != null) {
             pods.close();
@@ -212,7 +242,8 @@ public final class NodeAgent implements AutoCloseable {
     private static String required(Map<String, String> args, String name) {
         String value = args.get(name);
         if (value == null) {
-            throw new IllegalArgumentException("usage: node-agent --kubeconfig FILE --images FILE [--state DIR] [--repository DIR]; missing " + name);
+            throw new IllegalArgumentException("usage: node-agent --kubeconfig FILE --images FILE [--state DIR] [--repository DIR]"
+                    + " [--metrics-address 127.0.0.1:10255]; missing " + name);
         }
         return value;
     }

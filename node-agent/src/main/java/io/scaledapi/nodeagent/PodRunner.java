@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -37,9 +38,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Runs the pods bound to this node as local processes, the way a kubelet runs containers: one process per pod
- * (its first container), on a loopback address of its own, with the container's env, the pod's service-account token
- * and the in-cluster connection settings; probes readiness, reports status, restarts a crashed process, and on
- * deletion sends SIGTERM, waits the grace period, then kills.
+ * (its first container), on a loopback address of its own, in a cgroup of its own that enforces the container's CPU
+ * and memory limits, with the container's env, the pod's service-account token and the in-cluster connection
+ * settings; runs startup, liveness and readiness probes, reports status, restarts a crashed or OOM-killed process,
+ * and on deletion sends SIGTERM, waits the grace period, then kills.
  */
 final class PodRunner implements AutoCloseable {
 
@@ -57,9 +59,13 @@ final class PodRunner implements AutoCloseable {
         final Instant started = Instant.now();
         volatile Instant readySince;
         volatile Instant containerStarted;
+        ProbeSchedule startup;
         ProbeSchedule readiness;
         ProbeSchedule liveness;
         volatile ContainerStateTerminated lastTermination;
+        /** The pod's cgroup, or null where the node has none. */
+        volatile PodCgroup cgroup;
+        long oomKillsAtLaunch;
 
         Running(Pod pod, String ip, Path dir) {
             this.pod = pod;
@@ -76,11 +82,14 @@ final class PodRunner implements AutoCloseable {
     private final Path repository;
     private final URI apiServer;
     private final Path caFile;
+    private final Optional<PodCgroups> cgroups;
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
+    /** Groups of stopped pods whose killed processes had not left yet when the pod stopped; each tick tries again. */
+    private final Set<PodCgroup> groupsToRemove = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     PodRunner(KubernetesClient client, String nodeName, ImageCommands images, Path stateDir, Path repository, URI apiServer,
-            Path caFile) {
+            Path caFile, Optional<PodCgroups> cgroups) {
         this.client = client;
         this.nodeName = nodeName;
         this.images = images;
@@ -88,6 +97,7 @@ final class PodRunner implements AutoCloseable {
         this.repository = repository;
         this.apiServer = apiServer;
         this.caFile = caFile;
+        this.cgroups = cgroups;
     }
 
     private static String key(Pod pod) {
@@ -144,6 +154,13 @@ final class PodRunner implements AutoCloseable {
     private void launch(Running running, List<String> command) throws IOException {
         Pod pod = running.pod;
         Container container = pod.getSpec().getContainers().get(0);
+        if (running.cgroup == null && cgroups.isPresent()) {
+            running.cgroup = cgroups.get().create("pod" + pod.getMetadata().getUid(), container.getResources());
+        }
+        if (running.cgroup != null) {
+            running.oomKillsAtLaunch = running.cgroup.oomKills();
+            command = running.cgroup.launcher(command);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(running.dir.resolve("output.log").toFile()));
@@ -190,7 +207,9 @@ final class PodRunner implements AutoCloseable {
         running.readySince = null;
         running.containerStarted = Instant.now();
         // Without a readiness probe a started container is ready; without a liveness probe it is never restarted
-        // for its health, only when it exits.
+        // for its health, only when it exits. Both wait until the startup probe, if any, has passed.
+        running.startup = container.getStartupProbe() == null ? null
+                : new ProbeSchedule(container.getStartupProbe(), running.containerStarted, false);
         running.readiness = container.getReadinessProbe() == null ? null
                 : new ProbeSchedule(container.getReadinessProbe(), running.containerStarted, false);
         running.liveness = container.getLivenessProbe() == null ? null
@@ -207,8 +226,14 @@ final class PodRunner implements AutoCloseable {
         return account == null || account.getAutomountServiceAccountToken() == null || account.getAutomountServiceAccountToken();
     }
 
-    /** One pass over the running pods: restarts, liveness and readiness probes when due, status. */
+    /** Whether the container counts as started: no startup probe, or it has passed (then it is never run again). */
+    private static boolean started(Running running) {
+        return running.startup == null || running.startup.passing();
+    }
+
+    /** One pass over the running pods: restarts, startup, liveness and readiness probes when due, status. */
     void tick() {
+        groupsToRemove.removeIf(PodCgroup::remove);
         for (Running running : pods.values()) {
             try {
                 Container container = running.pod.getSpec().getContainers().get(0);
@@ -218,6 +243,21 @@ final class PodRunner implements AutoCloseable {
                     continue;
                 }
                 Instant now = Instant.now();
+                if (!started(running)) {
+                    if (running.startup.due(now)) {
+                        running.startup.record(now, probe(running, container, container.getStartupProbe(), running.startup));
+                        if (running.startup.failedOut()) {
+                            log.warn("{} failed its startup probe; restarting", key(running.pod));
+                            stopProcess(running.process, gracePeriod(running.pod));
+                            restart(running);
+                        } else if (running.startup.passing()) {
+                            log.info("{} started (startup probe passed after {} s)", key(running.pod),
+                                    Duration.between(running.containerStarted, now).toSeconds());
+                            report(running);
+                        }
+                    }
+                    continue; // liveness and readiness wait for the startup probe, as a kubelet's do
+                }
                 if (running.liveness != null && running.liveness.due(now)
                         && !running.liveness.record(now, probe(running, container, container.getLivenessProbe(), running.liveness))) {
                     log.warn("{} failed its liveness probe; restarting", key(running.pod));
@@ -242,8 +282,12 @@ final class PodRunner implements AutoCloseable {
 
     private void restart(Running running) throws IOException {
         int exit = running.process.exitValue();
+        boolean oomKilled = running.cgroup != null && running.cgroup.oomKills() > running.oomKillsAtLaunch;
+        if (oomKilled) {
+            log.warn("{} was killed for passing its memory limit (OOMKilled)", key(running.pod));
+        }
         running.lastTermination = new ContainerStateTerminatedBuilder().withExitCode(exit)
-                .withReason(exit == 0 ? "Completed" : "Error")
+                .withReason(oomKilled ? "OOMKilled" : exit == 0 ? "Completed" : "Error")
                 .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString())
                 .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build();
         running.restarts++;
@@ -300,7 +344,7 @@ final class PodRunner implements AutoCloseable {
                         .withName(running.pod.getSpec().getContainers().get(0).getName())
                         .withImage(running.pod.getSpec().getContainers().get(0).getImage())
                         .withImageID("local://" + running.pod.getSpec().getContainers().get(0).getImage())
-                        .withReady(running.ready).withStarted(true).withRestartCount(running.restarts)
+                        .withReady(running.ready).withStarted(started(running)).withRestartCount(running.restarts)
                         .withNewState().withNewRunning()
                         .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString()).endRunning().endState()
                         .withNewLastState().withTerminated(running.lastTermination).endLastState()
@@ -373,7 +417,39 @@ final class PodRunner implements AutoCloseable {
 
     private void terminate(Running running, long graceSeconds) {
         stopProcess(running.process, graceSeconds);
+        if (running.cgroup != null && !running.cgroup.remove()) {
+            groupsToRemove.add(running.cgroup);
+        }
         addresses.release(running.ip);
+    }
+
+    /**
+     * Each running pod's CPU and memory from its cgroup, in the kubelet's resource-metrics format
+     * ({@code /metrics/resource}): {@code pod_cpu_usage_seconds_total} and {@code pod_memory_working_set_bytes}.
+     */
+    String resourceMetrics() {
+        StringBuilder cpu = new StringBuilder("# HELP pod_cpu_usage_seconds_total Cumulative cpu time consumed by the pod in core-seconds\n"
+                + "# TYPE pod_cpu_usage_seconds_total counter\n");
+        StringBuilder memory = new StringBuilder("# HELP pod_memory_working_set_bytes Current working set of the pod in bytes\n"
+                + "# TYPE pod_memory_working_set_bytes gauge\n");
+        long now = System.currentTimeMillis();
+        for (Running running : pods.values()) {
+            if (running.cgroup == null) {
+                continue;
+            }
+            try {
+                PodCgroup.Usage usage = running.cgroup.usage();
+                String labels = "{namespace=\"" + running.pod.getMetadata().getNamespace() + "\",pod=\""
+                        + running.pod.getMetadata().getName() + "\"}";
+                cpu.append("pod_cpu_usage_seconds_total").append(labels).append(' ')
+                        .append(usage.cpuNanos() / 1e9).append(' ').append(now).append('\n');
+                memory.append("pod_memory_working_set_bytes").append(labels).append(' ')
+                        .append(usage.memoryWorkingSetBytes()).append(' ').append(now).append('\n');
+            } catch (IOException | RuntimeException e) {
+                log.debug("{} usage: {}", key(running.pod), e.getMessage());
+            }
+        }
+        return cpu.append(memory).toString();
     }
 
     /** SIGTERM, then SIGKILL once the grace period has passed. */

@@ -25,7 +25,7 @@ final class ProbeSchedule {
     private int successesInARow;
     private boolean passing;
 
-    /** A probe whose result starts as {@code initiallyPassing} (false for readiness, true for liveness). */
+    /** A probe whose result starts as {@code initiallyPassing} (false for startup and readiness, true for liveness). */
     ProbeSchedule(Probe probe, Instant started, boolean initiallyPassing) {
         this.initialDelay = Duration.ofSeconds(Optional.ofNullable(probe.getInitialDelaySeconds()).orElse(0));
         this.period = Duration.ofSeconds(Math.max(1, Optional.ofNullable(probe.getPeriodSeconds()).orElse(10)));
@@ -61,6 +61,11 @@ final class ProbeSchedule {
 
     boolean passing() {
         return passing;
+    }
+
+    /** Whether the last {@code failureThreshold} runs all failed: for a startup probe, the container is restarted. */
+    boolean failedOut() {
+        return failuresInARow >= failureThreshold;
     }
 
     Duration timeout() {

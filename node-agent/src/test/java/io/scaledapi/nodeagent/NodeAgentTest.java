@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +27,8 @@ import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -57,7 +60,8 @@ class NodeAgentTest {
         Path source = Path.of("src/test/resources/probe-server/ProbeServer.java").toAbsolutePath();
         Path images = state.resolve("images.conf");
         Files.writeString(images, "# test images\ntest/probe-server:* = java " + source + "\n");
-        agent = new NodeAgent(client, new ImageCommands(images), state.resolve("node"), Path.of(".").toAbsolutePath());
+        agent = new NodeAgent(client, new ImageCommands(images), state.resolve("node"), Path.of(".").toAbsolutePath(),
+                new InetSocketAddress("127.0.0.1", 0));
         agent.start();
     }
 
@@ -238,6 +242,104 @@ class NodeAgentTest {
         });
         await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("leaving").get() == null);
         assertThat(marker).content().isEqualTo("terminated leaving\n");
+    }
+
+    @Test
+    void aCpuLimitHoldsThePodAndItsChildrenToTheirQuota() throws Exception {
+        Pod pod = pod("busy", Map.of("app", "busy"));
+        pod.getSpec().getContainers().get(0).setResources(new ResourceRequirementsBuilder()
+                .addToLimits("cpu", new Quantity("250m")).build());
+        create(pod);
+        String base = "http://" + awaitReady("busy").getStatus().getPodIP() + ":8080";
+        // Two busy children would take both cores of this machine; the pod's quota holds all of them to a quarter.
+        get(base + "/burn?children=2");
+        Path group = groupOf("busy");
+        assertThat(group).isDirectory();
+        double[] first = {cpuSeconds("busy"), System.nanoTime() / 1e9};
+        await().atMost(WAIT).untilAsserted(() -> {
+            double seconds = System.nanoTime() / 1e9 - first[1];
+            assertThat(seconds).isGreaterThan(5);
+            double cores = (cpuSeconds("busy") - first[0]) / seconds;
+            assertThat(cores).isBetween(0.2, 0.3);
+        });
+        assertThat(memoryBytes("busy")).isGreaterThan(10L << 20);
+
+        // Deleting the pod stops its process, kills the children it left behind, and removes the group.
+        client.pods().inNamespace(ns).withName("busy").withGracePeriod(2).delete();
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("busy").get() == null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(group).doesNotExist());
+    }
+
+    @Test
+    void aPodPastItsMemoryLimitIsOomKilledAndRestarted() throws Exception {
+        Pod pod = pod("greedy", Map.of("app", "greedy"));
+        pod.getSpec().getContainers().get(0).setResources(new ResourceRequirementsBuilder()
+                .addToLimits("memory", new Quantity("256Mi")).build());
+        // A heap bound above the limit, so that the kernel, not the JVM, stops the growth.
+        pod.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("JAVA_TOOL_OPTIONS", "-Xmx1g", null));
+        create(pod);
+        String base = "http://" + awaitReady("greedy").getStatus().getPodIP() + ":8080";
+        get(base + "/allocate?mb=600");
+        await().atMost(WAIT).untilAsserted(() -> {
+            Pod current = client.pods().inNamespace(ns).withName("greedy").get();
+            var status = current.getStatus().getContainerStatuses().get(0);
+            assertThat(status.getRestartCount()).isEqualTo(1);
+            assertThat(status.getLastState().getTerminated().getReason()).isEqualTo("OOMKilled");
+            assertThat(status.getLastState().getTerminated().getExitCode()).isEqualTo(137);
+            assertThat(isReady(current)).isTrue();
+        });
+    }
+
+    @Test
+    void aSlowStarterIsNotRestartedWhileItsStartupProbeWaits() {
+        Pod pod = pod("slow", Map.of("app", "slow"));
+        var container = pod.getSpec().getContainers().get(0);
+        container.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("START_DELAY_SECONDS", "8", null));
+        // Liveness alone would give up after 2 s; the startup probe allows 30 s and holds liveness back until it passes.
+        container.setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(1).withFailureThreshold(2).build());
+        container.setStartupProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(1).withFailureThreshold(30).build());
+        create(pod);
+        await().atMost(WAIT).untilAsserted(() -> {
+            var status = client.pods().inNamespace(ns).withName("slow").get().getStatus().getContainerStatuses();
+            assertThat(status).isNotEmpty();
+            assertThat(status.get(0).getStarted()).isFalse();
+        });
+        Pod ready = awaitReady("slow");
+        var status = ready.getStatus().getContainerStatuses().get(0);
+        assertThat(status.getStarted()).isTrue();
+        assertThat(status.getRestartCount()).isZero();
+    }
+
+    /** The pod's cgroup directory in the cpu hierarchy (v1) or the unified one (v2). */
+    private Path groupOf(String name) {
+        String uid = client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid();
+        try {
+            PodCgroups found = PodCgroups.find(Files.readAllLines(Path.of("/proc/self/mountinfo")),
+                    Files.readAllLines(Path.of("/proc/self/cgroup")));
+            return found.parent("cpu").resolve("pod" + uid);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private double cpuSeconds(String pod) throws IOException, InterruptedException {
+        return resourceMetric("pod_cpu_usage_seconds_total", pod);
+    }
+
+    private long memoryBytes(String pod) throws IOException, InterruptedException {
+        return (long) resourceMetric("pod_memory_working_set_bytes", pod);
+    }
+
+    /** One pod's value from the agent's kubelet-style resource metrics. */
+    private double resourceMetric(String metric, String pod) throws IOException, InterruptedException {
+        String prefix = metric + "{namespace=\"" + ns + "\",pod=\"" + pod + "\"} ";
+        String text = get("http://127.0.0.1:" + agent.metricsAddress().getPort() + "/metrics/resource");
+        return text.lines().filter(l -> l.startsWith(prefix)).map(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in\n" + text));
     }
 
     private Pod pod(String name, Map<String, String> labels) {
