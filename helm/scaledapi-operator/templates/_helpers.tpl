@@ -35,6 +35,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["scaledapi.io"]
   resources: ["scaledapis/status"]
   verbs: ["get", "patch", "update"]
+# Owned objects name the ScaledApi as their controller with blockOwnerDeletion, which clusters that enforce owner
+# references (OwnerReferencesPermissionEnforcement) allow only to who may update the owner's finalizers.
+- apiGroups: ["scaledapi.io"]
+  resources: ["scaledapis/finalizers"]
+  verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]

@@ -88,6 +88,10 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         return Math.max(bounds.min, Math.min(bounds.max, current));
     }
 
+    /** The startup budget: a probe every 2 s, 60 failures in a row (120 s) before the container is restarted. */
+    static final int STARTUP_PERIOD_SECONDS = 2;
+    static final int STARTUP_FAILURE_THRESHOLD = 60;
+
     /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
     static final long PRE_STOP_SECONDS = 5;
 
@@ -98,6 +102,10 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
                 .withEnv(env(spec, port))
                 .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
+                // A JVM starting under a CPU limit on a busy node can take a minute or more; liveness judges only
+                // once the startup probe has passed, so a slow start is not taken for a hung process.
+                .withStartupProbe(new ProbeBuilder(probe("/actuator/health/readiness", STARTUP_FAILURE_THRESHOLD))
+                        .withPeriodSeconds(STARTUP_PERIOD_SECONDS).build())
                 .withLivenessProbe(probe("/actuator/health/liveness", 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", 1))
                 // Endpoints and the load balancers behind them learn that a pod is terminating a moment after it

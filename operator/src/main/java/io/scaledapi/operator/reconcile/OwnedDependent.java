@@ -19,6 +19,21 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
         return new ResourceID(api.getMetadata().getName(), api.getMetadata().getNamespace());
     }
 
+    /**
+     * The owner reference JOSDK adds, marked as Kubernetes controllers mark theirs: the ScaledApi is the one
+     * controller of the object, and foreground deletion of the ScaledApi waits for it.
+     */
+    @Override
+    protected void addReferenceHandlingMetadata(R desired, ScaledApi api) {
+        super.addReferenceHandlingMetadata(desired, api);
+        desired.getMetadata().getOwnerReferences().stream()
+                .filter(o -> o.getUid().equals(api.getMetadata().getUid()))
+                .forEach(o -> {
+                    o.setController(true);
+                    o.setBlockOwnerDeletion(true);
+                });
+    }
+
     @Override
     public R create(R desired, ScaledApi api, Context<ScaledApi> context) {
         R created = super.create(desired, api, context);

@@ -82,6 +82,9 @@ class ReconcilerTest {
                 org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
                 org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
+                .as("startup budget in seconds").isEqualTo(120);
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(DeploymentDependent.PRE_STOP_SECONDS);
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
@@ -273,6 +276,8 @@ class ReconcilerTest {
             assertThat(o.getKind()).isEqualTo("ScaledApi");
             assertThat(o.getName()).isEqualTo(api.getMetadata().getName());
             assertThat(o.getUid()).isEqualTo(api.getMetadata().getUid());
+            assertThat(o.getController()).as("controller").isTrue();
+            assertThat(o.getBlockOwnerDeletion()).as("blockOwnerDeletion").isTrue();
         });
     }
 
