@@ -84,7 +84,10 @@ final class ServiceProxy implements AutoCloseable {
                 error_log %1$s/logs/error.log warn;
                 events { worker_connections 4096; }
                 http {
-                  access_log off;
+                  # One line a request (arrival time, seconds taken, status, Service port), buffered: what the demo
+                  # reads for latency over time, as a load balancer's log is read.
+                  log_format timing '$msec $request_time $status $server_port';
+                  access_log %1$s/logs/access.log timing buffer=64k flush=1s;
                   client_body_temp_path %1$s/tmp; proxy_temp_path %1$s/tmp; fastcgi_temp_path %1$s/tmp;
                   uwsgi_temp_path %1$s/tmp; scgi_temp_path %1$s/tmp;
                 %2$s}

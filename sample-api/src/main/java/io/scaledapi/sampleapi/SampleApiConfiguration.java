@@ -27,6 +27,7 @@ import io.scaledapi.sampleapi.web.ApiResponse;
 import io.scaledapi.sampleapi.web.ApiRoutes;
 import io.scaledapi.sampleapi.web.CachedResponses;
 import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
+import io.scaledapi.sampleapi.web.ResponseRendering;
 
 @Configuration(proxyBeanMethods = false)
 class SampleApiConfiguration {
@@ -49,11 +50,11 @@ class SampleApiConfiguration {
 
     @Bean
     ApiRoutes apiRoutes(ResponseCache<CatalogKey> catalogCache, UpstreamProperties upstream, CacheProperties cacheProperties,
-            Ticker ticker, MeterRegistry registry) {
+            Ticker ticker, MeterRegistry registry, ResponseRendering rendering) {
         ResponseCache<RelayTarget> relayCache = upstream.enabled()
                 ? new ResponseCache<>("relay", new RelayOrigin(upstream), cacheProperties, ticker, registry)
                 : null;
-        return new ApiRoutes(catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry);
+        return new ApiRoutes(catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry, rendering);
     }
 
     /** The API routes go to Reactor Netty ahead of Spring's handler, which serves everything else on the port. */

@@ -48,15 +48,17 @@ public final class ApiRoutes implements NettyRouteProvider {
     private final URI upstream;
     private final CachedResponses responses;
     private final MeterRegistry registry;
+    private final ResponseRendering rendering;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public ApiRoutes(ResponseCache<CatalogKey> catalog, ResponseCache<RelayTarget> relay, URI upstream,
-            CachedResponses responses, MeterRegistry registry) {
+            CachedResponses responses, MeterRegistry registry, ResponseRendering rendering) {
         this.catalog = catalog;
         this.relay = relay;
         this.upstream = upstream;
         this.responses = responses;
         this.registry = registry;
+        this.rendering = rendering;
     }
 
     @Override
@@ -155,6 +157,7 @@ public final class ApiRoutes implements NettyRouteProvider {
 
     private Mono<Void> write(HttpServerRequest request, HttpServerResponse response, ApiResponse api, String template,
             long start) {
+        rendering.render(api.body());
         response.status(HttpResponseStatus.valueOf(api.status()));
         for (Map.Entry<String, String> header : api.headers()) {
             response.header(header.getKey(), header.getValue());
