@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One sample-api pod's capacity under a CPU limit, measured: the pod runs in a cgroup with a container's limits
 # (the node agent's own mechanism, PodCgroupRun) and the demo's settings from examples/catalog.yaml (CPU and memory
-# limits, cache, RENDER_CPU_TIME); after a warm-up, k6 offers an open-model load (k6/rate-step.js) that rises by
+# limits, cache, its env); after a warm-up, k6 offers an open-model load (k6/rate-step.js) that rises by
 # STEP_PERCENT a step until p95 passes P95_LIMIT_MS (or a request fails, or k6 drops arrivals). It prints each step,
 # then the highest rate that held and the CPU it used, and as its last line one JSON object:
 #   {"cpuLimit":"...","renderCpuTime":"...","heldRate":N,"p95Ms":x,"cpuCores":y,"memoryMiB":z}
@@ -15,7 +15,9 @@ example=examples/catalog.yaml
 from_example() { awk -v key="$1" '$1 == key ":" { gsub(/"/, "", $2); print $2; exit }' "$example"; }
 CPU_LIMIT="${1:-$(awk '/limits:/ { l = 1 } l && $1 == "cpu:" { gsub(/"/, "", $2); print $2; exit }' "$example")}"
 MEMORY_LIMIT="${MEMORY_LIMIT:-$(awk '/limits:/ { l = 1 } l && $1 == "memory:" { print $2; exit }' "$example")}"
-RENDER_CPU_TIME="${RENDER_CPU_TIME:-$(awk '/name: RENDER_CPU_TIME/ { getline; gsub(/"/, "", $2); print $2; exit }' "$example")}"
+# The container env the example sets (RENDER_CPU_TIME, WARMUP_REQUESTS, ...), NAME=value each.
+read -r -a EXAMPLE_ENV <<<"$(awk '$1 == "-" && $2 == "name:" { name = $3 } $1 == "value:" && name { gsub(/"/, "", $2); printf "%s=%s ", name, $2; name = "" }' "$example")"
+RENDER_CPU_TIME="${RENDER_CPU_TIME:-$(printf '%s\n' "${EXAMPLE_ENV[@]}" | sed -n 's/^RENDER_CPU_TIME=//p')}"
 RENDER_CPU_TIME="${RENDER_CPU_TIME:-0}"
 CACHE_TTL="$(from_example ttl)"
 START_RATE="${START_RATE:-200}"
@@ -39,8 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-echo "pod-capacity: sample-api with limits.cpu $CPU_LIMIT, limits.memory $MEMORY_LIMIT, RENDER_CPU_TIME $RENDER_CPU_TIME, CACHE_TTL $CACHE_TTL"
-env SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$PORT" CACHE_TTL="$CACHE_TTL" CACHE_MAX_ENTRIES=100000 RENDER_CPU_TIME="$RENDER_CPU_TIME" \
+echo "pod-capacity: sample-api with limits.cpu $CPU_LIMIT, limits.memory $MEMORY_LIMIT, CACHE_TTL $CACHE_TTL, ${EXAMPLE_ENV[*]} RENDER_CPU_TIME=$RENDER_CPU_TIME"
+env "${EXAMPLE_ENV[@]}" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$PORT" CACHE_TTL="$CACHE_TTL" CACHE_MAX_ENTRIES=100000 RENDER_CPU_TIME="$RENDER_CPU_TIME" \
   java -Xmx64m -cp node-agent/target/node-agent.jar io.scaledapi.nodeagent.PodCgroupRun --cpu "$CPU_LIMIT" \
   --memory "$MEMORY_LIMIT" --usage "$WORK/usage" -- "${COMMAND[@]}" >"$WORK/pod.log" 2>&1 &
 POD_PID=$!

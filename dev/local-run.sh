@@ -107,7 +107,7 @@ local_load() {
   set +e
   BASE_URL="http://127.0.0.1:$PORT" STEPS="$STEPS" STEP_SECONDS="$STEP_SECONDS" RAMP_SECONDS="${RAMP_SECONDS:-10}" \
     JUDGED_FROM="${JUDGED_FROM:-1000}" ARRIVALS="${ARRIVALS:-even}" SUMMARY="$run/k6-summary.json" STEPS_CSV="$run/steps.csv" \
-    "${priority[@]}" "$K6" run -q k6/capacity.js | tee "$run/k6.txt"
+    "${priority[@]}" "$K6" run -q k6/capacity.js 2>"$run/k6.log" | tee "$run/k6.txt"
   K6_EXIT=${PIPESTATUS[0]}
   set -e
   sleep 3

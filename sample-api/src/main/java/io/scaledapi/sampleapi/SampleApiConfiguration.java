@@ -78,6 +78,11 @@ class SampleApiConfiguration {
         return new ProblemExceptionHandler();
     }
 
+    @Bean
+    StartupWarmup startupWarmup(WarmupProperties settings) {
+        return new StartupWarmup(settings);
+    }
+
     /** Part of the readiness group: the origin's worker pool runs (and, through the bean graph, the cache exists). */
     @Bean
     HealthIndicator originHealthIndicator(CatalogOrigin origin, ResponseCache<CatalogKey> catalogCache) {

@@ -10,12 +10,18 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.scaledapi.sampleapi.cache.ResponseCache;
 import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 
 /** Start-up, readiness and graceful shutdown, on an app this test starts and stops itself. */
@@ -63,11 +69,35 @@ class LifecycleTest {
     }
 
     @Test
+    void aWarmUpRunsThroughTheHttpPortBeforeThePodReportsReady() {
+        AtomicLong cachedWhenReady = new AtomicLong(-1);
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApiApplication.class)
+                .properties("server.address=127.0.0.1", "server.port=0", "origin.latency=1ms", "warmup.requests=50")
+                .listeners((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
+                    if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+                        var context = (ConfigurableApplicationContext) event.getSource();
+                        cachedWhenReady.set(context.getBean(ResponseCache.class).size());
+                    }
+                })
+                .run();
+        try {
+            assertThat(cachedWhenReady.get()).as("items cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(50);
+            double served = app.getBean(MeterRegistry.class).get("http.server.requests")
+                    .tags("uri", "/api/items/{id}", "status", "200").timer().count();
+            assertThat(served).isEqualTo(50);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
     void badSettingsStopStartUpWithAMessageNamingThem() {
         assertThatThrownBy(() -> start("cache.ttl=0s").close())
                 .hasStackTraceContaining("CACHE_TTL must be a positive duration");
         assertThatThrownBy(() -> start("upstream.url=file:///etc/passwd").close())
                 .hasStackTraceContaining("UPSTREAM_URL must be an absolute http(s) URL");
+        assertThatThrownBy(() -> start("warmup.requests=-1").close())
+                .hasStackTraceContaining("WARMUP_REQUESTS must be from 0");
     }
 
     private static ConfigurableApplicationContext start(String... properties) {
