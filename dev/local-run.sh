@@ -89,12 +89,13 @@ local_load() {
   mkdir -p "$run"
   local start
   start=$(date +%s.%N)
-  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes" >"$run/samples.csv"
+  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes,node_cpu_seconds" >"$run/samples.csv"
   (
     while true; do
       status=$($KUBECTL get sapi catalog -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}' 2>/dev/null || echo ',,,,')
       read -r cpu memory <<<"$(pods_usage)"
-      echo "$(date +%s.%N),$status,${cpu:-},${memory:-}" >>"$run/samples.csv"
+      node=$(awk '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat)
+      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node" >>"$run/samples.csv"
       sleep 1
     done
   ) &
@@ -141,12 +142,13 @@ local_timeline() {
     {
       s = int($1 - start)
       cores = (prev_t != "" && $7 != "" && prev_cpu != "" && $7 >= prev_cpu) ? ($7 - prev_cpu) / ($1 - prev_t) : ""
-      if ($7 != "") { prev_t = $1; prev_cpu = $7 }
-      rows[s] = $2 "," $3 "," $4 "," $5 "," $6 "," (cores == "" ? "" : sprintf("%.3f", cores)) "," ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576))
+      node = prev_t != "" ? ($9 - prev_node) / ($1 - prev_t) : ""
+      if ($7 != "") { prev_t = $1; prev_cpu = $7; prev_node = $9 }
+      rows[s] = $2 "," $3 "," $4 "," $5 "," $6 "," (cores == "" ? "" : sprintf("%.3f", cores)) "," ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node))
       if (s > last) last = s
     }
     END {
-      print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,p95_ms,requests"
+      print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,node_cpu_cores,p95_ms,requests"
       for (s = 0; s <= last; s++) if (s in rows) print s "," rows[s] "," p95[s] "," requests[s]
     }' "$run/latency.csv" "$run/samples.csv" >"$run/timeline.csv"
 }
@@ -158,32 +160,38 @@ local_run_json() {
   [ "$K6_EXIT" = 0 ] && passed=true
   awk -F, -v passed="$passed" '
     FNR == 1 { next }
-    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; memory[$1] = $8; next }
+    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; memory[$1] = $8; node[$1] = $9; next }
     {
-      most = 0; sum = 0; count = 0; mem = 0
+      most = 0; sum = 0; count = 0; mem = 0; node_sum = 0; node_count = 0
       for (s = $2; s < $3; s++) {
         if (ready[s] != "" && ready[s] + 0 > most) most = ready[s] + 0
         if (cores[s] != "") { sum += cores[s]; count++ }
         if (memory[s] != "" && memory[s] + 0 > mem) mem = memory[s] + 0
+        if (node[s] != "") { node_sum += node[s]; node_count++ }
       }
-      steps = steps (steps == "" ? "" : ",") sprintf("{\"rate\":%d,\"judged\":%s,\"p95Ms\":%s,\"p99Ms\":%s,\"failedRate\":%s,\"dropped\":%d,\"maxReadyReplicas\":%d,\"cpuCores\":%.3f,\"memoryMiB\":%d}",
-        $1, $4, $6, $7, $8, $9, most, count ? sum / count : 0, mem)
+      steps = steps (steps == "" ? "" : ",") sprintf("{\"rate\":%d,\"judged\":%s,\"p95Ms\":%s,\"p99Ms\":%s,\"failedRate\":%s,\"dropped\":%d,\"maxReadyReplicas\":%d,\"cpuCores\":%.3f,\"memoryMiB\":%d,\"machineCpuCores\":%.2f}",
+        $1, $4, $6, $7, $8, $9, most, count ? sum / count : 0, mem, node_count ? node_sum / node_count : 0)
     }
     END { printf "{\"steps\":[%s],\"passed\":%s}", steps, passed }' "$run/timeline.csv" "$run/steps.csv"
 }
 
-# local_table RUN_DIR: the steps, one line each.
+# local_table RUN_DIR: the steps, one line each (under local_table_header).
+local_table_header() {
+  echo "  step   p95 ms   p99 ms     failed  dropped  ready  pods' cpu  machine cpu  judged"
+}
 local_table() {
   awk -F, 'FNR == 1 { next }
-    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; next }
+    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; node[$1] = $9; next }
     {
-      most = 0; sum = 0; count = 0
+      most = 0; sum = 0; count = 0; node_sum = 0; node_count = 0
       for (s = $2; s < $3; s++) {
         if (ready[s] != "" && ready[s] + 0 > most) most = ready[s] + 0
         if (cores[s] != "") { sum += cores[s]; count++ }
+        if (node[s] != "") { node_sum += node[s]; node_count++ }
       }
       verdict = $4 == "true" ? (($6 < 100 && $8 < 0.001 && $9 < 1) ? "held" : "FAILED") : "-"
-      printf "%6d  %7s  %7s  %8.3f%%  %7d  %5d  %9.2f  %s\n", $1, $6, $7, $8 * 100, $9, most, count ? sum / count : 0, verdict
+      printf "%6d  %7s  %7s  %8.3f%%  %7d  %5d  %9.2f  %12.2f  %s\n", $1, $6, $7, $8 * 100, $9, most,
+        count ? sum / count : 0, node_count ? node_sum / node_count : 0, verdict
     }' "$1/timeline.csv" "$1/steps.csv"
 }
 
@@ -211,10 +219,11 @@ plot "$run/timeline.csv" every ::1 using 1:3 with lines lw 1 title "request rate
 set ylabel "p95 latency, ms (log)"
 set logscale y
 set yrange [1:*]
-set y2label "pods' CPU, cores"
+set y2label "CPU, cores"
 set y2tics auto
-plot "$run/timeline.csv" every ::1 using 1:9 with lines lw 1 title "p95 latency at the Service (per second)", \
-     "" every ::1 using 1:7 axes x1y2 with lines lw 2 title "pods' CPU (cores)"
+plot "$run/timeline.csv" every ::1 using 1:10 with lines lw 1 title "p95 latency at the Service (per second)", \
+     "" every ::1 using 1:7 axes x1y2 with lines lw 2 title "pods' CPU (cores)", \
+     "" every ::1 using 1:9 axes x1y2 with lines dt 2 title "whole machine's CPU (cores)"
 unset multiplot
 PLOT
   echo "local-run: plot in $run/replicas-vs-load.png"

@@ -4,14 +4,14 @@
 // not judged; what they leave behind (a queue, a pod still starting) shows in the step after them.
 //   BASE_URL=http://127.0.0.1:8080 k6 run k6/capacity.js
 // Env: STEPS (req/s, default 100,500,1000,1500,2000), STEP_SECONDS (60), RAMP_SECONDS (10), JUDGED_FROM (1000),
-//      ARRIVALS (even | poisson: see lib.js), MISS_SHARE (0.05), HOT_KEYS (1000), MAX_VUS (1500),
+//      ARRIVALS (even | poisson: see lib.js), MISS_SHARE (0.05), HOT_KEYS (1000), MAX_VUS (2000),
 //      SUMMARY (capacity-summary.json), STEPS_CSV (a CSV of the steps' figures, for the demo; off by default).
 import { arrivalEnv, arrive, iterationRate, summary, summaryNumbers, vusFor } from './lib.js';
 
 const STEPS = (__ENV.STEPS || '100,500,1000,1500,2000').split(',').map((s) => parseInt(s, 10));
 const STEP_SECONDS = parseInt(__ENV.STEP_SECONDS || '60', 10);
 const RAMP_SECONDS = parseInt(__ENV.RAMP_SECONDS || '10', 10);
-const MAX_VUS = parseInt(__ENV.MAX_VUS || '1500', 10);
+const MAX_VUS = parseInt(__ENV.MAX_VUS || '2000', 10);
 const JUDGED_FROM = parseInt(__ENV.JUDGED_FROM || __ENV.JUDGED_STEP || '1000', 10);
 
 // One ramp and one constant-rate scenario per step, back to back, so every metric (dropped_iterations included)

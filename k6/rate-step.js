@@ -1,12 +1,12 @@
 // One open-model step: RATE req/s for DURATION seconds, then one JSON line with what it measured (bench/pod-capacity.sh
 // runs it at rising rates).
 //   BASE_URL=http://127.0.0.1:8080 RATE=300 DURATION=15 k6 run -q k6/rate-step.js
-// Env: RATE, DURATION (seconds, 15), ARRIVALS (even | poisson, see lib.js), MAX_VUS (1500), HOT_KEYS, MISS_SHARE.
+// Env: RATE, DURATION (seconds, 15), ARRIVALS (even | poisson, see lib.js), MAX_VUS (2000), HOT_KEYS, MISS_SHARE.
 import { arrivalEnv, arrive, iterationRate, summaryNumbers, vusFor } from './lib.js';
 
 const RATE = parseInt(__ENV.RATE || '100', 10);
 const DURATION_S = parseInt(__ENV.DURATION || '15', 10);
-const MAX_VUS = parseInt(__ENV.MAX_VUS || '1500', 10);
+const MAX_VUS = parseInt(__ENV.MAX_VUS || '2000', 10);
 
 export const options = {
   scenarios: {
