@@ -247,9 +247,7 @@ final class PodRunner implements AutoCloseable {
                     if (running.startup.due(now)) {
                         running.startup.record(now, probe(running, container, container.getStartupProbe(), running.startup));
                         if (running.startup.failedOut()) {
-                            log.warn("{} failed its startup probe; restarting", key(running.pod));
-                            stopProcess(running.process, gracePeriod(running.pod));
-                            restart(running);
+                            restartFailed(running, "startup");
                         } else if (running.startup.passing()) {
                             log.info("{} started (startup probe passed after {} s)", key(running.pod),
                                     Duration.between(running.containerStarted, now).toSeconds());
@@ -260,9 +258,7 @@ final class PodRunner implements AutoCloseable {
                 }
                 if (running.liveness != null && running.liveness.due(now)
                         && !running.liveness.record(now, probe(running, container, container.getLivenessProbe(), running.liveness))) {
-                    log.warn("{} failed its liveness probe; restarting", key(running.pod));
-                    stopProcess(running.process, gracePeriod(running.pod));
-                    restart(running);
+                    restartFailed(running, "liveness");
                     continue;
                 }
                 boolean ready = running.readiness == null ? true : running.ready;
@@ -278,6 +274,13 @@ final class PodRunner implements AutoCloseable {
                 log.debug("{} tick: {}", key(running.pod), e.getMessage());
             }
         }
+    }
+
+    /** A kubelet's answer to a failed startup or liveness probe: stop the container as on deletion, start it again. */
+    private void restartFailed(Running running, String probeName) throws IOException {
+        log.warn("{} failed its {} probe; restarting", key(running.pod), probeName);
+        stopProcess(running.process, gracePeriod(running.pod));
+        restart(running);
     }
 
     private void restart(Running running) throws IOException {
