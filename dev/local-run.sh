@@ -153,11 +153,12 @@ local_timeline() {
     }' "$run/latency.csv" "$run/samples.csv" >"$run/timeline.csv"
 }
 
-# local_run_json RUN_DIR: the run's figures as one JSON object: each step's k6 figures with the most ready
-# replicas, the pods' mean CPU (cores) and most memory (MiB) while it ran, and whether every judged step held.
+# local_run_json RUN_DIR K6_EXIT: the run's figures as one JSON object: each step's k6 figures with the most ready
+# replicas, the pods' mean CPU (cores) and most memory (MiB) and the machine's mean CPU while it ran, and whether
+# every judged step held (k6 exited 0).
 local_run_json() {
   local run="$1" passed=false
-  [ "$K6_EXIT" = 0 ] && passed=true
+  [ "$2" = 0 ] && passed=true
   awk -F, -v passed="$passed" '
     FNR == 1 { next }
     FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; memory[$1] = $8; node[$1] = $9; next }
