@@ -79,8 +79,8 @@ class SampleApiConfiguration {
     }
 
     @Bean
-    StartupWarmup startupWarmup(WarmupProperties settings) {
-        return new StartupWarmup(settings);
+    StartupWarmup startupWarmup(WarmupProperties settings, ApiRoutes routes) {
+        return new StartupWarmup(settings, routes);
     }
 
     /** Part of the readiness group: the origin's worker pool runs (and, through the bean graph, the cache exists). */

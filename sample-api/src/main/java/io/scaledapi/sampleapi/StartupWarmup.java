@@ -9,13 +9,15 @@ import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 
+import io.scaledapi.sampleapi.web.ApiRoutes;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
 /**
  * A new replica warms up before it reports ready: with {@code WARMUP_REQUESTS=N} it sends N requests to itself
  * through its own HTTP port ({@code GET /api/items/1..N}, {@code WARMUP_CONCURRENCY} at a time), so that the request
- * path's classes are loaded and compiled, and those items cached, when the first real request arrives. Under a small
+ * path's classes are loaded and compiled, and those items cached, when the first real request arrives. They are not
+ * counted as traffic ({@link ApiRoutes#warmingUp}). Under a small
  * CPU limit a JVM that had never served a request took seconds per request at first (p95 of 6 s for five seconds after
  * a pod joined the Service). It runs between the application's start and its readiness (Spring Boot publishes
  * ACCEPTING_TRAFFIC only after the started listeners return), bounded by {@code WARMUP_TIMEOUT}; past that the pod
@@ -26,9 +28,11 @@ final class StartupWarmup implements ApplicationListener<ApplicationStartedEvent
     private static final Logger log = LoggerFactory.getLogger(StartupWarmup.class);
 
     private final WarmupProperties settings;
+    private final ApiRoutes routes;
 
-    StartupWarmup(WarmupProperties settings) {
+    StartupWarmup(WarmupProperties settings, ApiRoutes routes) {
         this.settings = settings;
+        this.routes = routes;
     }
 
     @Override
@@ -41,6 +45,7 @@ final class StartupWarmup implements ApplicationListener<ApplicationStartedEvent
         HttpClient client = HttpClient.create().baseUrl("http://" + host + ":" + web.getWebServer().getPort());
         AtomicInteger ok = new AtomicInteger();
         long start = System.nanoTime();
+        routes.warmingUp(true);
         try {
             Flux.range(1, settings.requests())
                     .flatMap(id -> client.get().uri("/api/items/" + id).responseSingle((response, body) -> body.then()
@@ -54,6 +59,8 @@ final class StartupWarmup implements ApplicationListener<ApplicationStartedEvent
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
             log.warn("warm-up stopped after {} of {} requests ({}); becoming ready anyway", ok.get(), settings.requests(), e.getMessage());
+        } finally {
+            routes.warmingUp(false);
         }
     }
 }
