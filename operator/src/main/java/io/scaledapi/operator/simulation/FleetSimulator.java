@@ -5,20 +5,24 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Replays a trace against a simulated fleet driven by one policy, second by second. Poisson arrivals (the same for
- * every policy, from the seed) are spread evenly over ready replicas; each replica serves with {@code workers}
- * servers whose service time is a hit/miss mixture, its hit ratio growing as its cache warms; requests beyond a
- * replica's capacity queue, and beyond the queue bound fail. Response times come from the M/M/c waiting time plus
- * any backlog. A replica's true capacity comes from this model, never from a policy's target.
+ * Replays a trace against a simulated fleet driven by one policy, second by second. Arrivals are Poisson (the same
+ * total every second for every policy, from the seed) and the Service spreads them at random over the ready pods.
+ * Each pod serves with {@code workers} servers whose service time is a hit or a miss of its own TTL cache, which
+ * warms as its keys recur ({@link KeyPopularity}); requests beyond a pod's capacity queue, and beyond its queue bound
+ * fail. Harm is counted per pod and per second: a second is bad when its p95 (over every pod's responses, from
+ * {@link ResponseTimes}) is above the SLO or its failures exceed the budget. A pod's true capacity comes from this
+ * model, never from a policy's target.
  */
 public final class FleetSimulator {
 
-    private static final int SAMPLES_PER_REPLICA_SECOND = 12;
+    private static final int SAMPLES_PER_POD_SECOND = 8;
 
     private final SimulationConfig.Fleet f;
     private final Trace trace;
     private final long seed;
     private final double[] arrivals;
+    private final KeyPopularity keys;
+    private final boolean linearWarmup;
 
     public FleetSimulator(SimulationConfig.Fleet fleet, Trace trace, long seed) {
         this.f = fleet;
@@ -29,55 +33,108 @@ public final class FleetSimulator {
         for (int s = 0; s < arrivals.length; s++) {
             arrivals[s] = poisson(random, trace.rateAt(s));
         }
+        linearWarmup = switch (fleet.cacheWarmup) {
+            case "keys" -> false;
+            case "linear" -> true;
+            default -> throw new IllegalArgumentException("fleet.cacheWarmup must be keys or linear, got " + fleet.cacheWarmup);
+        };
+        keys = new KeyPopularity(fleet.keys, fleet.zipfExponent, fleet.cacheTtlSeconds);
     }
 
-    private static final class Pod {
+    public Trace trace() {
+        return trace;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    private final class Pod {
         final String name;
         final int created;
+        final double runningAt;
         final double readyAt;
+        final double[] cache;
+        final CounterHistory history;
         double backlog;
+        double arrivals;
         double requests;
         double hits;
         double misses;
         double durationSum;
-        final List<Double> history = new ArrayList<>();
+        double durationCount;
 
-        Pod(String name, int created, double readyAt) {
+        Pod(String name, int created, double runningAt, double readyAt, double[] cache) {
             this.name = name;
             this.created = created;
+            this.runningAt = runningAt;
             this.readyAt = readyAt;
+            this.cache = cache;
+            this.history = new CounterHistory(created);
         }
 
         boolean ready(double now) {
             return now >= readyAt;
         }
+
+        /** This pod's hit ratio over a second in which {@code rate} requests arrive. */
+        double serveFromCache(double rate, int now) {
+            if (linearWarmup) {
+                return f.warmHitRatio * Math.min(1, Math.max(0, now - readyAt) / f.cacheTtlSeconds);
+            }
+            return keys.serve(cache, rate, 1);
+        }
+
+        Policy.SimPod view(int now) {
+            return new Policy.SimPod(name, created, runningAt, readyAt, ready(now), arrivals, requests, hits, misses,
+                    durationSum, durationCount, history);
+        }
     }
 
     public PolicyReport run(Policy policy) {
+        return run(policy, true);
+    }
+
+    /** With {@code percentiles} false the report's p50/p95/p99 are not sampled (the benchmark needs only C and B). */
+    public PolicyReport run(Policy policy, boolean percentiles) {
         Random jitter = new Random(seed + 1);
         Random latencies = new Random(seed + 2);
+        Random spread = new Random(seed + 3);
+        Random counterNoise = new Random(seed + 4);
         List<Pod> pods = new ArrayList<>();
         int podNumber = 0;
         int initial = trace.initialReplicas() != null ? trace.initialReplicas() : f.initialReplicas;
+        double initialShare = trace.rateAt(0) / Math.max(1, initial);
         for (int i = 0; i < initial; i++) {
-            pods.add(new Pod("pod-" + podNumber++, 0, -600)); // warm and ready before the trace starts
+            // Warm and ready before the trace starts.
+            pods.add(new Pod("pod-" + podNumber++, 0, -600, -600, keys.warmCache(initialShare)));
         }
+        CounterHistory ingress = new CounterHistory(0);
+        double ingressCount = 0;
         LatencyHistogram all = new LatencyHistogram();
-        LatencyHistogram second = new LatencyHistogram();
         double[] readyCapacity = new double[trace.seconds()];
-        int overload = 0;
-        int slo = 0;
+        int bad = 0;
+        int slow = 0;
+        int failing = 0;
         double failed = 0;
         long replicaSeconds = 0;
         int scaleEvents = 0;
         int reversals = 0;
         int lastDirection = 0;
-        double nextDecision = 0;
+        double nextDecision = policy.phaseSeconds();
+        double hitSeconds = f.hitServiceMs / 1000;
+        double missSeconds = f.missServiceMs / 1000;
+        double slo = f.sloP95Ms / 1000;
+        List<Pod> ready = new ArrayList<>();
         for (int s = 0; s < trace.seconds(); s++) {
             if (s >= nextDecision - 1e-9) {
                 nextDecision += policy.periodSeconds();
                 int current = pods.size();
-                int desired = policy.decide(s, current, view(pods, s));
+                List<Policy.SimPod> view = new ArrayList<>(pods.size());
+                for (Pod p : pods) {
+                    view.add(p.view(s));
+                }
+                int desired = policy.decide(s, current, new Policy.FleetView(view, ingress));
                 if (desired != current) {
                     scaleEvents++;
                     int direction = Integer.signum(desired - current);
@@ -87,59 +144,78 @@ public final class FleetSimulator {
                     lastDirection = direction;
                 }
                 while (pods.size() < desired) {
-                    double startup = f.startupSeconds + (jitter.nextDouble() * 2 - 1) * f.startupJitterSeconds;
-                    pods.add(new Pod("pod-" + podNumber++, s, s + Math.max(1, startup)));
+                    double startup = Math.max(1, f.startupSeconds + (jitter.nextDouble() * 2 - 1) * f.startupJitterSeconds);
+                    pods.add(new Pod("pod-" + podNumber++, s, s + Math.min(f.pendingSeconds, startup), s + startup,
+                            keys.emptyCache()));
                 }
                 while (pods.size() > desired) {
                     pods.remove(victim(pods, s));
                 }
             }
             replicaSeconds += pods.size();
-            List<Pod> ready = new ArrayList<>();
+            ready.clear();
             for (Pod p : pods) {
                 if (p.ready(s)) {
                     ready.add(p);
                 }
             }
-            double demand = trace.rateAt(s);
-            second.clear();
+            double arrived = arrivals[s];
+            ingressCount += arrived;
+            double failedNow = 0;
+            double served = 0;
+            double slowServed = 0;
             if (ready.isEmpty()) {
-                failed += arrivals[s];
-                if (demand > 0) {
-                    overload++;
-                }
+                failedNow = arrived;
             } else {
-                double share = arrivals[s] / ready.size();
+                double[] shares = split(spread, arrived, ready.size());
                 double capacityNow = 0;
-                for (Pod p : ready) {
-                    double hit = f.warmHitRatio * Math.min(1, (s - p.readyAt) / Math.max(1, f.warmupSeconds));
-                    double service = (hit * f.hitServiceMs + (1 - hit) * f.missServiceMs) / 1000;
+                for (int i = 0; i < ready.size(); i++) {
+                    Pod p = ready.get(i);
+                    double share = shares[i];
+                    double hit = p.serveFromCache(share, s);
+                    double service = hit * hitSeconds + (1 - hit) * missSeconds;
                     double capacity = f.workersPerReplica / service;
                     capacityNow += capacity;
+                    // The requests served this second waited behind the backlog there was when they arrived.
+                    ResponseTimes times = ResponseTimes.of(f.workersPerReplica, share, hit, hitSeconds, missSeconds,
+                            p.backlog / capacity);
                     double load = p.backlog + share;
-                    double served = Math.min(load, capacity);
-                    p.backlog = load - served;
+                    double out = Math.min(load, capacity);
+                    p.backlog = load - out;
                     if (p.backlog > f.queueBound) {
-                        failed += p.backlog - f.queueBound;
+                        failedNow += p.backlog - f.queueBound;
                         p.backlog = f.queueBound;
                     }
-                    double meanMs = sampleLatencies(latencies, share, capacity, service, hit, p.backlog, served, all, second);
-                    p.requests += served;
-                    p.hits += served * hit;
-                    p.misses += served * (1 - hit);
-                    p.durationSum += served * meanMs / 1000;
+                    served += out;
+                    slowServed += out * times.slowerThan(slo);
+                    p.arrivals += share;
+                    p.requests += out;
+                    p.hits += out * hit;
+                    p.misses += out * (1 - hit);
+                    p.durationCount += out;
+                    if (out > 0) {
+                        // A real duration counter sums every response: its mean carries sampling noise of sd / sqrt(n).
+                        double mean = times.mean() + Math.sqrt(times.variance() / out) * counterNoise.nextGaussian();
+                        p.durationSum += out * Math.max(0, mean);
+                    }
+                    if (percentiles) {
+                        for (int k = 0; k < SAMPLES_PER_POD_SECOND; k++) {
+                            all.add(times.draw(latencies) * 1000, out / SAMPLES_PER_POD_SECOND);
+                        }
+                    }
                 }
                 readyCapacity[s] = capacityNow;
-                if (demand > capacityNow) {
-                    overload++;
-                }
-                if (!second.isEmpty() && second.quantile(0.95) > f.sloP95Ms) {
-                    slo++;
-                }
             }
+            failed += failedNow;
+            boolean isSlow = served > 0 ? slowServed > 0.05 * served : arrived > 0;
+            boolean isFailing = failedNow > f.failureBudget * arrived && failedNow >= 1;
+            slow += isSlow ? 1 : 0;
+            failing += isFailing ? 1 : 0;
+            bad += isSlow || isFailing ? 1 : 0;
             for (Pod p : pods) {
                 p.history.add(p.requests);
             }
+            ingress.add(ingressCount);
         }
         List<Integer> steps = new ArrayList<>();
         for (int step : trace.steps()) {
@@ -152,52 +228,40 @@ public final class FleetSimulator {
             }
             steps.add(covered);
         }
-        return new PolicyReport(overload, slo, Math.round(failed), round(all.quantile(0.5)), round(all.quantile(0.95)),
-                round(all.quantile(0.99)), replicaSeconds, scaleEvents, reversals, steps);
+        return new PolicyReport(replicaSeconds, bad, slow, failing, Math.round(failed), round(all.quantile(0.5)),
+                round(all.quantile(0.95)), round(all.quantile(0.99)), scaleEvents, reversals, steps);
     }
 
-    /** Draws response times for one replica-second; returns their mean in ms. */
-    private double sampleLatencies(Random random, double arrivalRate, double capacity, double service, double hit,
-            double backlog, double served, LatencyHistogram all, LatencyHistogram second) {
-        double mu = 1 / service;
-        int c = f.workersPerReplica;
-        double backlogDelay = backlog / capacity;
-        double waitProbability = arrivalRate >= capacity ? 1 : io.scaledapi.operator.autoscaling.ErlangC.waitProbability(c, arrivalRate, mu);
-        double drain = Math.max(c * mu - arrivalRate, c * mu * 0.01);
-        double sum = 0;
-        double weight = served / SAMPLES_PER_REPLICA_SECOND;
-        for (int k = 0; k < SAMPLES_PER_REPLICA_SECOND; k++) {
-            double own = random.nextDouble() < hit ? f.hitServiceMs : f.missServiceMs;
-            double ms = -Math.log(1 - random.nextDouble()) * own;
-            if (random.nextDouble() < waitProbability) {
-                ms += -Math.log(1 - random.nextDouble()) / drain * 1000;
-            }
-            ms += backlogDelay * 1000;
-            all.add(ms, weight);
-            second.add(ms, weight);
-            sum += ms;
+    /** The Service's random spread of one second's arrivals over n pods: a multinomial, drawn as normals. */
+    private static double[] split(Random random, double arrived, int n) {
+        double[] shares = new double[n];
+        if (n == 1) {
+            shares[0] = arrived;
+            return shares;
         }
-        return sum / SAMPLES_PER_REPLICA_SECOND;
+        double mean = arrived / n;
+        double sd = Math.sqrt(mean * (1 - 1.0 / n));
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            shares[i] = Math.max(0, mean + sd * random.nextGaussian());
+            sum += shares[i];
+        }
+        if (sum > 0) {
+            for (int i = 0; i < n; i++) {
+                shares[i] *= arrived / sum;
+            }
+        }
+        return shares;
     }
 
     /** As a ReplicaSet picks: pods not yet ready first, then the newest. */
     private static int victim(List<Pod> pods, int now) {
-        int pick = pods.size() - 1;
         for (int i = pods.size() - 1; i >= 0; i--) {
             if (!pods.get(i).ready(now)) {
                 return i;
             }
         }
-        return pick;
-    }
-
-    private static List<Policy.SimPod> view(List<Pod> pods, int now) {
-        List<Policy.SimPod> view = new ArrayList<>(pods.size());
-        for (Pod p : pods) {
-            view.add(new Policy.SimPod(p.name, p.created, p.readyAt, p.ready(now), p.requests, p.hits, p.misses,
-                    p.durationSum, p.requests, p.history));
-        }
-        return view;
+        return pods.size() - 1;
     }
 
     private static double poisson(Random random, double lambda) {

@@ -1,30 +1,58 @@
 package io.scaledapi.operator.simulation;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Random;
 
 /**
- * The Kubernetes HPA (autoscaling/v2) with a Pods metric of requests per second, as kubernetes'
- * {@code pkg/controller/podautoscaler/horizontal.go} and {@code replica_calculator.go} compute it: every sync period,
- * the usage ratio of the ready pods' average (the metric is a rate over the last minute, as a Prometheus adapter
- * serves it) to the target; no change within the tolerance; on scale-up, not-yet-ready pods count as 0 and the
- * ratio is recomputed with them; the default behaviour's stabilization (up 0 s, down 300 s: the highest
- * recommendation of the window) and rate limits (up: max of 100 % and 4 pods per 15 s; down: 100 % per 15 s,
- * relative to the replicas at the start of the period); then min and max.
+ * The Kubernetes HPA (autoscaling/v2) on a requests-per-second metric that prometheus-adapter serves, as
+ * {@code pkg/controller/podautoscaler/horizontal.go} and {@code replica_calculator.go} compute it.
+ * <p>
+ * The metric path: Prometheus scrapes each pod (and the ingress) every scrape interval, at an offset of its own;
+ * the adapter answers with {@code rate(counter[window])} over the samples in the window, so a pod has no value until
+ * it has been scraped twice. The metric is either each pod's served counter (a Pods metric) or the ingress's count
+ * of arrivals (an Object metric with an AverageValue target).
+ * <p>
+ * Every sync period (15 s, at a phase of its own): for a Pods metric, {@code groupPods} for a non-CPU metric counts
+ * only Pending pods unready and pods without a value missing; the ratio of the average to the target, no change
+ * within the tolerance; missing pods count as the target on a scale-down and as 0 on a scale-up, unready pods as 0
+ * on a scale-up, and the ratio is recomputed with them (no change if that flips its direction or falls within the
+ * tolerance). For an Object metric: ratio = value / (target x replicas), and ceil(value / target) outside the
+ * tolerance. Then the behavior: by default stabilization (up: lowest recommendation of 0 s, down: highest of the
+ * window) and rate limits (up: max of +100 % and +4 pods per 15 s; down: -100 % per 15 s), relative to the
+ * replicas at the start of each period; with {@code behavior: nil} the legacy path: the highest recommendation of
+ * the down window, and up to max(2 x current, 4) at once. Then min and max.
  */
 public final class HpaPolicy implements Policy {
 
     private final SimulationConfig.Hpa c;
     private final int min;
     private final int max;
+    private final boolean objectMetric;
+    private final boolean legacy;
+    private final double phase;
+    private final long seed;
     private final Deque<double[]> recommendations = new ArrayDeque<>(); // {time, replicas}
     private final Deque<double[]> events = new ArrayDeque<>(); // {time, delta}
 
-    public HpaPolicy(SimulationConfig.Hpa config, int min, int max) {
+    public HpaPolicy(SimulationConfig.Hpa config, int min, int max, long seed) {
         this.c = config;
         this.min = min;
         this.max = max;
+        this.seed = seed;
+        this.objectMetric = switch (config.metric) {
+            case "pods" -> false;
+            case "object" -> true;
+            default -> throw new IllegalArgumentException("hpa.metric must be pods or object, got " + config.metric);
+        };
+        this.legacy = switch (config.behavior) {
+            case "default" -> false;
+            case "legacy" -> true;
+            default -> throw new IllegalArgumentException("hpa.behavior must be default or legacy, got " + config.behavior);
+        };
+        this.phase = new Random(seed * 31 + 7).nextDouble() * config.syncPeriodSeconds;
     }
 
     @Override
@@ -38,74 +66,156 @@ public final class HpaPolicy implements Policy {
     }
 
     @Override
-    public int decide(int now, int current, List<SimPod> pods) {
-        if (now == 0) {
-            return current; // no metrics yet: the HPA skips the sync (it cannot compute a ratio)
+    public double phaseSeconds() {
+        return phase;
+    }
+
+    @Override
+    public int decide(int now, int current, FleetView fleet) {
+        Integer computed = objectMetric ? objectReplicas(now, current, fleet) : podsReplicas(now, current, fleet.pods());
+        if (computed == null) {
+            return current; // the metric could not be read: the HPA skips the sync
         }
-        int window = (int) c.metricWindowSeconds;
+        return legacy ? legacyNormalize(now, current, computed) : normalizeWithBehaviors(now, current, computed);
+    }
+
+    // --- the metric path
+
+    /** Where in the scrape interval Prometheus scrapes a target: fixed per target, as its hash-based offset is. */
+    double scrapeOffset(String target) {
+        long h = target.hashCode() * 0x9E3779B97F4A7C15L + seed;
+        return Math.floorMod(h, 1_000_000L) / 1_000_000.0 * c.scrapeIntervalSeconds;
+    }
+
+    /** rate(counter[window]) at {@code now} from the scrapes since {@code from}, or null with fewer than two. */
+    Double rate(String target, double from, int now, CounterHistory counter) {
+        double offset = scrapeOffset(target);
+        double windowStart = Math.max(from, now - c.rateWindowSeconds);
+        double first = offset + Math.ceil((windowStart - offset) / c.scrapeIntervalSeconds) * c.scrapeIntervalSeconds;
+        if (first <= windowStart) {
+            first += c.scrapeIntervalSeconds;
+        }
+        double last = offset + Math.floor((now - offset) / c.scrapeIntervalSeconds) * c.scrapeIntervalSeconds;
+        if (last - first < c.scrapeIntervalSeconds - 1e-9) {
+            return null;
+        }
+        return (counter.at((int) Math.floor(last)) - counter.at((int) Math.floor(first))) / (Math.floor(last) - Math.floor(first));
+    }
+
+    private Integer podsReplicas(int now, int current, List<SimPod> pods) {
         double sum = 0;
-        int ready = 0;
+        int withMetrics = 0;
+        List<SimPod> missing = new ArrayList<>();
         int unready = 0;
         for (SimPod pod : pods) {
-            if (!pod.ready()) {
+            if (pod.pending(now)) {
                 unready++;
                 continue;
             }
-            int from = Math.max(pod.createdSecond(), now - window);
-            double span = Math.max(1, now - from);
-            sum += (pod.requestsAt(now) - pod.requestsAt(from)) / span;
-            ready++;
+            // The app's endpoint answers once it is up, about when it turns ready.
+            Double value = rate(pod.name(), Math.max(pod.readyAt(), pod.createdSecond()), now, pod.history());
+            if (value == null) {
+                missing.add(pod);
+                continue;
+            }
+            sum += value;
+            withMetrics++;
         }
-        int recommendation = current;
-        if (ready > 0) {
-            double ratio = sum / ready / c.targetRequestsPerSecond;
-            if (Math.abs(ratio - 1) > c.tolerance) {
-                if (ratio > 1 && unready > 0) {
-                    // replica_calculator: unready pods count as using 0 when scaling up.
-                    double newRatio = sum / (ready + unready) / c.targetRequestsPerSecond;
-                    recommendation = newRatio <= 1 || Math.abs(newRatio - 1) <= c.tolerance ? current
-                            : (int) Math.ceil(newRatio * (ready + unready));
-                } else {
-                    recommendation = (int) Math.ceil(ratio * ready);
-                }
+        if (withMetrics == 0) {
+            return null; // "did not receive metrics for targeted pods"
+        }
+        double target = c.targetRequestsPerSecond;
+        double ratio = sum / withMetrics / target;
+        boolean scaleUpWithUnready = unready > 0 && ratio > 1;
+        if (!scaleUpWithUnready && missing.isEmpty()) {
+            return Math.abs(1 - ratio) <= c.tolerance ? current : (int) Math.ceil(ratio * withMetrics);
+        }
+        double newSum = sum + (ratio < 1 ? missing.size() * target : 0);
+        int counted = withMetrics + missing.size() + (scaleUpWithUnready ? unready : 0);
+        double newRatio = newSum / counted / target;
+        if (Math.abs(1 - newRatio) <= c.tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
+            return current;
+        }
+        int replicas = (int) Math.ceil(newRatio * counted);
+        if ((newRatio < 1 && replicas > current) || (newRatio > 1 && replicas < current)) {
+            return current;
+        }
+        return replicas;
+    }
+
+    private Integer objectReplicas(int now, int current, FleetView fleet) {
+        Double value = rate("ingress", 0, now, fleet.ingressArrivals());
+        if (value == null) {
+            return null;
+        }
+        double ratio = value / (c.targetRequestsPerSecond * current);
+        return Math.abs(1 - ratio) > c.tolerance ? (int) Math.ceil(value / c.targetRequestsPerSecond) : current;
+    }
+
+    // --- normalization
+
+    private int normalizeWithBehaviors(int now, int current, int proposed) {
+        // stabilizeRecommendationWithBehaviors: up window 0 s (only this recommendation), down window as configured.
+        int up = proposed;
+        int down = proposed;
+        for (double[] r : recommendations) {
+            if (r[0] > now - c.downStabilizationSeconds) {
+                down = Math.max(down, (int) r[1]);
             }
         }
-        // Stabilization: the highest recommendation of the down window when scaling down (up window 0 s).
-        recommendations.addLast(new double[] {now, recommendation});
-        while (!recommendations.isEmpty() && recommendations.peekFirst()[0] <= now - c.downStabilizationSeconds) {
+        remember(now, proposed);
+        int desired = Math.min(Math.max(current, up), down);
+        // convertDesiredReplicasWithBehaviorRate
+        if (desired > current) {
+            int added = changeSince(now - c.upPeriodSeconds, true);
+            int deleted = -changeSince(now - c.upPeriodSeconds, false);
+            int start = current - added + deleted;
+            int limit = Math.max(start + c.upMaxPods, (int) Math.ceil(start * (1 + c.upMaxPercent / 100.0)));
+            desired = Math.min(desired, Math.min(max, Math.max(current, limit)));
+        } else if (desired < current) {
+            int added = changeSince(now - c.downPeriodSeconds, true);
+            int deleted = -changeSince(now - c.downPeriodSeconds, false);
+            int start = current - added + deleted;
+            int limit = (int) (start * (1 - c.downMaxPercent / 100.0));
+            desired = Math.max(desired, Math.max(min, Math.min(current, limit)));
+        }
+        return record(now, current, Math.max(min, Math.min(max, desired)));
+    }
+
+    private int legacyNormalize(int now, int current, int proposed) {
+        int stabilized = proposed;
+        for (double[] r : recommendations) {
+            if (r[0] > now - c.downStabilizationSeconds) {
+                stabilized = Math.max(stabilized, (int) r[1]);
+            }
+        }
+        remember(now, proposed);
+        int upLimit = Math.max(2 * current, 4);
+        int desired = Math.min(stabilized, Math.min(max, upLimit));
+        return record(now, current, Math.max(min, desired));
+    }
+
+    private void remember(int now, int proposed) {
+        recommendations.addLast(new double[] {now, proposed});
+        while (!recommendations.isEmpty() && recommendations.peekFirst()[0] <= now - Math.max(c.downStabilizationSeconds, 1)) {
             recommendations.removeFirst();
         }
-        int desired = recommendation;
-        if (recommendation < current) {
-            for (double[] r : recommendations) {
-                desired = Math.max(desired, (int) r[1]);
-            }
-            desired = Math.min(desired, current);
-        }
-        // Rate limits relative to the replicas at the start of each period.
-        while (!events.isEmpty() && events.peekFirst()[0] <= now - Math.max(c.upPeriodSeconds, c.downPeriodSeconds)) {
-            events.removeFirst();
-        }
-        if (desired > current) {
-            int start = current - added(now - c.upPeriodSeconds);
-            int limit = Math.max(start + c.upMaxPods, (int) Math.ceil(start * (1 + c.upMaxPercent / 100.0)));
-            desired = Math.min(desired, Math.max(current, limit));
-        } else if (desired < current) {
-            int start = current - added(now - c.downPeriodSeconds);
-            int limit = (int) Math.ceil(start * (1 - c.downMaxPercent / 100.0));
-            desired = Math.max(desired, Math.min(current, limit));
-        }
-        desired = Math.max(min, Math.min(max, desired));
+    }
+
+    private int record(int now, int current, int desired) {
         if (desired != current) {
             events.addLast(new double[] {now, desired - current});
+        }
+        while (!events.isEmpty() && events.peekFirst()[0] <= now - Math.max(c.upPeriodSeconds, c.downPeriodSeconds)) {
+            events.removeFirst();
         }
         return desired;
     }
 
-    private int added(double since) {
+    private int changeSince(double since, boolean ups) {
         int sum = 0;
         for (double[] e : events) {
-            if (e[0] > since) {
+            if (e[0] > since && (e[1] > 0) == ups) {
                 sum += (int) e[1];
             }
         }

@@ -2,23 +2,31 @@ package io.scaledapi.operator.simulation;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Knative's KPA, as knative/serving {@code pkg/autoscaler/scaling/autoscaler.go} decides with the rps metric: every
- * tick, the observed fleet rate averaged over the stable (60 s) and panic (6 s) windows; per-pod target = target x
- * utilization (70 %); desired = ceil(observed / per-pod target) for each window, clamped to
- * [floor(ready / max scale-down rate), ceil(ready x max scale-up rate)]; panic starts when the panic desired count
- * reaches the panic threshold (200 %) of ready pods, never scales down while panicking, and ends one stable window
- * after the last tick over the threshold.
+ * Knative's KPA with the rps metric, as knative/serving decides it. What it sees: each pod's queue-proxy counts a
+ * request when it arrives, before its breaker ({@code pkg/queue/handler.go}, {@code pkg/queue/stats}), so the
+ * metric is arrivals, not what the pod managed to serve. The decision ({@code pkg/autoscaler/scaling/autoscaler.go}):
+ * the fleet rate averaged over the stable window and the panic window (10 % of it); the per-pod aim is target x
+ * utilization (0.7); desired = ceil(observed / aim) for each, clamped to [floor(ready / maxScaleDownRate),
+ * ceil(ready x maxScaleUpRate)]; panic starts or is extended whenever the unclamped panic desired count divided by
+ * the ready pods reaches the threshold, and ends one stable window after the last such tick; while panicking the
+ * decision is max(stable, panic), ratcheted by the most pods asked for in this panic (never down). A KPA created
+ * with more than one ready pod starts in panic at that count (it has no history and must not scale down on it).
  */
 public final class KpaPolicy implements Policy {
 
     private final SimulationConfig.Kpa c;
     private final int min;
     private final int max;
-    private final Deque<double[]> observed = new ArrayDeque<>(); // {time, total rps}
-    private double panicUntil = -1;
+    private final Deque<double[]> buckets = new ArrayDeque<>(); // {time, fleet arrivals per second}
+    private final Map<String, Double> lastArrivals = new HashMap<>();
+    private double lastTick = Double.NaN;
+    private double panicTime = Double.NaN;
+    private int maxPanicPods;
+    private boolean started;
 
     public KpaPolicy(SimulationConfig.Kpa config, int min, int max) {
         this.c = config;
@@ -36,43 +44,67 @@ public final class KpaPolicy implements Policy {
         return c.tickSeconds;
     }
 
+    /** The per-pod rate the KPA aims at. */
+    double targetValue() {
+        return c.targetRequestsPerSecond * c.targetUtilization;
+    }
+
+    boolean panicking() {
+        return !Double.isNaN(panicTime);
+    }
+
     @Override
-    public int decide(int now, int current, List<SimPod> pods) {
-        if (now == 0) {
-            return current; // no metrics collected yet: the KPA keeps the scale it has
-        }
-        // The metric collector: the fleet's request rate over the last tick, from the ready pods' counters.
-        double rps = 0;
+    public int decide(int now, int current, FleetView fleet) {
         int ready = 0;
-        int from = (int) Math.round(now - c.tickSeconds);
-        for (SimPod pod : pods) {
-            if (pod.ready()) {
-                ready++;
-                rps += (pod.requestsAt(now) - pod.requestsAt(Math.max(from, pod.createdSecond()))) / c.tickSeconds;
+        double arrived = 0;
+        for (SimPod pod : fleet.pods()) {
+            if (!pod.ready()) {
+                continue;
+            }
+            ready++;
+            Double before = lastArrivals.put(pod.name(), pod.arrivals());
+            if (before != null) {
+                arrived += pod.arrivals() - before;
             }
         }
-        observed.addLast(new double[] {now, rps});
-        while (!observed.isEmpty() && observed.peekFirst()[0] <= now - c.stableWindowSeconds) {
-            observed.removeFirst();
+        lastArrivals.keySet().retainAll(fleet.pods().stream().map(SimPod::name).toList());
+        if (!started) {
+            started = true;
+            lastTick = now;
+            if (ready > 1) {
+                panicTime = now; // autoscaler.New: start in panic above one pod, at the present scale
+                maxPanicPods = ready;
+            }
+            return current; // no metrics collected yet
         }
-        double stable = average(now - c.stableWindowSeconds);
-        double panic = average(now - c.panicWindowSeconds);
-        double perPod = c.targetRequestsPerSecond * c.targetUtilization;
-        int readyForRates = Math.max(1, ready);
-        int maxUp = (int) Math.ceil(c.maxScaleUpRate * readyForRates);
-        int maxDown = (int) Math.floor(readyForRates / c.maxScaleDownRate);
-        int desiredStable = clamp((int) Math.ceil(stable / perPod), maxDown, maxUp);
-        int desiredPanic = clamp((int) Math.ceil(panic / perPod), maxDown, maxUp);
-        boolean overThreshold = desiredPanic / (double) readyForRates >= c.panicThreshold;
+        double elapsed = now - lastTick;
+        lastTick = now;
+        buckets.addLast(new double[] {now, elapsed > 0 ? arrived / elapsed : 0});
+        while (!buckets.isEmpty() && buckets.peekFirst()[0] <= now - c.stableWindowSeconds) {
+            buckets.removeFirst();
+        }
+        double panicWindow = c.stableWindowSeconds * c.panicWindowPercentage / 100;
+        double observedStable = average(now - c.stableWindowSeconds);
+        double observedPanic = average(now - panicWindow);
+        double readyPods = Math.max(1, ready);
+        double maxScaleUp = Math.ceil(c.maxScaleUpRate * readyPods);
+        double maxScaleDown = Math.floor(readyPods / c.maxScaleDownRate);
+        double dspc = Math.ceil(observedStable / targetValue());
+        double dppc = Math.ceil(observedPanic / targetValue());
+        int desiredStable = (int) Math.min(Math.max(dspc, maxScaleDown), maxScaleUp);
+        int desiredPanic = (int) Math.min(Math.max(dppc, maxScaleDown), maxScaleUp);
+        boolean overThreshold = dppc / readyPods >= c.panicThreshold;
         if (overThreshold) {
-            panicUntil = now + c.stableWindowSeconds;
+            panicTime = now; // begin, or extend
+        } else if (panicking() && panicTime + c.stableWindowSeconds < now) {
+            panicTime = Double.NaN; // the surge has reached the stable window
+            maxPanicPods = 0;
         }
-        int desired;
-        if (now < panicUntil) {
-            desired = Math.max(desiredPanic, current); // never scale down while panicking
-        } else {
-            panicUntil = -1;
-            desired = desiredStable;
+        int desired = desiredStable;
+        if (panicking()) {
+            desired = Math.max(desired, desiredPanic);
+            maxPanicPods = Math.max(maxPanicPods, desired);
+            desired = maxPanicPods;
         }
         return Math.max(min, Math.min(max, desired));
     }
@@ -80,16 +112,12 @@ public final class KpaPolicy implements Policy {
     private double average(double since) {
         double sum = 0;
         int n = 0;
-        for (double[] o : observed) {
-            if (o[0] > since) {
-                sum += o[1];
+        for (double[] b : buckets) {
+            if (b[0] > since) {
+                sum += b[1];
                 n++;
             }
         }
         return n == 0 ? 0 : sum / n;
-    }
-
-    private static int clamp(int v, int lo, int hi) {
-        return Math.max(lo, Math.min(hi, v));
     }
 }

@@ -2,30 +2,42 @@ package io.scaledapi.operator.simulation;
 
 import java.util.List;
 
-/** A scaling policy under simulation: asked for replicas every {@link #periodSeconds()}. */
+/** A scaling policy under simulation: asked for replicas every {@link #periodSeconds()}, from {@link #phaseSeconds()}. */
 public interface Policy {
 
     String name();
 
     double periodSeconds();
 
+    /** When the first decision falls: a controller's sync loop is not aligned with the trace. */
+    default double phaseSeconds() {
+        return 0;
+    }
+
     /** The replicas wanted now, given the fleet as a metrics pipeline would see it. */
-    int decide(int nowSecond, int currentReplicas, List<SimPod> pods);
+    int decide(int nowSecond, int currentReplicas, FleetView fleet);
+
+    /** What a policy may read: the pods, and the counter of arrivals at the Service's ingress. */
+    record FleetView(List<SimPod> pods, CounterHistory ingressArrivals) {
+    }
 
     /**
-     * A pod as the policies see it: readiness, times (in simulated seconds), cumulative counters, and its request
-     * counter as sampled at the end of each second of its life ({@code history.get(k)} at second createdSecond + k).
+     * A pod as the policies see it: times in simulated seconds; cumulative counters of requests that arrived (a
+     * queue-proxy's count), requests served (the app's own counter), cache hits and misses, and the served requests'
+     * duration sum; and the served counter at the end of each second of its life, for a Prometheus to scrape.
      */
-    record SimPod(String name, int createdSecond, double readyAt, boolean ready, double requests, double hits,
-            double misses, double durationSum, double durationCount, List<Double> history) {
+    record SimPod(String name, int createdSecond, double runningAt, double readyAt, boolean ready, double arrivals,
+            double requests, double hits, double misses, double durationSum, double durationCount,
+            CounterHistory history) {
 
-        /** The request counter at the start of {@code second} (the end of the one before); 0 before the pod existed. */
+        /** Pending (scheduled, image pulling) until its container runs. */
+        public boolean pending(double now) {
+            return now < runningAt;
+        }
+
+        /** The served counter at the start of {@code second}; 0 before the pod existed. */
         public double requestsAt(int second) {
-            int index = second - createdSecond - 1;
-            if (index < 0 || history.isEmpty()) {
-                return 0;
-            }
-            return history.get(Math.min(index, history.size() - 1));
+            return history.at(second);
         }
     }
 }

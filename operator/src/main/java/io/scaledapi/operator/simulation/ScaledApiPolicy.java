@@ -38,10 +38,10 @@ public final class ScaledApiPolicy implements Policy {
     }
 
     @Override
-    public int decide(int nowSecond, int currentReplicas, List<SimPod> pods) {
+    public int decide(int nowSecond, int currentReplicas, FleetView fleet) {
         clock.set(EPOCH.plusSeconds(nowSecond));
         List<PodSnapshot> snapshots = new ArrayList<>();
-        for (SimPod pod : pods) {
+        for (SimPod pod : fleet.pods()) {
             Instant created = EPOCH.plusSeconds(pod.createdSecond());
             if (!pod.ready()) {
                 snapshots.add(PodSnapshot.notReady(pod.name(), created));

@@ -54,7 +54,7 @@ public final class Simulate {
         for (String name : new ArrayList<>(names)) {
             Policy policy = switch (name.strip()) {
                 case "scaledapi" -> new ScaledApiPolicy(cfg.scaledapi);
-                case "hpa" -> new HpaPolicy(cfg.hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
+                case "hpa" -> new HpaPolicy(cfg.hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed);
                 case "kpa" -> new KpaPolicy(cfg.kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
                 default -> throw new IllegalArgumentException("unknown policy '" + name + "': use scaledapi, hpa or kpa");
             };

@@ -15,11 +15,18 @@ public final class Trace {
     private final String name;
     private final double[] rates; // one per second
     private final Integer initialReplicas;
+    private final boolean stationary;
 
-    private Trace(String name, double[] rates, Integer initialReplicas) {
+    private Trace(String name, double[] rates, Integer initialReplicas, boolean stationary) {
         this.name = name;
         this.rates = rates;
         this.initialReplicas = initialReplicas;
+        this.stationary = stationary;
+    }
+
+    /** A trace may say it is stationary ({@code # stationary: true}): a steady load on which no policy should scale. */
+    public boolean stationary() {
+        return stationary;
     }
 
     /** A trace may say how many warm replicas run when it starts ({@code # initialReplicas: 3}); else the config does. */
@@ -34,12 +41,17 @@ public final class Trace {
     public static Trace parse(String name, String csv) {
         List<double[]> points = new ArrayList<>();
         Integer initial = null;
+        boolean stationary = false;
         int line = 0;
         for (String row : csv.split("\r?\n")) {
             line++;
             String r = row.strip();
             if (r.startsWith("# initialReplicas:")) {
                 initial = Integer.parseInt(r.substring("# initialReplicas:".length()).strip());
+                continue;
+            }
+            if (r.startsWith("# stationary:")) {
+                stationary = Boolean.parseBoolean(r.substring("# stationary:".length()).strip());
                 continue;
             }
             if (r.isEmpty() || r.startsWith("#") || r.startsWith("seconds")) {
@@ -79,11 +91,11 @@ public final class Trace {
                 rates[s] = a[1];
             }
         }
-        return new Trace(name, rates, initial);
+        return new Trace(name, rates, initial, stationary);
     }
 
     public static Trace of(String name, double[] perSecond, Integer initialReplicas) {
-        return new Trace(name, perSecond.clone(), initialReplicas);
+        return new Trace(name, perSecond.clone(), initialReplicas, false);
     }
 
     public String name() {
