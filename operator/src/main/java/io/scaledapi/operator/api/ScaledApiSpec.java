@@ -111,7 +111,7 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("Scale-up behaviour; default: no stabilization, +100% or +4 pods per 15s, whichever is more.")
         public ScalingRules scaleUp;
 
-        @JsonPropertyDescription("Scale-down behaviour; default: 300s stabilization, -50% per 60s.")
+        @JsonPropertyDescription("Scale-down behaviour; default: 30s stabilization, -50% per 15s.")
         public ScalingRules scaleDown;
 
         @JsonPropertyDescription("Burst mode.")

@@ -92,6 +92,8 @@ public class AutoscalerState {
         public Double misses;
         public Double durationSum;
         public Double durationCount;
+        /** Its mean response time over the last tick, in seconds, when it had one: a growing queue shows in it. */
+        public Double responseSeconds;
 
         public PodCounterState() {
         }

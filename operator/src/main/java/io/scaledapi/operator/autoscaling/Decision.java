@@ -11,10 +11,10 @@ package io.scaledapi.operator.autoscaling;
  * @param hitRatio         fleet cache hit ratio over the stable window, or NaN when the pods do not export it
  * @param metricsAvailable false when no pod could be scraped, so the decision holds
  * @param metricsMessage   what is wrong with the metrics, or what was seen
- * @param limit            what cut the decision (AtMinimum, AtMaximum, RateLimited, LatencyTargetUnreachable), or null
+ * @param limit            what cut the decision, or null
  */
 public record Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
-        boolean metricsAvailable, String metricsMessage, String limit) {
+        boolean metricsAvailable, String metricsMessage, Limit limit) {
 
     public enum Mode {
         Stable, Burst

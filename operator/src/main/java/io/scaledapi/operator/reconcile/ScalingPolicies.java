@@ -14,30 +14,31 @@ final class ScalingPolicies {
 
     static ScalingPolicy from(ScaledApiSpec spec) {
         ScaledApiSpec.Scaling s = spec.scaling;
-        double target = s.targetRequestsPerSecond != null ? s.targetRequestsPerSecond : 0;
-        ScalingPolicy d = ScalingPolicy.defaults(spec.replicas.min, spec.replicas.max, Math.max(target, 0));
-        ScaledApiSpec.ScalingRules up = s.scaleUp != null ? s.scaleUp : new ScaledApiSpec.ScalingRules();
-        ScaledApiSpec.ScalingRules down = s.scaleDown != null ? s.scaleDown : new ScaledApiSpec.ScalingRules();
+        ScalingPolicy d = ScalingPolicy.DEFAULTS;
+        double target = s.targetRequestsPerSecond != null ? Math.max(s.targetRequestsPerSecond, 0) : 0;
         ScaledApiSpec.Panic panic = s.panic != null ? s.panic : new ScaledApiSpec.Panic();
-        ScalingPolicy policy = new ScalingPolicy(spec.replicas.min, spec.replicas.max, target, 0, null,
-                duration(s.interval, d.interval()),
-                d.stableWindow(),
-                duration(panic.window, d.burstWindow()),
-                panic.threshold != null ? panic.threshold : d.burstThreshold(),
-                duration(up.stabilizationWindow, d.upStabilization()),
-                up.maxPods != null ? up.maxPods : d.upMaxPods(),
-                up.maxPercent != null ? up.maxPercent : d.upMaxPercent(),
-                duration(up.period, d.upPeriod()),
-                duration(down.stabilizationWindow, d.downStabilization()),
-                down.maxPods != null ? down.maxPods : d.downMaxPods(),
-                down.maxPercent != null ? down.maxPercent : d.downMaxPercent(),
-                duration(down.period, d.downPeriod()),
-                d.tolerance(),
-                d.defaultStartup());
+        ScalingPolicy policy = d.withReplicas(new ScalingPolicy.Replicas(spec.replicas.min, spec.replicas.max))
+                .withTarget(new ScalingPolicy.Target(target, 0, null))
+                .withInterval(duration(s.interval, d.interval()))
+                .withWindows(new ScalingPolicy.Windows(d.windows().stable(), duration(panic.window, d.windows().burst()),
+                        d.windows().recent()))
+                .withBurstThreshold(panic.threshold != null ? panic.threshold : d.burstThreshold())
+                .withUp(rules(s.scaleUp, d.up()))
+                .withDown(rules(s.scaleDown, d.down()));
         if (s.latencyTarget != null) {
             policy = policy.withLatencyTarget(s.latencyTarget.percentile, Durations.parse(s.latencyTarget.threshold));
         }
         return policy;
+    }
+
+    private static ScalingPolicy.Rules rules(ScaledApiSpec.ScalingRules given, ScalingPolicy.Rules d) {
+        if (given == null) {
+            return d;
+        }
+        return new ScalingPolicy.Rules(duration(given.stabilizationWindow, d.stabilization()),
+                given.maxPods != null ? given.maxPods : d.maxPods(),
+                given.maxPercent != null ? given.maxPercent : d.maxPercent(),
+                duration(given.period, d.period()));
     }
 
     private static Duration duration(String text, Duration fallback) {

@@ -69,7 +69,8 @@ public final class StatusReport {
             status.readyReplicas = ready;
             status.desiredReplicas = desired;
             conditions.add(ready(api, deployment, ready, desired));
-            String limit = tick != null && tick.decision().metricsAvailable() && !paused ? tick.decision().limit() : null;
+            String limit = tick != null && tick.decision().metricsAvailable() && !paused && tick.decision().limit() != null
+                    ? tick.decision().limit().name() : null;
             conditions.add(limit != null && !limit.startsWith("At")
                     ? condition(SCALING_LIMITED, "True", limit, tick.decision().reason())
                     : limited(api, desired));

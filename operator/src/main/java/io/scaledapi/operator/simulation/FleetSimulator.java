@@ -97,6 +97,14 @@ public final class FleetSimulator {
 
     /** With {@code percentiles} false the report's p50/p95/p99 are not sampled (the benchmark needs only C and B). */
     public PolicyReport run(Policy policy, boolean percentiles) {
+        return run(policy, percentiles, null);
+    }
+
+    /**
+     * With a {@code timeline}, each second is also told as a CSV row: second, arrivals, pods, ready pods, ready
+     * capacity, served, failed, share of responses over the SLO, bad (0/1).
+     */
+    public PolicyReport run(Policy policy, boolean percentiles, java.util.function.Consumer<String> timeline) {
         Random jitter = new Random(seed + 1);
         Random latencies = new Random(seed + 2);
         Random spread = new Random(seed + 3);
@@ -212,6 +220,11 @@ public final class FleetSimulator {
             slow += isSlow ? 1 : 0;
             failing += isFailing ? 1 : 0;
             bad += isSlow || isFailing ? 1 : 0;
+            if (timeline != null) {
+                timeline.accept(String.format(java.util.Locale.ROOT, "%d,%.0f,%d,%d,%.0f,%.0f,%.0f,%.3f,%d", s, arrived,
+                        pods.size(), ready.size(), readyCapacity[s], served, failedNow, served > 0 ? slowServed / served : 1,
+                        isSlow || isFailing ? 1 : 0));
+            }
             for (Pod p : pods) {
                 p.history.add(p.requests);
             }

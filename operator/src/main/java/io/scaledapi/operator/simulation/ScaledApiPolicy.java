@@ -21,10 +21,14 @@ public final class ScaledApiPolicy implements Policy {
     private final double period;
 
     public ScaledApiPolicy(SimulationConfig.ScaledApi config) {
-        ScalingPolicy policy = ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond)
-                .withInterval(Duration.ofMillis(Math.round(config.intervalSeconds * 1000)));
+        this(ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond)
+                .withInterval(Duration.ofMillis(Math.round(config.intervalSeconds * 1000))));
+    }
+
+    /** The autoscaler with a policy as the operator builds it (from a ScaledApi's spec, say). */
+    public ScaledApiPolicy(ScalingPolicy policy) {
         this.autoscaler = new Autoscaler("simulation/scaledapi", policy, clock, null);
-        this.period = config.intervalSeconds;
+        this.period = policy.interval().toMillis() / 1000.0;
     }
 
     @Override

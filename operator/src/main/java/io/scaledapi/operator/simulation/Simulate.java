@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
- * {@code dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa]}: replays a trace through
+ * {@code dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa] [--timeline FILE]}: replays a trace through
  * the policies on the same fleet and prints one JSON object.
  */
 public final class Simulate {
@@ -24,6 +24,7 @@ public final class Simulate {
         Path config = null;
         long seed = 1;
         List<String> policies = List.of("scaledapi", "hpa", "kpa");
+        Path timeline = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -31,6 +32,7 @@ public final class Simulate {
                 case "--config" -> config = Path.of(require(args[i], value));
                 case "--seed" -> seed = Long.parseLong(require(args[i], value));
                 case "--policies" -> policies = List.of(require(args[i], value).split(","));
+                case "--timeline" -> timeline = Path.of(require(args[i], value));
                 default -> usage("unknown argument " + args[i]);
             }
             i++;
@@ -43,12 +45,24 @@ public final class Simulate {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("trace", trace.getFileName().toString());
         out.put("seed", seed);
-        out.put("policies", run(Trace.read(trace), cfg, seed, policies));
+        out.put("policies", run(Trace.read(trace), cfg, seed, policies, timeline));
         System.out.println(json.writeValueAsString(out));
     }
 
     /** Each named policy's report on the trace, in the order given. */
     public static Map<String, PolicyReport> run(Trace trace, SimulationConfig cfg, long seed, List<String> names) {
+        try {
+            return run(trace, cfg, seed, names, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #run(Trace, SimulationConfig, long, List)}; with a timeline file, each second of each policy as CSV. */
+    static Map<String, PolicyReport> run(Trace trace, SimulationConfig cfg, long seed, List<String> names, Path timeline)
+            throws java.io.IOException {
+        List<String> rows = new ArrayList<>();
+        rows.add("policy,second,arrivals,pods,ready,readyCapacity,served,failed,slowShare,bad");
         FleetSimulator simulator = new FleetSimulator(cfg.fleet, trace, seed);
         Map<String, PolicyReport> reports = new LinkedHashMap<>();
         for (String name : new ArrayList<>(names)) {
@@ -58,7 +72,11 @@ public final class Simulate {
                 case "kpa" -> new KpaPolicy(cfg.kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
                 default -> throw new IllegalArgumentException("unknown policy '" + name + "': use scaledapi, hpa or kpa");
             };
-            reports.put(policy.name(), simulator.run(policy));
+            String prefix = policy.name() + ",";
+            reports.put(policy.name(), simulator.run(policy, true, timeline == null ? null : row -> rows.add(prefix + row)));
+        }
+        if (timeline != null) {
+            java.nio.file.Files.write(timeline, rows);
         }
         return reports;
     }
@@ -72,7 +90,7 @@ public final class Simulate {
 
     private static void usage(String problem) {
         System.err.println("simulate: " + problem);
-        System.err.println("usage: dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa]");
+        System.err.println("usage: dev/simulate --trace FILE [--config FILE] [--seed N] [--policies scaledapi,hpa,kpa] [--timeline FILE]");
         System.exit(2);
     }
 }

@@ -1,0 +1,114 @@
+package io.scaledapi.operator.autoscaling;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.scaledapi.operator.autoscaling.AutoscalerState.Recommendation;
+import io.scaledapi.operator.autoscaling.AutoscalerState.ScaleEvent;
+
+/**
+ * The fourth stage: the rules between a recommendation and the replicas applied. Each returns the replicas it allows
+ * and, when it changed them, what it was and why, as the HPA's limit functions do.
+ */
+final class Rules {
+
+    private Rules() {
+    }
+
+    /** Replicas after a rule; {@code limit} and {@code reason} are null when the rule changed nothing. */
+    record Step(int replicas, Limit limit, String reason) {
+
+        static Step unchanged(int replicas) {
+            return new Step(replicas, null, null);
+        }
+    }
+
+    /**
+     * Burst mode starts when the burst window needs at least the threshold times the ready pods and more than the
+     * present replicas, and ends one stable window after that was last true. Updates the state; returns whether the
+     * tick is in burst mode.
+     */
+    static boolean burstMode(AutoscalerState state, long now, int burstNeed, int ready, int current, ScalingPolicy policy) {
+        if (burstNeed >= policy.burstThreshold() * Math.max(1, ready) && burstNeed > current) {
+            if (state.burstSince == null) {
+                state.burstSince = now;
+            }
+            state.lastBurstAt = now;
+        } else if (state.burstSince != null && now - state.lastBurstAt >= policy.windows().stable().toMillis()) {
+            state.burstSince = null;
+            state.lastBurstAt = null;
+        }
+        return state.burstSince != null;
+    }
+
+    /** Down: the highest recommendation of the down window; up: the lowest of the up window; never past current. */
+    static Step stabilize(List<Recommendation> recommendations, long now, int candidate, int current, ScalingPolicy policy) {
+        if (candidate < current) {
+            long window = policy.down().stabilization().toMillis();
+            int highest = candidate;
+            for (Recommendation r : recommendations) {
+                if (r.t > now - window) {
+                    highest = Math.max(highest, r.replicas);
+                }
+            }
+            int stabilized = Math.min(current, highest);
+            return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
+                    "the highest recommendation of the last %d s is %d", window / 1000, highest));
+        }
+        if (candidate > current) {
+            long window = policy.up().stabilization().toMillis();
+            int lowest = candidate;
+            for (Recommendation r : recommendations) {
+                if (r.t > now - window) {
+                    lowest = Math.min(lowest, r.replicas);
+                }
+            }
+            int stabilized = Math.max(current, lowest);
+            return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
+                    "the lowest recommendation of the last %d s is %d", window / 1000, lowest));
+        }
+        return Step.unchanged(current);
+    }
+
+    /** HPA-style: a change is limited relative to the replicas at the start of each period. */
+    static Step rateLimit(List<ScaleEvent> events, long now, int desired, int current, ScalingPolicy policy) {
+        int allowed = desired;
+        if (desired > current) {
+            ScalingPolicy.Rules up = policy.up();
+            int start = current - netChangeSince(events, now - up.period().toMillis());
+            int most = start + Math.max(up.maxPods(), (int) Math.ceil(start * up.maxPercent() / 100.0));
+            allowed = Math.min(desired, Math.max(current, most));
+        } else if (desired < current) {
+            ScalingPolicy.Rules down = policy.down();
+            int start = current - netChangeSince(events, now - down.period().toMillis());
+            int byPercent = (int) Math.ceil(start * (1 - down.maxPercent() / 100.0));
+            int byPods = down.maxPods() > 0 ? start - down.maxPods() : Integer.MAX_VALUE;
+            allowed = Math.max(desired, Math.min(current, Math.min(byPercent, byPods)));
+        }
+        return allowed == desired ? Step.unchanged(desired)
+                : new Step(allowed, Limit.RateLimited, String.format(Locale.ROOT, "rate limit allows %d now", allowed));
+    }
+
+    /** replicas.min and replicas.max; the limit is reported whenever the decision sits on a bound it asked past. */
+    static Step bounds(int desired, ScalingPolicy policy) {
+        int min = policy.minReplicas();
+        int max = policy.maxReplicas();
+        if (desired >= max) {
+            return new Step(max, Limit.AtMaximum, desired > max ? "capped at replicas.max " + max : null);
+        }
+        if (desired <= min) {
+            return new Step(min, Limit.AtMinimum, desired < min ? "raised to replicas.min " + min : null);
+        }
+        return Step.unchanged(desired);
+    }
+
+    private static int netChangeSince(List<ScaleEvent> events, long from) {
+        int change = 0;
+        for (ScaleEvent e : events) {
+            if (e.t > from) {
+                change += e.to - e.from;
+            }
+        }
+        return change;
+    }
+}
