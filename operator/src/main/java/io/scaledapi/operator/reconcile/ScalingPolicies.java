@@ -7,12 +7,12 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.autoscaling.ScalingPolicy;
 
 /** A ScaledApi's spec as the autoscaler's policy: the spec's values over the design note's defaults. */
-final class ScalingPolicies {
+public final class ScalingPolicies {
 
     private ScalingPolicies() {
     }
 
-    static ScalingPolicy from(ScaledApiSpec spec) {
+    public static ScalingPolicy from(ScaledApiSpec spec) {
         ScaledApiSpec.Scaling s = spec.scaling;
         ScalingPolicy d = ScalingPolicy.DEFAULTS;
         double target = s.targetRequestsPerSecond != null ? Math.max(s.targetRequestsPerSecond, 0) : 0;
