@@ -14,7 +14,9 @@ final class RateWindows {
     /** The trend counts only when it stands this many standard errors clear of zero ... */
     static final double TREND_SIGNIFICANCE = 3.0;
     /** ... and a line explains at least this share of the window's variance (R²). */
-    static final double MIN_TREND_FIT = 0.9;
+    static final double MIN_TREND_FIT = 0.8;
+    /** ... and each half of the window rises at least this share of the whole window's slope (a step does not). */
+    static final double HALF_SLOPE_SHARE = 0.33;
     /** The trend is fitted over the most recent samples only, so that it follows a ramp as soon as it starts. */
     static final long TREND_WINDOW_MILLIS = 20_000;
 
@@ -84,6 +86,19 @@ final class RateWindows {
         if (n < 5) {
             return 0;
         }
+        double[] fit = fit(recent, now);
+        double slope = fit[0];
+        boolean significant = Math.abs(slope) > TREND_SIGNIFICANCE * fit[1] && fit[2] >= MIN_TREND_FIT;
+        // A ramp rises in both halves of the window; a step (flat, a jump, flat) does not.
+        double first = fit(recent.subList(0, n / 2), now)[0];
+        double second = fit(recent.subList(n / 2, n), now)[0];
+        boolean bothHalves = first / slope >= HALF_SLOPE_SHARE && second / slope >= HALF_SLOPE_SHARE;
+        return significant && bothHalves ? slope : 0;
+    }
+
+    /** Least squares of the low rate on time: {slope (req/s per second), its standard error, R²}. */
+    private static double[] fit(List<RateSample> recent, long now) {
+        int n = recent.size();
         double mx = 0, my = 0;
         for (RateSample s : recent) {
             mx += (s.t - now) / 1000.0;
@@ -98,8 +113,8 @@ final class RateWindows {
             sxy += x * (s.low - my);
             total += (s.low - my) * (s.low - my);
         }
-        if (sxx == 0 || total == 0) {
-            return 0;
+        if (sxx == 0 || total == 0 || n < 3) {
+            return new double[] {0, Double.POSITIVE_INFINITY, 0};
         }
         double slope = sxy / sxx;
         double residuals = 0;
@@ -107,8 +122,6 @@ final class RateWindows {
             double fit = my + slope * ((s.t - now) / 1000.0 - mx);
             residuals += (s.low - fit) * (s.low - fit);
         }
-        double standardError = Math.sqrt(residuals / (n - 2) / sxx);
-        double explained = 1 - residuals / total;
-        return Math.abs(slope) > TREND_SIGNIFICANCE * standardError && explained >= MIN_TREND_FIT ? slope : 0;
+        return new double[] {slope, Math.sqrt(residuals / (n - 2) / sxx), 1 - residuals / total};
     }
 }

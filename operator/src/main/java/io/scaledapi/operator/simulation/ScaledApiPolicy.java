@@ -46,7 +46,8 @@ public final class ScaledApiPolicy implements Policy {
         clock.set(EPOCH.plusSeconds(nowSecond));
         List<PodSnapshot> snapshots = new ArrayList<>();
         for (SimPod pod : fleet.pods()) {
-            Instant created = EPOCH.plusSeconds(pod.createdSecond());
+            // Pods that were running before the trace began have no start-up time to learn from.
+            Instant created = pod.readyAt() < pod.createdSecond() ? null : EPOCH.plusSeconds(pod.createdSecond());
             if (!pod.ready()) {
                 snapshots.add(PodSnapshot.notReady(pod.name(), created));
             } else {
