@@ -71,7 +71,9 @@ public final class Autoscaler {
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
         boolean trend = !bursting && !measured.saturated();
         Proposal proposal = bursting ? burstProposal(rates, burst, current) : propose(rates, current, trend);
-        record(now, proposal.replicas());
+        // Burst mode holds what it has; the stabilization window remembers what the load asked for, so that the
+        // fleet comes down as soon as burst mode ends rather than one more window later.
+        record(now, bursting ? Math.max(burst.replicas(), propose(rates, current, false).replicas()) : proposal.replicas());
         StringBuilder why = new StringBuilder(proposal.reason());
         Limit limit = proposal.unreachable() ? Limit.LatencyTargetUnreachable : null;
         int desired = proposal.replicas();

@@ -25,7 +25,8 @@ final class Rules {
 
     /**
      * Burst mode starts when the burst window needs at least the threshold times the ready pods and more than the
-     * present replicas, and ends one stable window after that was last true. Updates the state; returns whether the
+     * present replicas, and ends one down stabilization window after that was last true (the stabilization window
+     * then keeps the highest need of that window, so the end of a burst is never a cliff). Updates the state; returns whether the
      * tick is in burst mode.
      */
     static boolean burstMode(AutoscalerState state, long now, int burstNeed, int ready, int current, ScalingPolicy policy) {
@@ -34,7 +35,7 @@ final class Rules {
                 state.burstSince = now;
             }
             state.lastBurstAt = now;
-        } else if (state.burstSince != null && now - state.lastBurstAt >= policy.windows().stable().toMillis()) {
+        } else if (state.burstSince != null && now - state.lastBurstAt >= policy.down().stabilization().toMillis()) {
             state.burstSince = null;
             state.lastBurstAt = null;
         }

@@ -60,7 +60,7 @@ class MeasureTest {
                 Arguments.of("an unscraped pod below target: its share", List.of(pod("a", 60, 0.005), unscraped("b")), 1, 60.0, 60.0, 160.0),
                 Arguments.of("a cold pod, slow but not queueing, is not saturated", List.of(pod("a", 300, 0.005), pod("b", 300, 0.030)), 2, 600.0, 600.0, 600.0),
                 Arguments.of("one saturated pod: the healthy pod's rate is each pod's share", List.of(pod("a", 300, 0.005), pod("b", 50, 0.200)), 2, 350.0, 600.0, 350.0),
-                Arguments.of("all saturated, queues not draining: 3x served", List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)), 2, 1600.0, 4800.0, 1600.0));
+                Arguments.of("all saturated, queues not draining: 4x served", List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)), 2, 1600.0, 6400.0, 1600.0));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -81,10 +81,12 @@ class MeasureTest {
                 Arguments.of(new double[][] {{300, 0.005, 0}, {50, 0.2, 0}}, 2, 0.005, 600.0),
                 Arguments.of(new double[][] {{300, 0.005, 0}, {50, 0.2, 0}}, 3, 0.005, 900.0), // a third pod unmeasured
                 Arguments.of(new double[][] {{300, 0.005, 0}, {300, 0.3, 4.0}}, 2, 0.005, 1800.0), // its queue shows 5x
-                Arguments.of(new double[][] {{800, 0.4, 0}}, 1, 0.005, 2400.0),
-                Arguments.of(new double[][] {{800, 0.4, 5.0}}, 1, 0.005, 4800.0), // growth says more than 3x
+                Arguments.of(new double[][] {{800, 0.4, 0}}, 1, 0.005, 3200.0),
+                Arguments.of(new double[][] {{800, 0.4, 5.0}}, 1, 0.005, 4800.0), // growth says more than 4x
                 Arguments.of(new double[][] {{800, 0.4, -0.1}}, 1, 0.005, 800.0), // draining: it is catching up
-                Arguments.of(new double[][] {{800, 0.4, 0}, {800, 0.5, -0.1}}, 2, 0.005, 3200.0),
+                Arguments.of(new double[][] {{800, 0.4, -0.01}}, 1, 0.005, 3200.0), // noise on a full queue
+                Arguments.of(new double[][] {{800, 0.4, 0}, {800, 0.5, -0.1}}, 2, 0.005, 4000.0),
+                Arguments.of(new double[][] {{800, 0.4, 0}}, 2, 0.005, 3200.0), // a pod not measured yet counts idle
                 Arguments.of(new double[][] {{300, 0.04, 0}}, 1, 0.005, 0.0), // 8x but only 35 ms more: a cold cache
                 Arguments.of(new double[][] {{300, 0.2, 0}}, 1, Double.NaN, 0.0), // no healthy figure yet
                 Arguments.of(new double[][] {{300, Double.NaN, 0}, {300, 0.2, 0}}, 2, 0.005, 0.0)); // a pod without durations

@@ -146,9 +146,9 @@ class StagesTest {
         "4,  2, 2, 0,  true",    // 4 >= 2 x 2 and more than current
         "3,  2, 2, 0,  false",
         "8,  2, 8, 0,  false",   // already asked for
-        "1,  2, 4, 59, true",    // still within a stable window of the last burst condition (at 0 s)
-        "1,  2, 4, 60, false"})  // a whole stable window without it: ends
-    void burstModeStartsAtTheThresholdAndEndsAfterAStableWindow(int need, int ready, int current, long second, boolean bursting) {
+        "1,  2, 4, 29, true",    // still within the down stabilization window (30 s) of the last burst condition
+        "1,  2, 4, 30, false"})  // a whole window without it: ends, and the stabilization window takes over
+    void burstModeStartsAtTheThresholdAndEndsAfterTheDownWindow(int need, int ready, int current, long second, boolean bursting) {
         AutoscalerState state = new AutoscalerState();
         if (second > 0) {
             state.burstSince = 0L;
