@@ -44,31 +44,20 @@ final class Rules {
 
     /** Down: the highest recommendation of the down window; up: the lowest of the up window; never past current. */
     static Step stabilize(List<Recommendation> recommendations, long now, int candidate, int current, ScalingPolicy policy) {
-        if (candidate < current) {
-            long window = policy.down().stabilization().toMillis();
-            int highest = candidate;
-            for (Recommendation r : recommendations) {
-                if (r.t > now - window) {
-                    highest = Math.max(highest, r.replicas);
-                }
-            }
-            int stabilized = Math.min(current, highest);
-            return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
-                    "the highest recommendation of the last %d s is %d", window / 1000, highest));
+        if (candidate == current) {
+            return Step.unchanged(current);
         }
-        if (candidate > current) {
-            long window = policy.up().stabilization().toMillis();
-            int lowest = candidate;
-            for (Recommendation r : recommendations) {
-                if (r.t > now - window) {
-                    lowest = Math.min(lowest, r.replicas);
-                }
+        boolean down = candidate < current;
+        long window = (down ? policy.down() : policy.up()).stabilization().toMillis();
+        int extreme = candidate;
+        for (Recommendation r : recommendations) {
+            if (r.t > now - window) {
+                extreme = down ? Math.max(extreme, r.replicas) : Math.min(extreme, r.replicas);
             }
-            int stabilized = Math.max(current, lowest);
-            return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
-                    "the lowest recommendation of the last %d s is %d", window / 1000, lowest));
         }
-        return Step.unchanged(current);
+        int stabilized = down ? Math.min(current, extreme) : Math.max(current, extreme);
+        return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
+                "the %s recommendation of the last %d s is %d", down ? "highest" : "lowest", window / 1000, extreme));
     }
 
     /** HPA-style: a change is limited relative to the replicas at the start of each period. */

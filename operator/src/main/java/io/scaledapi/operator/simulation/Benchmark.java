@@ -25,6 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Benchmark {
 
+    private static final Usage USAGE = new Usage("autoscaler-benchmark",
+            "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE]");
+
     static final double[] TARGETS = {350, 450, 550, 700, 850};
     static final double[] HPA_DOWN_WINDOWS = {60, 150, 300};
     static final double[] HPA_RATE_WINDOWS = {60, 120};
@@ -59,11 +62,11 @@ public final class Benchmark {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--traces" -> folders.add(Path.of(require(args[i], value)));
-                case "--seeds" -> seeds = Integer.parseInt(require(args[i], value));
-                case "--weights" -> weights = Stream.of(require(args[i], value).split(",")).mapToDouble(Double::parseDouble).toArray();
-                case "--config" -> config = Path.of(require(args[i], value));
-                default -> usage("unknown argument " + args[i]);
+                case "--traces" -> folders.add(Path.of(USAGE.value(args[i], value)));
+                case "--seeds" -> seeds = Integer.parseInt(USAGE.value(args[i], value));
+                case "--weights" -> weights = Stream.of(USAGE.value(args[i], value).split(",")).mapToDouble(Double::parseDouble).toArray();
+                case "--config" -> config = Path.of(USAGE.value(args[i], value));
+                default -> USAGE.fail("unknown argument " + args[i]);
             }
             i++;
         }
@@ -71,7 +74,7 @@ public final class Benchmark {
             folders.add(Path.of("simulation", "traces"));
         }
         if (seeds < 1) {
-            usage("--seeds must be at least 1");
+            USAGE.fail("--seeds must be at least 1");
         }
         SimulationConfig cfg = config == null ? new SimulationConfig()
                 : new ObjectMapper().readValue(Files.readString(config), SimulationConfig.class);
@@ -80,7 +83,7 @@ public final class Benchmark {
             traces.addAll(readTraces(folder));
         }
         if (traces.isEmpty()) {
-            usage("no *.csv traces in " + folders);
+            USAGE.fail("no *.csv traces in " + folders);
         }
         Map<String, Object> report = run(traces, cfg, seeds, weights, Runtime.getRuntime().availableProcessors());
         System.out.println(new ObjectMapper().writeValueAsString(report));
@@ -313,18 +316,5 @@ public final class Benchmark {
     private static <T> T copy(T value, Class<T> type) {
         ObjectMapper json = new ObjectMapper();
         return json.convertValue(json.convertValue(value, Map.class), type);
-    }
-
-    private static String require(String flag, String value) {
-        if (value == null) {
-            usage(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void usage(String problem) {
-        System.err.println("autoscaler-benchmark: " + problem);
-        System.err.println("usage: dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE]");
-        System.exit(2);
     }
 }

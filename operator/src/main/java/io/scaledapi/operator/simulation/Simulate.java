@@ -18,6 +18,9 @@ import io.scaledapi.operator.autoscaling.ScalingPolicy;
  */
 public final class Simulate {
 
+    private static final Usage USAGE = new Usage("simulate",
+            "dev/simulate --trace FILE [--config FILE] [--scaledapi MANIFEST] [--seed N] [--policies scaledapi,hpa,kpa] [--timeline FILE]");
+
     private Simulate() {
     }
 
@@ -31,18 +34,18 @@ public final class Simulate {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--trace" -> trace = Path.of(require(args[i], value));
-                case "--config" -> config = Path.of(require(args[i], value));
-                case "--scaledapi" -> scaledApi = Path.of(require(args[i], value));
-                case "--seed" -> seed = Long.parseLong(require(args[i], value));
-                case "--policies" -> policies = List.of(require(args[i], value).split(","));
-                case "--timeline" -> timeline = Path.of(require(args[i], value));
-                default -> usage("unknown argument " + args[i]);
+                case "--trace" -> trace = Path.of(USAGE.value(args[i], value));
+                case "--config" -> config = Path.of(USAGE.value(args[i], value));
+                case "--scaledapi" -> scaledApi = Path.of(USAGE.value(args[i], value));
+                case "--seed" -> seed = Long.parseLong(USAGE.value(args[i], value));
+                case "--policies" -> policies = List.of(USAGE.value(args[i], value).split(","));
+                case "--timeline" -> timeline = Path.of(USAGE.value(args[i], value));
+                default -> USAGE.fail("unknown argument " + args[i]);
             }
             i++;
         }
         if (trace == null) {
-            usage("--trace is required");
+            USAGE.fail("--trace is required");
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         SimulationConfig cfg = config == null ? new SimulationConfig() : json.readValue(Files.readString(config), SimulationConfig.class);
@@ -89,18 +92,5 @@ public final class Simulate {
             java.nio.file.Files.write(timeline, rows);
         }
         return reports;
-    }
-
-    private static String require(String flag, String value) {
-        if (value == null) {
-            usage(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void usage(String problem) {
-        System.err.println("simulate: " + problem);
-        System.err.println("usage: dev/simulate --trace FILE [--config FILE] [--scaledapi MANIFEST] [--seed N] [--policies scaledapi,hpa,kpa] [--timeline FILE]");
-        System.exit(2);
     }
 }
