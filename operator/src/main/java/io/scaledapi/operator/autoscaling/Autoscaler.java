@@ -67,18 +67,20 @@ public final class Autoscaler {
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
         RateWindows.Rates rates = RateWindows.of(state.rates, now, policy.windows());
         Capacity.Need burst = Capacity.need(rates.burstLow(), rates.meanServiceSeconds(), policy);
-        boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy);
+        long downWindow = Rules.downWindowMillis(policy, startupMillis());
+        boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy, downWindow);
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
         boolean trend = !bursting && !measured.saturated();
         Proposal proposal = bursting ? burstProposal(rates, burst, current) : propose(rates, current, trend);
         // Burst mode holds what it has; the stabilization window remembers what the load asked for, so that the
         // fleet comes down as soon as burst mode ends rather than one more window later.
-        record(now, bursting ? Math.max(burst.replicas(), propose(rates, current, false).replicas()) : proposal.replicas());
+        record(now, bursting ? Math.max(burst.replicas(), propose(rates, current, false).replicas()) : proposal.replicas(),
+                downWindow);
         StringBuilder why = new StringBuilder(proposal.reason());
         Limit limit = proposal.unreachable() ? Limit.LatencyTargetUnreachable : null;
         int desired = proposal.replicas();
         if (!bursting) { // burst mode goes straight to its recommendation and never down
-            Rules.Step stable = Rules.stabilize(state.recommendations, now, desired, current, policy);
+            Rules.Step stable = Rules.stabilize(state.recommendations, now, desired, current, policy, downWindow);
             Rules.Step limited = Rules.rateLimit(state.scaleEvents, now, stable.replicas(), current, policy);
             if (stable.replicas() == current && desired != current) {
                 why.insert(0, "hold (stabilization) at " + current + ": ");
@@ -108,8 +110,12 @@ public final class Autoscaler {
      * Up on the highest of the stable and burst rates and the trend projected over the start-up time; down on the
      * recent window (unmeasured pods fully loaded); no change within the tolerance.
      */
+    private long startupMillis() {
+        return state.startupMillis != null ? state.startupMillis : policy.defaultStartup().toMillis();
+    }
+
     Proposal propose(RateWindows.Rates w, int current, boolean useTrend) {
-        long startup = state.startupMillis != null ? state.startupMillis : policy.defaultStartup().toMillis();
+        long startup = startupMillis();
         double projected = w.burstLow() + (useTrend ? Math.max(0, w.trend()) * startup / 1000.0 : 0);
         double upRate = Math.max(Math.max(w.stableLow(), w.burstLow()), projected);
         double downRate = Math.max(w.recentHigh(), w.burstHigh());
@@ -164,10 +170,10 @@ public final class Autoscaler {
         }
     }
 
-    private void record(long now, int replicas) {
+    private void record(long now, int replicas, long downWindow) {
         List<Recommendation> recs = state.recommendations;
         recs.add(new Recommendation(now, replicas));
-        long keep = Math.max(policy.down().stabilization().toMillis(), policy.up().stabilization().toMillis());
+        long keep = Math.max(downWindow, policy.up().stabilization().toMillis());
         recs.removeIf(r -> r.t <= now - keep);
         // Consecutive equal recommendations add nothing the windows need: keep the newest of a run only.
         int n = recs.size();

@@ -177,7 +177,9 @@ final class Measure {
         String message = measured + " of " + ready + " ready pods measured"
                 + (unmeasured > 0 ? " (the others counted idle when scaling up, fully loaded when scaling down)" : "")
                 + (demand > served * 1.001 ? String.format(Locale.ROOT, "; saturated pods: demand taken as %,.0f req/s, %,.0f served", demand, served) : "");
-        return new Result(ready, scraped, measured, served, demand, served + unmeasured * fullLoad,
+        // Scaling down judges the high figure: never below what a saturated fleet is taken to hide.
+        double high = Math.max(demand, served + unmeasured * fullLoad);
+        return new Result(ready, scraped, measured, served, demand, high,
                 cache ? hits : null, cache ? misses : null, durations ? durationSum : null,
                 durations ? durationCount : null, null, true, message);
     }

@@ -25,30 +25,40 @@ final class Rules {
 
     /**
      * Burst mode starts when the burst window needs at least the threshold times the ready pods and more than the
-     * present replicas, and ends one down stabilization window after that was last true (the stabilization window
+     * present replicas, and ends one down window ({@link #downWindowMillis}) after that was last true (the stabilization window
      * then keeps the highest need of that window, so the end of a burst is never a cliff). Updates the state; returns whether the
      * tick is in burst mode.
      */
-    static boolean burstMode(AutoscalerState state, long now, int burstNeed, int ready, int current, ScalingPolicy policy) {
+    static boolean burstMode(AutoscalerState state, long now, int burstNeed, int ready, int current, ScalingPolicy policy,
+            long downWindowMillis) {
         if (burstNeed >= policy.burstThreshold() * Math.max(1, ready) && burstNeed > current) {
             if (state.burstSince == null) {
                 state.burstSince = now;
             }
             state.lastBurstAt = now;
-        } else if (state.burstSince != null && now - state.lastBurstAt >= policy.down().stabilization().toMillis()) {
+        } else if (state.burstSince != null && now - state.lastBurstAt >= downWindowMillis) {
             state.burstSince = null;
             state.lastBurstAt = null;
         }
         return state.burstSince != null;
     }
 
+    /**
+     * The down window: the configured one, but never shorter than the pods take to start, so that a scale-down
+     * never removes pods that are still starting for the load that asked for them.
+     */
+    static long downWindowMillis(ScalingPolicy policy, long startupMillis) {
+        return Math.max(policy.down().stabilization().toMillis(), startupMillis);
+    }
+
     /** Down: the highest recommendation of the down window; up: the lowest of the up window; never past current. */
-    static Step stabilize(List<Recommendation> recommendations, long now, int candidate, int current, ScalingPolicy policy) {
+    static Step stabilize(List<Recommendation> recommendations, long now, int candidate, int current, ScalingPolicy policy,
+            long downWindowMillis) {
         if (candidate == current) {
             return Step.unchanged(current);
         }
         boolean down = candidate < current;
-        long window = (down ? policy.down() : policy.up()).stabilization().toMillis();
+        long window = down ? downWindowMillis : policy.up().stabilization().toMillis();
         int extreme = candidate;
         for (Recommendation r : recommendations) {
             if (r.t > now - window) {

@@ -59,8 +59,8 @@ class MeasureTest {
                 Arguments.of("an unscraped pod: idle up, target (100) down", List.of(pod("a", 150, 0.005), unscraped("b")), 1, 150.0, 150.0, 300.0),
                 Arguments.of("an unscraped pod below target: its share", List.of(pod("a", 60, 0.005), unscraped("b")), 1, 60.0, 60.0, 160.0),
                 Arguments.of("a cold pod, slow but not queueing, is not saturated", List.of(pod("a", 300, 0.005), pod("b", 300, 0.030)), 2, 600.0, 600.0, 600.0),
-                Arguments.of("one saturated pod: the healthy pod's rate is each pod's share", List.of(pod("a", 300, 0.005), pod("b", 50, 0.200)), 2, 350.0, 600.0, 350.0),
-                Arguments.of("all saturated, queues not draining: 4x served", List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)), 2, 1600.0, 6400.0, 1600.0));
+                Arguments.of("one saturated pod: the healthy pod's rate is each pod's share, up and down", List.of(pod("a", 300, 0.005), pod("b", 50, 0.200)), 2, 350.0, 600.0, 600.0),
+                Arguments.of("all saturated, queues not draining: 4x served, up and down", List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)), 2, 1600.0, 6400.0, 6400.0));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -109,7 +109,7 @@ class StagesTest {
             String[] parts = r.split("@");
             list.add(new Recommendation(Long.parseLong(parts[1]) * 1000, Integer.parseInt(parts[0])));
         }
-        assertThat(Rules.stabilize(list, 60_000, candidate, current, POLICY).replicas()).isEqualTo(expected);
+        assertThat(Rules.stabilize(list, 60_000, candidate, current, POLICY, 30_000).replicas()).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "events {0}: {2} -> {1} allowed {3} ({4})")
@@ -154,6 +154,6 @@ class StagesTest {
             state.burstSince = 0L;
             state.lastBurstAt = 0L;
         }
-        assertThat(Rules.burstMode(state, second * 1000, need, ready, current, POLICY)).isEqualTo(bursting);
+        assertThat(Rules.burstMode(state, second * 1000, need, ready, current, POLICY, 30_000)).isEqualTo(bursting);
     }
 }
