@@ -76,10 +76,26 @@ public final class Autoscaler {
         // fleet comes down as soon as burst mode ends rather than one more window later.
         record(now, bursting ? Math.max(burst.replicas(), propose(rates, current, false).replicas()) : proposal.replicas(),
                 downWindow);
+        Outcome outcome = applyRules(now, proposal, current, bursting, downWindow);
+        if (outcome.replicas() != current) {
+            state.scaleEvents.add(new ScaleEvent(now, current, outcome.replicas()));
+        }
+        long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
+        state.scaleEvents.removeIf(e -> e.t <= now - keep);
+        return new Decision(outcome.replicas(), mode(), outcome.reason(), rates.stableLow(), rates.burstLow(),
+                rates.hitRatio(), true, measured.message(), outcome.limit());
+    }
+
+    /** The replicas after the rules, why, and the first limit that cut them. */
+    private record Outcome(int replicas, String reason, Limit limit) {
+    }
+
+    /** Stabilization and rate limits (not in burst mode: it goes straight to its recommendation), then the bounds. */
+    private Outcome applyRules(long now, Proposal proposal, int current, boolean bursting, long downWindow) {
         StringBuilder why = new StringBuilder(proposal.reason());
         Limit limit = proposal.unreachable() ? Limit.LatencyTargetUnreachable : null;
         int desired = proposal.replicas();
-        if (!bursting) { // burst mode goes straight to its recommendation and never down
+        if (!bursting) {
             Rules.Step stable = Rules.stabilize(state.recommendations, now, desired, current, policy, downWindow);
             Rules.Step limited = Rules.rateLimit(state.scaleEvents, now, stable.replicas(), current, policy);
             if (stable.replicas() == current && desired != current) {
@@ -92,14 +108,7 @@ public final class Autoscaler {
         }
         Rules.Step bounded = Rules.bounds(desired, policy);
         append(why, bounded);
-        limit = limit != null ? limit : bounded.limit();
-        if (bounded.replicas() != current) {
-            state.scaleEvents.add(new ScaleEvent(now, current, bounded.replicas()));
-        }
-        long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
-        state.scaleEvents.removeIf(e -> e.t <= now - keep);
-        return new Decision(bounded.replicas(), mode(), why.toString(), rates.stableLow(), rates.burstLow(),
-                rates.hitRatio(), true, measured.message(), limit);
+        return new Outcome(bounded.replicas(), why.toString(), limit != null ? limit : bounded.limit());
     }
 
     /** What the rates ask for, before the rules. */
