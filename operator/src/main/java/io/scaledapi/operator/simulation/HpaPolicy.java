@@ -136,11 +136,7 @@ public final class HpaPolicy implements Policy {
         if (Math.abs(1 - newRatio) <= c.tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) {
             return current;
         }
-        int replicas = (int) Math.ceil(newRatio * counted);
-        if ((newRatio < 1 && replicas > current) || (newRatio > 1 && replicas < current)) {
-            return current;
-        }
-        return replicas;
+        return (int) Math.ceil(newRatio * counted);
     }
 
     private Integer objectReplicas(int now, int current, FleetView fleet) {
