@@ -51,10 +51,6 @@ final class Measure {
      */
     record PodRate(String name, double rate, double responseSeconds, double responseGrowth) {
 
-        PodRate(String name, double rate, double responseSeconds) {
-            this(name, rate, responseSeconds, 0);
-        }
-
         /**
          * What arrived at a pod whose queue grows: a queue that grows by g seconds of waiting per second grows by
          * g x rate requests per second beyond what was served, so arrivals = rate x (1 + g).

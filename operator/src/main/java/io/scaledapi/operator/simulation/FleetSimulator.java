@@ -41,14 +41,6 @@ public final class FleetSimulator {
         keys = new KeyPopularity(fleet.keys, fleet.zipfExponent, fleet.cacheTtlSeconds);
     }
 
-    public Trace trace() {
-        return trace;
-    }
-
-    public long seed() {
-        return seed;
-    }
-
     private final class Pod {
         final String name;
         final int created;
