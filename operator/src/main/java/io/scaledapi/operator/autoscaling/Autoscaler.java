@@ -71,11 +71,11 @@ public final class Autoscaler {
         boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy, downWindow);
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
         boolean trend = !bursting && !measured.saturated();
-        Proposal proposal = bursting ? burstProposal(rates, burst, current) : propose(rates, current, trend);
+        Proposal normal = propose(rates, current, trend);
+        Proposal proposal = bursting ? burstProposal(rates, burst, current, normal) : normal;
         // Burst mode holds what it has; the stabilization window remembers what the load asked for, so that the
         // fleet comes down as soon as burst mode ends rather than one more window later.
-        record(now, bursting ? Math.max(burst.replicas(), propose(rates, current, false).replicas()) : proposal.replicas(),
-                downWindow);
+        record(now, bursting ? Math.max(burst.replicas(), normal.replicas()) : proposal.replicas(), downWindow);
         Outcome outcome = applyRules(now, proposal, current, bursting, downWindow);
         if (outcome.replicas() != current) {
             state.scaleEvents.add(new ScaleEvent(now, current, outcome.replicas()));
@@ -149,8 +149,7 @@ public final class Autoscaler {
                 upRate, w.stableLow(), up.replicas(), up.basis(), current), up.unreachable());
     }
 
-    private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current) {
-        Proposal normal = propose(w, current, false);
+    private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
         int replicas = Math.max(current, Math.max(normal.replicas(), burst.replicas()));
         return new Proposal(replicas, String.format(Locale.ROOT, "burst: %,.0f req/s over %d s needs %d replicas, had %d",
                 w.burstLow(), policy.windows().burst().toSeconds(), burst.replicas(), current),
