@@ -58,4 +58,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# The autoscaler's checkpoint (<name>-autoscaler), read when the operator first meets a ScaledApi and applied
+# server-side (patch; create for the first apply). Owned by the ScaledApi, so the garbage collector deletes it.
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "create", "patch"]
 {{- end -}}

@@ -33,6 +33,7 @@ public final class ScaledApiOperator implements AutoCloseable {
     private final HealthAndMetricsServer health;
     private final PrometheusMeterRegistry registry;
     private final PodScraper scraper;
+    private final ScaledApiReconciler reconciler;
 
     public ScaledApiOperator(KubernetesClient client, OperatorSettings settings, Clock clock) throws IOException {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -60,14 +61,17 @@ public final class ScaledApiOperator implements AutoCloseable {
                 ? new DirectFetcher(settings.scrapeTimeout(), scrapeThreads)
                 : new ApiServerProxyFetcher(client, scrapeThreads),
                 settings.scrapeTimeout(), settings.scrapeParallelism(), scrapeThreads);
-        operator.register(new ScaledApiReconciler(client, clock, scraper), c -> {
+        reconciler = new ScaledApiReconciler(client, clock, scraper, registry);
+        operator.register(reconciler, c -> {
             if (!settings.watchNamespaces().isEmpty()) {
                 c.settingNamespaces(settings.watchNamespaces());
             }
         });
-        health = new HealthAndMetricsServer(settings.healthAddress(), settings.healthPort(),
-                () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-                () -> operator.getRuntimeInfo().isStarted(), registry);
+        // Live while the process runs: an API server that is away makes the operator unready, not dead, so a short
+        // outage does not get it restarted. Ready once started with every informer connected.
+        health = new HealthAndMetricsServer(settings.healthAddress(), settings.healthPort(), () -> true,
+                () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+                registry);
         log.info("operator configured: namespaces={} leaderElection={} identity={} health port={} scrape={}",
                 settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(), settings.leaderElection(),
                 settings.identity(), health.port(), settings.scrapeMode());
@@ -89,6 +93,7 @@ public final class ScaledApiOperator implements AutoCloseable {
     public void close() {
         log.info("operator stopping");
         operator.stop();
+        reconciler.close();
         scraper.close();
         health.close();
         registry.close();

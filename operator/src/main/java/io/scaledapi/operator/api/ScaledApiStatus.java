@@ -7,9 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.scaledapi.operator.autoscaling.AutoscalerState;
 
-/** What the operator observed and decided. Written whole on every reconcile. */
+/** What the operator observed and decided. Written whole, when what a user reads in it changes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScaledApiStatus {
 
@@ -36,9 +35,6 @@ public class ScaledApiStatus {
 
     public String lastScaleTime;
     public String lastDecision;
-
-    @JsonPropertyDescription("The autoscaler's bounded memory (window rates, recommendations, scale events, last counters), so that a restarted operator decides as the old one would have.")
-    public AutoscalerState recommendations;
 
     public List<Condition> conditions = new ArrayList<>();
 

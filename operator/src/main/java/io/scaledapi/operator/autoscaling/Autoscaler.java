@@ -28,6 +28,8 @@ public final class Autoscaler {
     private final AutoscalerState state;
     private final Set<String> reported = new HashSet<>();
     private ScalingPolicy policy;
+    /** Whether this instance has decided yet: a restored state may be tens of seconds old. */
+    private boolean started;
 
     public Autoscaler(String name, ScalingPolicy policy, Clock clock, AutoscalerState restored) {
         this.name = name;
@@ -51,9 +53,10 @@ public final class Autoscaler {
 
     public Decision decide(List<PodSnapshot> pods, int current) {
         long now = clock.millis();
-        if (state.lastTick == null) {
-            // A fresh start knows nothing of the last window: count the present size as recommended, so that the
-            // first scale-down waits a whole stabilization window, as it would have with history.
+        if (!started) {
+            // A fresh start knows nothing of the last window, and a restored checkpoint misses its last seconds:
+            // count the present size as recommended, so that the first scale-down waits a whole stabilization window.
+            started = true;
             state.recommendations.add(new Recommendation(now, current));
         }
         state.lastTick = now;

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * Everything the autoscaler remembers between ticks, bounded by its windows: the per-tick fleet rates, the
  * recommendations of the stabilization window, recent scale events (rate limits), burst mode, the last counters
- * of each pod, and the measured start-up time. Kept in {@code status.recommendations}, so a new operator process
- * restores it and decides exactly as the old one would have. Times are epoch milliseconds.
+ * of each pod, and the measured start-up time. Kept in the operator's memory and checkpointed (see {@link Checkpoint}),
+ * so a new operator process restores it and decides as the old one would have. Times are epoch milliseconds.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AutoscalerState {
@@ -24,9 +24,6 @@ public class AutoscalerState {
     /** The fleet's healthy mean response time, in seconds, for telling saturated pods apart. */
     public Double healthyResponseSeconds;
     public Long lastTick;
-    /** When replicas last changed, and from what to what and why (the operator sets these when it applies a scale). */
-    public Long lastScale;
-    public String lastDecision;
 
     /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,15 +1,23 @@
 package io.scaledapi.operator.reconcile;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,69 +26,238 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.autoscaling.Autoscaler;
-import io.scaledapi.operator.autoscaling.AutoscalerState;
+import io.scaledapi.operator.autoscaling.Checkpoint;
 import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.operator.autoscaling.Limit;
 import io.scaledapi.operator.autoscaling.PodSnapshot;
-import io.scaledapi.operator.autoscaling.ScalingPolicy;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
 
 /**
- * The glue between the cluster and the autoscaler: one {@link Autoscaler} per ScaledApi (restored from its status
- * after a restart), fed on each due tick with the scrape of the resource's pods. Ticks come from the reconciler's
- * reschedule; reconciles in between (pod or Deployment events) reuse the last decision.
+ * Runs each ScaledApi's autoscaler on a schedule of its own: a tick every {@code scaling.interval}, at a random
+ * phase, so that a thousand resources do not tick at once. A tick takes the resource's pods from the informer's
+ * cache and scrapes the ready ones; the decision is made when the scrape completes, on this loop's threads, and no
+ * reconcile ever waits for it. The reconciler is woken only when there is a new replica count to apply or something
+ * new for status to show. The autoscaler's memory stays in the process, checkpointed on scale events and every
+ * {@link #CHECKPOINT_MILLIS}, and read back when a process first meets a resource.
  */
-final class AutoscalingLoop {
+final class AutoscalingLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AutoscalingLoop.class);
-    /** Reconciles a little early still count as the tick, so a reschedule's jitter does not skip one. */
-    private static final long TICK_SLACK_MILLIS = 250;
+    static final long CHECKPOINT_MILLIS = 30_000;
 
-    /** The autoscaler's latest word on a resource. */
-    record Tick(Decision decision, AutoscalerState state, boolean fresh) {
+    /** The autoscaler's latest word on a resource, and the figures status shows with it. */
+    record Tick(Decision decision, ReportedRates rates) {
+
+        /** What status shows of this tick: when it changes, status is written. */
+        private Object shown() {
+            return List.of(decision.replicas(), decision.mode(), decision.metricsAvailable(),
+                    Optional.ofNullable(decision.limit()).map(Limit::name).orElse(""), rates);
+        }
+    }
+
+    /** One resource's loop. Ticks of one resource never overlap ({@code busy}), so its autoscaler has one user. */
+    private final class Entry {
+        final ResourceID id;
+        final String name;
+        final CompletableFuture<Autoscaler> autoscaler;
+        final AtomicBoolean busy = new AtomicBoolean();
+        /** The Deployment's replicas as the last reconcile saw them; null while there is no Deployment. */
+        volatile Integer replicas;
+        volatile Tick latest;
+        volatile ReportedRates shownRates;
+        /** A decision that changes replicas, until a reconcile applies it. */
+        volatile Decision unapplied;
+        volatile boolean checkpointSoon;
+        volatile long lastStatusWrite;
+        long policyGeneration = Long.MIN_VALUE;
+        long intervalMillis;
+        long dueAt;
+        long checkpointAt;
+        ScheduledFuture<?> schedule;
+
+        Entry(ScaledApi api) {
+            id = ResourceID.fromResource(api);
+            name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
+            shownRates = ReportedRates.of(api.getStatus());
+            checkpointAt = clock.millis() + jitter(CHECKPOINT_MILLIS);
+            autoscaler = CompletableFuture.supplyAsync(() -> restore(api), io)
+                    .thenApply(state -> new Autoscaler(name, ScalingPolicies.from(api.getSpec()), clock, state));
+        }
     }
 
     private final Clock clock;
     private final PodScraper scraper;
-    private final Map<String, Autoscaler> autoscalers = new ConcurrentHashMap<>();
-    private final Map<String, Decision> lastDecisions = new ConcurrentHashMap<>();
+    private final CheckpointStore checkpoints;
+    private final ScheduledExecutorService ticks;
+    /** Checkpoint reads and writes: blocking API calls, kept off the tick threads. */
+    private final ExecutorService io;
+    private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
+    private final Timer lateness;
+    private final Counter skipped;
+    private volatile Function<ResourceID, Optional<ScaledApi>> resources = id -> Optional.empty();
+    private volatile Function<ScaledApi, Set<Pod>> podsOf = api -> Set.of();
+    private volatile Consumer<ResourceID> wake = id -> { };
 
-    AutoscalingLoop(Clock clock, PodScraper scraper) {
+    AutoscalingLoop(Clock clock, PodScraper scraper, CheckpointStore checkpoints, MeterRegistry registry) {
         this.clock = clock;
         this.scraper = scraper;
+        this.checkpoints = checkpoints;
+        this.ticks = Executors.newScheduledThreadPool(2, daemon("autoscaler-tick"));
+        this.io = Executors.newFixedThreadPool(2, daemon("autoscaler-checkpoint"));
+        this.lateness = Timer.builder("scaledapi.tick.lateness")
+                .description("How late a ScaledApi's tick started against its schedule")
+                .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000),
+                        ms(2500), ms(5000))
+                .register(registry);
+        this.skipped = Counter.builder("scaledapi.tick.skipped")
+                .description("Ticks not run because the resource's previous tick had not finished").register(registry);
+        registry.gauge("scaledapi.tick.resources", entries, Map::size);
     }
 
-    /** The decision for now: a new one when a tick is due, else the last one (empty before the first). */
-    Optional<Tick> tick(ScaledApi api, Set<Pod> pods, int currentReplicas) {
-        String key = api.getMetadata().getUid();
-        String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
-        ScalingPolicy policy = ScalingPolicies.from(api.getSpec());
-        Autoscaler autoscaler = autoscalers.computeIfAbsent(key, k -> new Autoscaler(name, policy, clock,
-                api.getStatus() != null ? api.getStatus().recommendations : null));
-        autoscaler.updatePolicy(policy);
-        Long last = autoscaler.state().lastTick;
-        long now = clock.millis();
-        if (last != null && now - last < policy.interval().toMillis() - TICK_SLACK_MILLIS) {
-            Decision previous = lastDecisions.get(key);
-            return previous == null ? Optional.empty() : Optional.of(new Tick(previous, autoscaler.state(), false));
+    /** Where ticks find the resources and their pods, and how they wake the reconciler (known once event sources are). */
+    void bind(Function<ResourceID, Optional<ScaledApi>> resources, Function<ScaledApi, Set<Pod>> podsOf,
+            Consumer<ResourceID> wake) {
+        this.resources = resources;
+        this.podsOf = podsOf;
+        this.wake = wake;
+    }
+
+    /**
+     * Called by every reconcile: starts the resource's ticks if they have not started, follows a changed interval,
+     * and notes the Deployment's replicas. Never blocks. Returns the latest tick, or null before the first.
+     */
+    Tick track(ScaledApi api, Integer deploymentReplicas) {
+        Entry e = entries.computeIfAbsent(ResourceID.fromResource(api), id -> new Entry(api));
+        e.replicas = deploymentReplicas;
+        long interval = ScalingPolicies.from(api.getSpec()).interval().toMillis();
+        synchronized (e) {
+            if (e.intervalMillis != interval) {
+                if (e.schedule != null) {
+                    e.schedule.cancel(false);
+                }
+                long delay = jitter(interval);
+                e.intervalMillis = interval;
+                e.dueAt = clock.millis() + delay;
+                e.schedule = ticks.scheduleAtFixedRate(() -> tick(e), delay, interval, TimeUnit.MILLISECONDS);
+            }
         }
-        List<PodSnapshot> snapshots = observe(api, pods);
-        Decision decision = autoscaler.decide(snapshots, currentReplicas);
-        lastDecisions.put(key, decision);
-        log.debug("{} tick: {}", name, decision.reason());
-        return Optional.of(new Tick(decision, autoscaler.state(), true));
+        return e.latest;
     }
 
-    void forget(Set<String> liveUids) {
-        autoscalers.keySet().retainAll(liveUids);
-        lastDecisions.keySet().retainAll(liveUids);
+    /** The decision a reconcile should apply, if any. */
+    Optional<Decision> unapplied(ResourceID id) {
+        Entry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.ofNullable(e.unapplied);
     }
 
-    private List<PodSnapshot> observe(ScaledApi api, Set<Pod> pods) {
+    /** A reconcile applied the decision: the Deployment now has its replicas, and a checkpoint is due. */
+    void applied(ResourceID id, Decision decision) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            e.replicas = decision.replicas();
+            e.checkpointSoon = true;
+            synchronized (e) {
+                if (e.unapplied == decision) {
+                    e.unapplied = null;
+                }
+            }
+        }
+    }
+
+    /** Millis until status may be written again: at most once per tick, unless {@code urgent}. 0 means now. */
+    long statusWriteDelay(ResourceID id, boolean urgent) {
+        Entry e = entries.get(id);
+        if (e == null || urgent) {
+            return 0;
+        }
+        return Math.max(0, e.lastStatusWrite + e.intervalMillis - clock.millis());
+    }
+
+    void statusWritten(ResourceID id) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            e.lastStatusWrite = clock.millis();
+        }
+    }
+
+    private void tick(Entry e) {
+        long now = clock.millis();
+        lateness.record(Math.max(0, now - e.dueAt), TimeUnit.MILLISECONDS);
+        e.dueAt += e.intervalMillis;
+        Optional<ScaledApi> found = resources.apply(e.id);
+        if (found.isEmpty()) {
+            forget(e);
+            return;
+        }
+        Autoscaler autoscaler = e.autoscaler.getNow(null);
+        if (autoscaler == null || e.replicas == null) {
+            return; // restoring its checkpoint, or no Deployment yet
+        }
+        if (!e.busy.compareAndSet(false, true)) {
+            skipped.increment();
+            log.debug("{} tick skipped: the last one has not finished", e.name);
+            return;
+        }
+        try {
+            ScaledApi api = found.get();
+            if (api.getMetadata().getGeneration() != null && api.getMetadata().getGeneration() != e.policyGeneration) {
+                autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
+                e.policyGeneration = api.getMetadata().getGeneration();
+            }
+            observe(api, podsOf.apply(api)).whenCompleteAsync((snapshots, failure) -> {
+                try {
+                    if (failure != null) {
+                        log.warn("{} tick failed: {}", e.name, failure.toString());
+                    } else {
+                        decide(e, api, autoscaler, snapshots);
+                    }
+                } finally {
+                    e.busy.set(false);
+                }
+            }, ticks);
+        } catch (RuntimeException ex) {
+            e.busy.set(false);
+            log.warn("{} tick failed: {}", e.name, ex.toString());
+        }
+    }
+
+    private void decide(Entry e, ScaledApi api, Autoscaler autoscaler, List<PodSnapshot> snapshots) {
+        Integer replicas = e.replicas;
+        if (replicas == null) {
+            return;
+        }
+        Decision decision = autoscaler.decide(snapshots, replicas);
+        Tick previous = e.latest;
+        ReportedRates rates = e.shownRates.next(decision);
+        e.shownRates = rates;
+        Tick tick = new Tick(decision, rates);
+        e.latest = tick;
+        boolean apply = !Boolean.TRUE.equals(api.getSpec().paused) && decision.replicas() != replicas;
+        synchronized (e) {
+            e.unapplied = apply ? decision : null;
+        }
+        log.debug("{} tick: {}", e.name, decision.reason());
+        if (apply || previous == null || !tick.shown().equals(previous.shown())) {
+            wake.accept(e.id);
+        }
+        long now = clock.millis();
+        if (e.checkpointSoon || now >= e.checkpointAt) {
+            e.checkpointSoon = false;
+            e.checkpointAt = now + CHECKPOINT_MILLIS;
+            String checkpoint = Checkpoint.encode(autoscaler.state(), Checkpoint.MAX_BYTES);
+            io.execute(() -> save(e, api, checkpoint));
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<List<PodSnapshot>> observe(ScaledApi api, Set<Pod> pods) {
         String path = api.getSpec().metrics != null && api.getSpec().metrics.path != null ? api.getSpec().metrics.path : "/actuator/prometheus";
         String counter = api.getSpec().metrics != null && api.getSpec().metrics.requestCounter != null
                 ? api.getSpec().metrics.requestCounter : "http_server_requests_seconds_count";
@@ -91,23 +268,19 @@ final class AutoscalingLoop {
             if (pod.getMetadata().getDeletionTimestamp() != null) {
                 continue; // terminating: no longer in the Service's endpoints
             }
-            Instant started = startedAt(pod);
             Instant readySince = readySince(pod);
             String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
             if (readySince == null || ip == null || ip.isEmpty()) {
-                snapshots.add(PodSnapshot.notReady(pod.getMetadata().getName(), started));
+                snapshots.add(PodSnapshot.notReady(pod.getMetadata().getName(), startedAt(pod)));
             } else {
                 targets.add(new PodTarget(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), ip, port(api, pod), path));
                 byName.put(pod.getMetadata().getName(), pod);
             }
         }
-        if (!targets.isEmpty()) {
-            Map<String, PodScraper.Result> results;
-            try {
-                results = scraper.scrape(targets, new PodCountersReader(counter)).get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                results = Map.of();
-            }
+        if (targets.isEmpty()) {
+            return CompletableFuture.completedFuture(snapshots);
+        }
+        return scraper.scrape(targets, new PodCountersReader(counter)).thenApply(results -> {
             for (PodTarget target : targets) {
                 Pod pod = byName.get(target.name());
                 PodScraper.Result result = results.get(target.name());
@@ -118,8 +291,41 @@ final class AutoscalingLoop {
                             result == null ? "scrape did not finish" : result.failure()));
                 }
             }
+            return snapshots;
+        });
+    }
+
+    private io.scaledapi.operator.autoscaling.AutoscalerState restore(ScaledApi api) {
+        String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
+        try {
+            var state = checkpoints.load(api);
+            log.debug("{} {}", name, state.isPresent() ? "restored its autoscaler checkpoint" : "has no checkpoint: starts fresh");
+            return state.orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("{} could not read its autoscaler checkpoint, starts fresh: {}", name, e.getMessage());
+            return null;
         }
-        return snapshots;
+    }
+
+    private void save(Entry e, ScaledApi api, String checkpoint) {
+        if (!entries.containsKey(e.id)) {
+            return; // deleted meanwhile: its owner reference would be refused anyway
+        }
+        try {
+            checkpoints.save(api, checkpoint);
+        } catch (RuntimeException ex) {
+            log.debug("{} checkpoint not saved: {}", e.name, ex.getMessage());
+        }
+    }
+
+    private void forget(Entry e) {
+        synchronized (e) {
+            if (e.schedule != null) {
+                e.schedule.cancel(false);
+            }
+        }
+        entries.remove(e.id, e);
+        log.debug("{} is gone: its ticks stop", e.name);
     }
 
     private static int port(ScaledApi api, Pod pod) {
@@ -151,30 +357,25 @@ final class AutoscalingLoop {
         return null;
     }
 
-    static Duration interval(ScaledApi api) {
-        return ScalingPolicies.from(api.getSpec()).interval();
+    private static long jitter(long bound) {
+        return ThreadLocalRandom.current().nextLong(Math.max(1, bound));
     }
 
-    /** Copies the decision into the status fields the autoscaler owns. */
-    static void report(ScaledApiStatus status, Tick tick) {
-        Decision d = tick.decision();
-        if (Double.isFinite(d.stableRate())) {
-            status.requestRate = new ScaledApiStatus.RequestRate();
-            status.requestRate.stable = round(d.stableRate());
-            status.requestRate.burst = round(d.burstRate());
-        }
-        if (Double.isFinite(d.hitRatio())) {
-            status.cacheHitRatio = Math.round(d.hitRatio() * 1000) / 1000.0;
-            status.cacheHitPercent = (int) Math.round(d.hitRatio() * 100);
-        }
-        status.recommendations = tick.state();
-        if (tick.state().lastScale != null) {
-            status.lastScaleTime = java.time.Instant.ofEpochMilli(tick.state().lastScale).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-            status.lastDecision = tick.state().lastDecision;
-        }
+    private static java.time.Duration ms(long millis) {
+        return java.time.Duration.ofMillis(millis);
     }
 
-    private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        ticks.shutdownNow();
+        io.shutdown();
     }
 }

@@ -2,9 +2,7 @@ package io.scaledapi.operator.reconcile;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +29,14 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.autoscaling.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.api.ScaledApiStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.temporal.ChronoUnit;
 
 /**
- * Keeps each ScaledApi's Deployment, Service and PodDisruptionBudget as its spec says, runs its autoscaler every
- * {@code scaling.interval}, and reports status. The autoscaler decides first, so that the Deployment is applied once
- * with the decided replicas: one writer, one field manager.
+ * Keeps each ScaledApi's Deployment, Service and PodDisruptionBudget as its spec says, applies what its autoscaler
+ * (ticking on a schedule of its own, see {@link AutoscalingLoop}) decided, and reports status when what a user reads
+ * changes. The Deployment is applied once with the decided replicas: one writer, one field manager.
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(type = DeploymentDependent.class),
@@ -52,61 +53,64 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     private final Clock clock;
     private final EventRecorder events;
     private final AutoscalingLoop autoscaling;
-    private final java.util.concurrent.atomic.AtomicLong reconciles = new java.util.concurrent.atomic.AtomicLong();
-    /** Listing every resource on every reconcile would cost O(n²) per round at scale. */
-    private static final int FORGET_EVERY = 256;
 
-    public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper) {
+    public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper, MeterRegistry registry) {
         this.clock = clock;
         this.events = new EventRecorder(client);
-        this.autoscaling = new AutoscalingLoop(clock, scraper);
+        this.autoscaling = new AutoscalingLoop(clock, scraper, new ConfigMapCheckpoints(client), registry);
     }
 
-    /** The resource's pods, found by the label the Deployment's template gives them. */
+    /**
+     * The resource's pods, found by the label the Deployment's template gives them, and the autoscaler's wake-up
+     * calls: a tick that has something to apply or to show triggers a reconcile of its resource.
+     */
     @Override
     public List<EventSource<?, ScaledApi>> prepareEventSources(EventSourceContext<ScaledApi> context) {
-        InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
+        InformerEventSourceConfiguration<Pod> podsConfig = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
                 .withLabelSelector(OwnedObjects.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> pod.getMetadata().getLabels() == null
                         || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL) ? Set.of()
                         : Set.of(new ResourceID(pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
                                 pod.getMetadata().getNamespace())))
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        InformerEventSource<Pod, ScaledApi> pods = new InformerEventSource<>(podsConfig, context);
+        SimpleInboundEventSource<ScaledApi> ticks = new SimpleInboundEventSource<>("autoscaler-ticks");
+        autoscaling.bind(context.getPrimaryCache()::get, pods::getSecondaryResources, ticks::propagateEvent);
+        return List.of(pods, ticks);
     }
 
     @Override
     public UpdateControl<ScaledApi> reconcile(ScaledApi api, Context<ScaledApi> context) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
+        ResourceID id = ResourceID.fromResource(api);
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-        Optional<AutoscalingLoop.Tick> tick = Optional.empty();
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
-        if (deployment != null) {
-            tick = autoscaling.tick(api, context.getSecondaryResources(Pod.class), before);
-            // Only a fresh decision sets replicas; in between, and while paused, they stay as they are (so a
-            // stale decision never undoes a change made since, and holding on missing data holds for real).
-            tick.filter(t -> t.fresh() && !paused).ifPresent(t ->
-                    context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, t.decision().replicas()));
+        AutoscalingLoop.Tick tick = autoscaling.track(api, before);
+        // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
+        // old decision never undoes a change made since, and holding on missing data holds for real).
+        Decision apply = deployment == null || paused ? null : autoscaling.unapplied(id).orElse(null);
+        if (apply != null) {
+            context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, apply.replicas());
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        if (reconciles.incrementAndGet() % FORGET_EVERY == 0) { // deleted resources' autoscalers, now and then
-            autoscaling.forget(context.getPrimaryCache().list().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet()));
-        }
 
-        ScaledApiStatus status = StatusReport.of(api, deployment, tick.orElse(null), clock.instant());
-        if (tick.isPresent() && tick.get().fresh() && !paused && before != null && tick.get().decision().replicas() != before) {
-            Decision decision = tick.get().decision();
-            String change = before + " -> " + decision.replicas() + ": " + decision.reason();
-            log.info("{} scaled {}", name, change);
-            events.record(api, EventRecorder.NORMAL, decision.replicas() > before ? "ScaledUp" : "ScaledDown", change);
-            // Kept in the autoscaler's memory, so that every later status (written whole) carries it.
-            tick.get().state().lastScale = clock.millis();
-            tick.get().state().lastDecision = change;
-            AutoscalingLoop.report(status, tick.get());
+        ScaledApiStatus status = StatusReport.of(api, deployment, tick, clock.instant());
+        boolean scaled = apply != null && apply.replicas() != before;
+        if (apply != null) {
+            autoscaling.applied(id, apply);
         }
-        tick.filter(t -> !t.decision().metricsAvailable()).ifPresent(t ->
-                events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, t.decision().metricsMessage()));
+        if (scaled) {
+            String change = before + " -> " + apply.replicas() + ": " + apply.reason();
+            log.info("{} scaled {}", name, change);
+            events.record(api, EventRecorder.NORMAL, apply.replicas() > before ? "ScaledUp" : "ScaledDown", change);
+            status.desiredReplicas = apply.replicas();
+            status.lastScaleTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+            status.lastDecision = change;
+        }
+        if (tick != null && !tick.decision().metricsAvailable()) {
+            events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, tick.decision().metricsMessage());
+        }
         StatusReport.find(status, StatusReport.READY).filter(c -> StatusReport.IMAGE_NOT_READY.equals(c.getReason()))
                 .ifPresent(c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));
         if (api.getSpec().env != null) {
@@ -114,9 +118,25 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                     events.record(api, EventRecorder.WARNING, "EnvIgnored", "spec.env " + e.getName()
                             + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
         }
-        log.debug("{}/{} reconciled: {} of {} replicas ready", api.getMetadata().getNamespace(), api.getMetadata().getName(),
-                status.readyReplicas, status.desiredReplicas);
-        return UpdateControl.patchStatus(statusOnly(api, status)).rescheduleAfter(AutoscalingLoop.interval(api));
+        if (StatusReport.sameToAUser(api.getStatus(), status)) {
+            return UpdateControl.noUpdate();
+        }
+        // At most one status write per tick; a new spec or a scale is shown at once.
+        boolean urgent = scaled || api.getStatus() == null
+                || !java.util.Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
+        long wait = autoscaling.statusWriteDelay(id, urgent);
+        if (wait > 0) {
+            return UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait);
+        }
+        autoscaling.statusWritten(id);
+        log.debug("{} status: {} of {} replicas ready, {} desired", name, status.readyReplicas, status.replicas,
+                status.desiredReplicas);
+        return UpdateControl.patchStatus(statusOnly(api, status));
+    }
+
+    /** Stops the autoscaler's ticks. */
+    public void close() {
+        autoscaling.close();
     }
 
     @Override

@@ -7,6 +7,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,6 +34,8 @@ public final class StatusReport {
     public static final String RECONCILE_FAILED = "ReconcileFailed";
     public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private StatusReport() {
     }
 
@@ -48,10 +55,9 @@ public final class StatusReport {
             status.cacheHitPercent = previous.cacheHitPercent;
             status.lastScaleTime = previous.lastScaleTime;
             status.lastDecision = previous.lastDecision;
-            status.recommendations = previous.recommendations;
         }
         if (tick != null) {
-            AutoscalingLoop.report(status, tick);
+            tick.rates().writeTo(status);
             if (!paused) {
                 status.mode = tick.decision().mode().name();
             }
@@ -96,6 +102,28 @@ public final class StatusReport {
         }
         status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
         return status;
+    }
+
+    /**
+     * Whether a user would see no difference between two statuses: every field, and each condition's type, status
+     * and reason. A condition's message alone (the autoscaler's reason, with this tick's figures) is not worth a
+     * write; it is refreshed with the next change.
+     */
+    static boolean sameToAUser(ScaledApiStatus a, ScaledApiStatus b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return userView(a).equals(userView(b));
+    }
+
+    private static JsonNode userView(ScaledApiStatus status) {
+        ObjectNode tree = JSON.valueToTree(status);
+        if (tree.get("conditions") instanceof ArrayNode conditions) {
+            for (JsonNode c : conditions) {
+                ((ObjectNode) c).remove(List.of("message", "lastTransitionTime"));
+            }
+        }
+        return tree;
     }
 
     /** The status after a failed reconcile: what was known before, with Ready false and the failure's message. */

@@ -47,7 +47,8 @@ class ReconcilerTest {
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         var threads = io.scaledapi.operator.metrics.PodScraper.newExecutor(4);
         operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), new io.scaledapi.operator.metrics.PodScraper(
-                new io.scaledapi.operator.metrics.DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads)));
+                new io.scaledapi.operator.metrics.DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         operator.start();
     }
 

@@ -1,0 +1,57 @@
+package io.scaledapi.operator.reconcile;
+
+import io.scaledapi.operator.api.ScaledApiStatus;
+import io.scaledapi.operator.autoscaling.Decision;
+
+/**
+ * The request rates and cache hit ratio as status shows them: rounded, and moved only when the measured value
+ * leaves a margin around the shown one, so that a steady load (whose windows wobble a little every tick) does not
+ * rewrite status every tick, while a real change shows within one.
+ */
+record ReportedRates(Double stable, Double burst, Double hitRatio) {
+
+    static final ReportedRates NONE = new ReportedRates(null, null, null);
+    /** Relative margins: the stable window averages a minute, the burst window a few seconds, so it wobbles more. */
+    static final double STABLE_MARGIN = 0.05;
+    static final double BURST_MARGIN = 0.10;
+    /** Absolute margin below which a rate is not moved (req/s), and the hit ratio's margin. */
+    static final double RATE_FLOOR = 1.0;
+    static final double HIT_RATIO_MARGIN = 0.02;
+
+    static ReportedRates of(ScaledApiStatus status) {
+        if (status == null) {
+            return NONE;
+        }
+        return new ReportedRates(status.requestRate == null ? null : status.requestRate.stable,
+                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio);
+    }
+
+    /** What to show after this decision; unknown values (NaN) keep what is shown. */
+    ReportedRates next(Decision d) {
+        return new ReportedRates(moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
+                moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
+                moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000));
+    }
+
+    static Double moved(Double shown, double measured, double relative, double floor, double scale) {
+        if (!Double.isFinite(measured)) {
+            return shown;
+        }
+        if (shown != null && Math.abs(measured - shown) <= Math.max(relative * Math.abs(shown), floor)) {
+            return shown;
+        }
+        return Math.round(measured * scale) / scale;
+    }
+
+    void writeTo(ScaledApiStatus status) {
+        if (stable != null) {
+            status.requestRate = new ScaledApiStatus.RequestRate();
+            status.requestRate.stable = stable;
+            status.requestRate.burst = burst;
+        }
+        if (hitRatio != null) {
+            status.cacheHitRatio = hitRatio;
+            status.cacheHitPercent = (int) Math.round(hitRatio * 100);
+        }
+    }
+}
