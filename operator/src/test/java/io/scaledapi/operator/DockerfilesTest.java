@@ -47,4 +47,15 @@ class DockerfilesTest {
         assertThat(users).isNotEmpty();
         assertThat(users.get(users.size() - 1)).matches("USER [1-9][0-9]{3,}");
     }
+
+    /** The image and the chart size the JVM alike, for the chart's 512Mi memory limit. */
+    @org.junit.jupiter.api.Test
+    void theOperatorImageSizesTheJvmAsTheChartDoes() throws IOException {
+        Matcher image = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(Path.of("..", "operator/Dockerfile")));
+        Matcher chart = Pattern.compile("(?m)^jvmOptions: \"([^\"]+)\"").matcher(Files.readString(HelmChart.CHART.resolve("values.yaml")));
+        assertThat(image.find()).isTrue();
+        assertThat(chart.find()).isTrue();
+        assertThat(image.group(1)).isEqualTo(chart.group(1)).contains("-Xmx256m");
+        assertThat(Files.readString(HelmChart.CHART.resolve("values.yaml"))).contains("memory: 512Mi");
+    }
 }

@@ -1,9 +1,11 @@
 package io.scaledapi.operator.autoscaling;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ public final class Autoscaler {
     private final String name;
     private final Clock clock;
     private final AutoscalerState state;
-    private final Set<String> reported = new HashSet<>();
+    /** Problems already logged, by pod: each is logged once while its pod exists (so the set stays bounded). */
+    private final Map<String, Set<String>> reported = new HashMap<>();
     private ScalingPolicy policy;
     /** Whether this instance has decided yet: a restored state may be tens of seconds old. */
     private boolean started;
@@ -61,6 +64,9 @@ public final class Autoscaler {
         }
         state.lastTick = now;
         measureStartup(pods);
+        Set<String> present = new HashSet<>();
+        pods.forEach(p -> present.add(p.name()));
+        reported.keySet().retainAll(present);
         Measure.Result measured = Measure.measure(pods, state, now, policy, this::reportOnce);
         if (measured.hold() != null) {
             return new Decision(current, mode(), "hold at " + current + ": " + measured.hold(), Double.NaN, Double.NaN,
@@ -193,8 +199,8 @@ public final class Autoscaler {
         }
     }
 
-    private void reportOnce(String key, String message) {
-        if (reported.add(key)) {
+    private void reportOnce(String pod, String problem, String message) {
+        if (reported.computeIfAbsent(pod, p -> new HashSet<>()).add(problem)) {
             log.warn("{} {}", name, message);
         }
     }

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 import io.scaledapi.operator.autoscaling.AutoscalerState.PodCounterState;
 import io.scaledapi.operator.autoscaling.AutoscalerState.RateSample;
@@ -84,8 +83,14 @@ final class Measure {
         }
     }
 
+    /** Where a pod's problem is reported: the caller logs each (pod, problem) once. */
+    @FunctionalInterface
+    interface Problems {
+        void report(String pod, String problem, String message);
+    }
+
     static Result measure(List<PodSnapshot> pods, AutoscalerState state, long now, ScalingPolicy policy,
-            BiConsumer<String, String> warnOnce) {
+            Problems warnOnce) {
         Map<String, PodCounterState> previous = new HashMap<>();
         state.pods.forEach(p -> previous.put(p.name, p));
         List<PodCounterState> next = new ArrayList<>();
@@ -103,8 +108,10 @@ final class Measure {
             PodCounters c = pod.counters();
             if (c == null || !c.isValid()) {
                 if (c != null) {
-                    warnOnce.accept(pod.name() + "/invalid", "pod " + pod.name()
-                            + " reported a negative or non-finite counter; ignored for this tick");
+                    warnOnce.report(pod.name(), "invalid", "pod " + pod.name()
+                            + " reported a negative or non-finite counter; ignored while it does");
+                } else {
+                    warnOnce.report(pod.name(), pod.failure(), "pod " + pod.name() + " could not be scraped: " + pod.failure());
                 }
                 firstFailure = firstFailure != null ? firstFailure : pod.name() + ": " + (c == null ? pod.failure() : "invalid counters");
                 continue;
@@ -118,7 +125,7 @@ final class Measure {
             double seconds = (now - prev.t) / 1000.0;
             double rate = increase(c.requests(), prev.requests) / seconds;
             if (rate > MAX_POD_RATE) {
-                warnOnce.accept(pod.name() + "/jump", String.format(Locale.ROOT,
+                warnOnce.report(pod.name(), "jump", String.format(Locale.ROOT,
                         "pod %s's request counter jumped by %,.0f req/s; ignored for this tick", pod.name(), rate));
                 continue;
             }

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-/** Scrapes the pod's own address, as the operator does inside the cluster. */
+/** Scrapes the pod's own address, as the operator does inside the cluster, reading at most {@link LimitedBody#MAX_BYTES}. */
 public final class DirectFetcher implements MetricsFetcher {
 
     private final HttpClient client;
@@ -27,11 +27,15 @@ public final class DirectFetcher implements MetricsFetcher {
                 .timeout(timeout)
                 .header("Accept", "text/plain;version=0.0.4, application/openmetrics-text;q=0.5")
                 .GET().build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(pod.path() + " answered HTTP " + response.statusCode());
+        // Failing this future (a scrape past its timeout) aborts the exchange: a pod that drips its answer a byte
+        // a second does not keep a connection and a buffer per tick.
+        CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, LimitedBody.handler(pod.path(), LimitedBody.MAX_BYTES));
+        CompletableFuture<String> body = exchange.thenApply(HttpResponse::body);
+        body.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                exchange.cancel(true);
             }
-            return response.body();
         });
+        return body;
     }
 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -16,7 +18,9 @@ import io.scaledapi.operator.autoscaling.PodCounters;
 
 /**
  * Scrapes many pods at once, with a per-pod timeout and a bound on scrapes in flight, so a thousand pods or a
- * few hanging ones never stall a tick. Each pod's outcome is its counters or the reason it has none.
+ * few hanging ones never stall a tick. No thread waits on a pod: a scrape past the bound queues, its fetch completes
+ * (or times out) by itself, and its text is parsed on the scraper's pool. Each pod's outcome is its counters or the
+ * reason it has none.
  */
 public final class PodScraper implements AutoCloseable {
 
@@ -24,9 +28,13 @@ public final class PodScraper implements AutoCloseable {
     public record Result(PodCounters counters, String failure) {
     }
 
+    private record Queued(PodTarget pod, PodCountersReader reader, CompletableFuture<Result> result, long queuedAt) {
+    }
+
     private final MetricsFetcher fetcher;
     private final Duration timeout;
     private final Semaphore inFlight;
+    private final Queue<Queued> waiting = new ConcurrentLinkedQueue<>();
     private final ExecutorService executor;
 
     public PodScraper(MetricsFetcher fetcher, Duration timeout, int parallelism, ExecutorService executor) {
@@ -36,7 +44,7 @@ public final class PodScraper implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** A scraper with its own small thread pool, choosing direct or proxy scraping. */
+    /** A small thread pool for the scrapes' HTTP clients and parsing. */
     public static ExecutorService newExecutor(int threads) {
         return Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "pod-scraper");
@@ -47,9 +55,13 @@ public final class PodScraper implements AutoCloseable {
 
     public CompletableFuture<Map<String, Result>> scrape(List<PodTarget> pods, PodCountersReader reader) {
         Map<String, CompletableFuture<Result>> futures = new LinkedHashMap<>();
+        long now = System.nanoTime();
         for (PodTarget pod : pods) {
-            futures.put(pod.name(), scrapeOne(pod, reader));
+            CompletableFuture<Result> result = new CompletableFuture<>();
+            futures.put(pod.name(), result);
+            waiting.add(new Queued(pod, reader, result, now));
         }
+        startWaiting();
         return CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
             Map<String, Result> results = new LinkedHashMap<>();
             futures.forEach((name, f) -> results.put(name, f.join()));
@@ -57,29 +69,49 @@ public final class PodScraper implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Result> scrapeOne(PodTarget pod, PodCountersReader reader) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                if (!inFlight.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return new Result(null, "not scraped: too many scrapes in flight");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Result(null, "interrupted");
-            }
-            try {
-                String text = fetcher.fetch(pod).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                return new Result(reader.read(text), null);
-            } catch (TimeoutException e) {
-                return new Result(null, "no answer within " + timeout.toMillis() + " ms");
-            } catch (Exception e) {
-                Throwable cause = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException
-                        ? e.getCause() : e;
-                return new Result(null, cause.getClass().getSimpleName() + ": " + cause.getMessage());
-            } finally {
+    /** Starts queued scrapes while there is room in flight. */
+    private void startWaiting() {
+        while (!waiting.isEmpty() && inFlight.tryAcquire()) {
+            Queued next = waiting.poll();
+            if (next == null) {
                 inFlight.release();
+                continue;
             }
-        }, executor);
+            if (System.nanoTime() - next.queuedAt() > timeout.toNanos()) {
+                inFlight.release();
+                next.result().complete(new Result(null, "not scraped: too many scrapes in flight"));
+                continue;
+            }
+            start(next);
+        }
+    }
+
+    private void start(Queued scrape) {
+        CompletableFuture<String> fetch;
+        try {
+            fetch = fetcher.fetch(scrape.pod());
+        } catch (RuntimeException e) {
+            fetch = CompletableFuture.failedFuture(e);
+        }
+        fetch.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handleAsync((text, failure) -> {
+            inFlight.release();
+            startWaiting();
+            if (failure == null) {
+                try {
+                    return new Result(scrape.reader().read(text), null);
+                } catch (RuntimeException e) {
+                    return new Result(null, describe(e));
+                }
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            return new Result(null, cause instanceof TimeoutException
+                    ? "no full answer within " + timeout.toMillis() + " ms" : describe(cause));
+        }, executor).whenComplete((result, failure) -> scrape.result().complete(
+                failure == null ? result : new Result(null, describe(failure))));
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     @Override

@@ -46,9 +46,9 @@ class MeasureTest {
                             Double.isNaN(p.response()) ? Double.NaN : requests))
                     : PodSnapshot.unscraped(p.name(), STARTED, STARTED, "connection refused"));
         }
-        Measure.measure(first, state, 0, POLICY, (k, m) -> { });
+        Measure.measure(first, state, 0, POLICY, (p, k, m) -> { });
         state.healthyResponseSeconds = 0.005; // the fleet's healthy mean, as earlier ticks would have found it
-        return Measure.measure(second, state, 2000, POLICY, (k, m) -> { });
+        return Measure.measure(second, state, 2000, POLICY, (p, k, m) -> { });
     }
 
     static Stream<Arguments> ticks() {
@@ -113,7 +113,7 @@ class MeasureTest {
     @ParameterizedTest
     @MethodSource("holds")
     void withNothingToMeasureItSaysWhy(List<PodSnapshot> pods, String hold, boolean available) {
-        Measure.Result r = Measure.measure(pods, new AutoscalerState(), 1000, POLICY, (k, m) -> { });
+        Measure.Result r = Measure.measure(pods, new AutoscalerState(), 1000, POLICY, (p, k, m) -> { });
         assertThat(r.hold()).isEqualTo(hold);
         assertThat(r.metricsAvailable()).isEqualTo(available);
     }
@@ -124,9 +124,9 @@ class MeasureTest {
         List<String> warned = new ArrayList<>();
         for (int tick = 0; tick < 5; tick++) {
             Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, PodCounters.requestsOnly(Double.NaN))),
-                    state, tick * 2000L, POLICY, (key, message) -> {
-                        if (!warned.contains(key)) {
-                            warned.add(key);
+                    state, tick * 2000L, POLICY, (pod, problem, message) -> {
+                        if (!warned.contains(pod + "/" + problem)) {
+                            warned.add(pod + "/" + problem);
                         }
                     });
         }

@@ -1,0 +1,54 @@
+package io.scaledapi.operator.api;
+
+import java.util.List;
+
+import io.scaledapi.operator.TestResources;
+
+/** ScaledApis the API server must refuse, each with the field its refusal names: for the CRD test and dev/faults. */
+public final class MalformedScaledApis {
+
+    /** One malformation: a replacement in the minimal resource's YAML, and the field that makes it invalid. */
+    public record Case(String name, String from, String to, String field) {
+
+        /** The minimal resource with this malformation, named {@code resourceName}. */
+        public String yaml(String resourceName) {
+            String minimal = TestResources.MINIMAL_YAML.formatted(resourceName);
+            String yaml = minimal.replace(from, to);
+            if (yaml.equals(minimal)) {
+                throw new IllegalStateException("the replacement of case '" + name + "' did not apply");
+            }
+            return yaml;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    public static final List<Case> CASES = List.of(
+            new Case("min over max", "min: 1", "min: 11", "spec.replicas.min"),
+            new Case("min zero", "min: 1", "min: 0", "spec.replicas.min"),
+            new Case("max over 1000", "max: 10", "max: 1001", "spec.replicas.max"),
+            new Case("negative ttl", "ttl: 60s", "ttl: -5s", "spec.cache.ttl"),
+            new Case("garbage ttl", "ttl: 60s", "ttl: soon", "spec.cache.ttl"),
+            new Case("zero ttl", "ttl: 60s", "ttl: 0s", "spec.cache.ttl"),
+            new Case("missing image", "image: scaledapi/sample-api:0.1.0", "port: 8080", "spec.image"),
+            new Case("empty image", "image: scaledapi/sample-api:0.1.0", "image: \"\"", "spec.image"),
+            new Case("port 70000", "image: scaledapi/sample-api:0.1.0", "image: x\n  port: 70000", "spec.port"),
+            new Case("zero target", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 0", "spec.scaling.targetRequestsPerSecond"),
+            new Case("no target at all", "targetRequestsPerSecond: 400", "interval: 2s", "spec.scaling"),
+            new Case("percentile 100", "targetRequestsPerSecond: 400", "latencyTarget: {percentile: 100, threshold: 50ms}",
+                    "spec.scaling.latencyTarget.percentile"),
+            new Case("percentile 0", "targetRequestsPerSecond: 400", "latencyTarget: {percentile: 0, threshold: 50ms}",
+                    "spec.scaling.latencyTarget.percentile"),
+            new Case("interval too short", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    interval: 10ms",
+                    "spec.scaling.interval"),
+            new Case("max entries zero", "ttl: 60s", "ttl: 60s\n    maxEntries: 0", "spec.cache.maxEntries"),
+            new Case("metrics path not absolute", "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n  metrics:\n    path: metrics", "spec.metrics.path"),
+            new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"));
+
+    private MalformedScaledApis() {
+    }
+}

@@ -1,0 +1,448 @@
+package io.scaledapi.operator.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.MalformedScaledApis;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.reconcile.OwnedObjects;
+
+/**
+ * {@code dev/faults}: the operator's failure modes with real processes, each a named check, against the control
+ * plane that dev/faults starts (etcd and kube-apiserver of their own; their PIDs in {@code SCALEDAPI_CLUSTER_DIR}).
+ * Everything is on 127.0.0.1, every wait is bounded, and everything started is stopped by PID. The last line is
+ * {@code N passed, M failed}. Arguments, if any, pick checks by number.
+ */
+public final class FaultSuite {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final Path CLUSTER = Path.of(System.getenv().getOrDefault("SCALEDAPI_CLUSTER_DIR", "/tmp/scaledapi-faults"));
+    private static final Path LOGS = CLUSTER.resolve("logs");
+    /** Replicas per stand-in pod's rate: every ScaledApi here targets 100 req/s a replica. */
+    private static final double TARGET = 100;
+    /** JOSDK's default lease (15 s) plus one retry period (2 s): the longest a standby can need after a leader dies. */
+    private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(17);
+
+    private final KubernetesClient client = new KubernetesClientBuilder().build();
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    interface Check {
+        void run() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        FaultSuite suite = new FaultSuite();
+        Map<String, Check> checks = new LinkedHashMap<>();
+        checks.put("operator killed with SIGKILL mid scale-up", suite::killedMidScaleUp);
+        checks.put("kube-apiserver away for 30 s", suite::apiServerAway);
+        checks.put("broken metrics endpoints", suite::brokenMetricsEndpoints);
+        checks.put("50 malformed ScaledApis at once", suite::malformedAtOnce);
+        checks.put("leader killed, the standby takes over", suite::leaderKilled);
+        checks.put("etcd restarted while scaling", suite::etcdRestarted);
+        List<String> picked = List.of(args);
+        int passed = 0;
+        int failed = 0;
+        int number = 0;
+        for (Map.Entry<String, Check> check : checks.entrySet()) {
+            number++;
+            if (!picked.isEmpty() && !picked.contains(Integer.toString(number))) {
+                continue;
+            }
+            String name = number + ". " + check.getKey();
+            System.out.println("--- " + name);
+            long start = System.nanoTime();
+            try {
+                check.getValue().run();
+                passed++;
+                System.out.printf(Locale.ROOT, "PASS %s (%.0f s)%n", name, (System.nanoTime() - start) / 1e9);
+            } catch (Throwable e) {
+                failed++;
+                String message = String.valueOf(e.getMessage());
+                System.out.printf(Locale.ROOT, "FAIL %s (%.0f s): %s%n", name, (System.nanoTime() - start) / 1e9,
+                        message.length() > 2000 ? message.substring(0, 2000) + " ..." : message);
+            } finally {
+                suite.stopStarted();
+            }
+        }
+        System.out.println(passed + " passed, " + failed + " failed");
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /**
+     * 1. A new process converges to the replicas the killed one was heading for, owns one of each object, and does
+     * not scale down in its first window (it restores the checkpoint the old one saved on its scale event).
+     */
+    void killedMidScaleUp() throws Exception {
+        String ns = namespace("fault-kill");
+        StandInPods pods = standIns();
+        scaledApi(ns, "surge", 2, 12);
+        OperatorProcess first = operator("kill-1", ns, Map.of());
+        pods.create(client, ns, "surge", 2);
+        pods.rate(50);
+        awaitMetrics(ns, "surge");
+        pods.rate(450); // 900 req/s: 9 replicas, reached in two rate-limited steps (2 -> 6, then 15 s later -> 9)
+        await("the first scale-up step").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "surge") > 2);
+        first.kill();
+        int atKill = replicas(ns, "surge");
+        System.out.println("  killed the operator (SIGKILL) at " + atKill + " replicas");
+        AtomicInteger lowest = new AtomicInteger(atKill);
+        try (Watch watch = watchReplicas(ns, "surge", lowest)) {
+            operator("kill-2", ns, Map.of());
+            await("the new process converges to 9").atMost(Duration.ofSeconds(90)).until(() -> replicas(ns, "surge") == 9);
+        }
+        assertThat(lowest.get()).as("replicas never went below where the killed process left them").isGreaterThanOrEqualTo(atKill);
+        assertThat(owned(ns, "surge")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
+                "Deployment", 1, "Service", 1, "PodDisruptionBudget", 1, "ConfigMap", 1));
+    }
+
+    /**
+     * 2. The operator neither exits nor restarts while the API server is away: /healthz (liveness) stays 200,
+     * /readyz says 503, and once the API server is back it is ready again and decides.
+     */
+    void apiServerAway() throws Exception {
+        String ns = namespace("fault-outage");
+        StandInPods pods = standIns();
+        scaledApi(ns, "steady", 1, 10);
+        OperatorProcess operator = operator("outage", ns, Map.of());
+        pods.create(client, ns, "steady", 2);
+        pods.rate(100);
+        awaitMetrics(ns, "steady");
+        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "steady") == 2);
+        long outageStart = System.nanoTime();
+        stopComponent("kube-apiserver");
+        await("/readyz says 503 while the API server is away").atMost(Duration.ofSeconds(25))
+                .until(() -> operator.probe("/readyz") == 503);
+        Duration left = Duration.ofSeconds(30).minusNanos(System.nanoTime() - outageStart);
+        if (!left.isNegative()) {
+            await("/healthz answers 200 and the process runs through the outage").during(left).atMost(left.plusSeconds(5))
+                    .until(() -> operator.alive() && operator.probe("/healthz") == 200);
+        }
+        assertThat(operator.probe("/readyz")).as("/readyz at the end of the outage").isEqualTo(503);
+        System.out.printf(Locale.ROOT, "  API server stopped for %.0f s: /healthz 200 throughout, /readyz 503%n",
+                (System.nanoTime() - outageStart) / 1e9);
+        clusterUp();
+        await("/readyz 200 once the API server is back").atMost(Duration.ofSeconds(90)).until(() -> operator.probe("/readyz") == 200);
+        pods.rate(400);
+        await("it decides again: 800 req/s needs 8 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, "steady") == 8);
+        assertThat(operator.alive()).isTrue();
+    }
+
+    /**
+     * 3. Pods whose metrics endpoints answer garbage, NaN, a negative counter, a counter that jumps by 10^9, a 100 MB
+     * body, nothing at all, or one byte a second: replicas hold, MetricsAvailable says why, each problem is logged
+     * once, and the operator's memory stays bounded.
+     */
+    void brokenMetricsEndpoints() throws Exception {
+        String ns = namespace("fault-metrics");
+        OperatorProcess operator = operator("metrics", ns, Map.of());
+        Map<StandInPods.Behavior, String> why = new LinkedHashMap<>();
+        why.put(StandInPods.Behavior.GARBAGE, "no http_server_requests_seconds_count series");
+        why.put(StandInPods.Behavior.NAN, "invalid counters");
+        why.put(StandInPods.Behavior.NEGATIVE, "invalid counters");
+        why.put(StandInPods.Behavior.JUMP, null); // one absurd tick, ignored; the metrics are fine before and after
+        why.put(StandInPods.Behavior.HUGE, "over 4096 KiB");
+        why.put(StandInPods.Behavior.SILENT, "no full answer within");
+        why.put(StandInPods.Behavior.DRIP, "no full answer within");
+        Map<StandInPods.Behavior, StandInPods> endpoints = new LinkedHashMap<>();
+        for (StandInPods.Behavior behavior : why.keySet()) {
+            String name = name(behavior);
+            scaledApi(ns, name, 1, 10);
+            StandInPods pods = standIns();
+            pods.create(client, ns, name, 2);
+            pods.rate(150); // 300 req/s: 3 replicas
+            endpoints.put(behavior, pods);
+        }
+        for (StandInPods.Behavior behavior : why.keySet()) {
+            await(name(behavior) + " at 3 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, name(behavior)) == 3);
+        }
+        long before = operator.rssMiB();
+        endpoints.forEach((behavior, pods) -> pods.behave(behavior));
+        AtomicLong highest = new AtomicLong(before);
+        await("replicas hold at 3 for 20 ticks").during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).until(() -> {
+            highest.accumulateAndGet(operator.rssMiB(), Math::max);
+            return operator.alive() && why.keySet().stream().allMatch(b -> replicas(ns, name(b)) == 3);
+        });
+        System.out.printf(Locale.ROOT, "  operator RSS %d MiB before the faults, at most %d MiB during them%n", before, highest.get());
+        assertThat(highest.get()).as("resident memory (MiB) under the chart's 512Mi limit").isLessThan(512);
+        String log = operator.logText();
+        for (Map.Entry<StandInPods.Behavior, String> expected : why.entrySet()) {
+            String name = name(expected.getKey());
+            Condition metrics = condition(get(ns, name), "MetricsAvailable");
+            if (expected.getValue() == null) {
+                assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("True");
+                assertThat(count(log, name + "-standin-0's request counter jumped")).as(name + ": the jump logged once").isEqualTo(1);
+                continue;
+            }
+            assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("False");
+            assertThat(metrics.getMessage()).as(name + " MetricsAvailable's message").contains(expected.getValue());
+            for (int pod = 0; pod < 2; pod++) {
+                assertThat(count(log, "pod " + name + "-standin-" + pod + " ")).as(name + "-standin-" + pod + ": its problem logged once")
+                        .isEqualTo(1);
+            }
+            System.out.println("  " + name + ": " + metrics.getMessage());
+        }
+    }
+
+    /** 4. 50 malformed ScaledApis at once are each refused naming the field; a valid one among them reconciles. */
+    void malformedAtOnce() throws Exception {
+        String ns = namespace("fault-input");
+        operator("input", ns, Map.of());
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            Map<Integer, Future<?>> bad = new LinkedHashMap<>();
+            for (int i = 0; i < 50; i++) {
+                MalformedScaledApis.Case malformed = MalformedScaledApis.CASES.get(i % MalformedScaledApis.CASES.size());
+                String yaml = malformed.yaml("bad-" + i);
+                bad.put(i, pool.submit(() -> client.resource(TestResources.scaledApi(yaml)).inNamespace(ns).create()));
+            }
+            Future<?> good = pool.submit(() -> client.resource(TestResources.minimal("good", 1, 4)).inNamespace(ns).create());
+            for (Map.Entry<Integer, Future<?>> attempt : bad.entrySet()) {
+                MalformedScaledApis.Case malformed = MalformedScaledApis.CASES.get(attempt.getKey() % MalformedScaledApis.CASES.size());
+                try {
+                    attempt.getValue().get(30, TimeUnit.SECONDS);
+                    throw new AssertionError("bad-" + attempt.getKey() + " (" + malformed + ") was accepted");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("bad-" + attempt.getKey()).isInstanceOf(KubernetesClientException.class);
+                    KubernetesClientException refused = (KubernetesClientException) e.getCause();
+                    assertThat(refused.getCode()).as("bad-" + attempt.getKey() + " refused with").isEqualTo(422);
+                    assertThat(refused.getMessage()).as("bad-" + attempt.getKey() + " (" + malformed + ")").contains(malformed.field());
+                }
+            }
+            good.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        await("the valid one reconciles").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(ns).withName("good").get()).isNotNull();
+            ScaledApi good = get(ns, "good");
+            assertThat(good.getStatus()).isNotNull();
+            assertThat(good.getStatus().observedGeneration).isEqualTo(good.getMetadata().getGeneration());
+        });
+        assertThat(client.resources(ScaledApi.class).inNamespace(ns).list().getItems()).extracting(a -> a.getMetadata().getName())
+                .containsExactly("good");
+        System.out.println("  50 refused naming their field (" + MalformedScaledApis.CASES.size() + " kinds of mistake), 1 reconciled");
+    }
+
+    /** 5. Two replicas with leader election: the leader dies, the standby takes the lease in time and decides. */
+    void leaderKilled() throws Exception {
+        String ns = namespace("fault-leader");
+        StandInPods pods = standIns();
+        scaledApi(ns, "led", 1, 10);
+        Map<String, OperatorProcess> replicas = new LinkedHashMap<>();
+        for (String id : List.of("leader-a", "leader-b")) {
+            replicas.put("operator-" + id, operator(id, ns, Map.of("LEADER_ELECTION", "true", "LEASE_NAMESPACE", ns)));
+        }
+        pods.create(client, ns, "led", 2);
+        pods.rate(100);
+        awaitMetrics(ns, "led");
+        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "led") == 2);
+        String leader = holder(ns);
+        assertThat(replicas).containsKey(leader);
+        replicas.get(leader).kill();
+        long killed = System.nanoTime();
+        String standby = replicas.keySet().stream().filter(k -> !k.equals(leader)).findFirst().orElseThrow();
+        await("the standby holds the lease").atMost(TAKEOVER_BOUND.plusSeconds(15)).until(() -> standby.equals(holder(ns)));
+        double takeover = (System.nanoTime() - killed) / 1e9;
+        System.out.printf(Locale.ROOT, "  %s killed; %s took the lease after %.1f s%n", leader, standby, takeover);
+        assertThat(takeover).as("seconds to take over").isLessThanOrEqualTo(TAKEOVER_BOUND.toSeconds());
+        pods.rate(400);
+        await("the new leader decides: 800 req/s needs 8 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, "led") == 8);
+    }
+
+    /** 6. etcd is killed and restarted under the API server while a ScaledApi scales: nothing lost, replicas converge. */
+    void etcdRestarted() throws Exception {
+        String ns = namespace("fault-etcd");
+        StandInPods pods = standIns();
+        scaledApi(ns, "grow", 1, 12);
+        OperatorProcess operator = operator("etcd", ns, Map.of());
+        pods.create(client, ns, "grow", 2);
+        pods.rate(50);
+        awaitMetrics(ns, "grow");
+        pods.rate(450); // 900 req/s: 9 replicas, in rate-limited steps
+        await("scaling has begun").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "grow") > 1);
+        System.out.println("  killing etcd at " + replicas(ns, "grow") + " replicas");
+        killComponent("etcd");
+        clusterUp();
+        await("replicas converge on 9").atMost(Duration.ofSeconds(120)).until(() -> replicas(ns, "grow") == 9);
+        assertThat(owned(ns, "grow")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
+                "Deployment", 1, "Service", 1, "ConfigMap", 1));
+        assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(2);
+        assertThat(get(ns, "grow").getMetadata().getGeneration()).isEqualTo(1L);
+        assertThat(operator.alive()).isTrue();
+    }
+
+    // --- the pieces the checks share
+
+    private String namespace(String name) {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        // No controller-manager here: the ServiceAccount admission plugin still wants the namespace's default one.
+        client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(name).endMetadata()
+                .withAutomountServiceAccountToken(false).build()).serverSideApply();
+        return name;
+    }
+
+    private void scaledApi(String ns, String name, int min, int max) {
+        ScaledApi api = TestResources.minimal(name, min, max);
+        api.getSpec().scaling.targetRequestsPerSecond = TARGET;
+        api.getSpec().scaling.interval = "1s";
+        client.resource(api).inNamespace(ns).create();
+    }
+
+    private StandInPods standIns() throws IOException {
+        StandInPods pods = new StandInPods();
+        started.add(pods);
+        return pods;
+    }
+
+    private OperatorProcess operator(String id, String ns, Map<String, String> env) throws IOException {
+        Files.createDirectories(LOGS);
+        OperatorProcess operator = OperatorProcess.start(ROOT, LOGS, id, ns, env);
+        started.add(operator);
+        return operator;
+    }
+
+    private void stopStarted() {
+        for (AutoCloseable c : started) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.out.println("  (could not stop " + c + ": " + e.getMessage() + ")");
+            }
+        }
+        started.clear();
+    }
+
+    private void awaitMetrics(String ns, String name) {
+        await(name + " scraped").atMost(Duration.ofSeconds(60)).until(() -> {
+            ScaledApi api = get(ns, name);
+            return api != null && api.getStatus() != null && "True".equals(condition(api, "MetricsAvailable").getStatus());
+        });
+    }
+
+    private ScaledApi get(String ns, String name) {
+        return client.resources(ScaledApi.class).inNamespace(ns).withName(name).get();
+    }
+
+    private int replicas(String ns, String name) {
+        Deployment deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
+        return deployment == null || deployment.getSpec().getReplicas() == null ? -1 : deployment.getSpec().getReplicas();
+    }
+
+    private Watch watchReplicas(String ns, String name, AtomicInteger lowest) {
+        return client.apps().deployments().inNamespace(ns).withName(name).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Deployment deployment) {
+                if (deployment.getSpec().getReplicas() != null) {
+                    lowest.accumulateAndGet(deployment.getSpec().getReplicas(), Math::min);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+    }
+
+    private static Condition condition(ScaledApi api, String type) {
+        return api.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " condition in " + Serialization.asYaml(api.getStatus())));
+    }
+
+    /** The objects labelled as the ScaledApi's, counted by kind. */
+    private Map<String, Integer> owned(String ns, String name) {
+        String selector = OwnedObjects.NAME_LABEL + "=" + name;
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        kinds.put("Deployment", client.apps().deployments().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
+        kinds.put("Service", client.services().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
+        kinds.put("PodDisruptionBudget", client.policy().v1().podDisruptionBudget().inNamespace(ns).withLabelSelector(selector)
+                .list().getItems().size());
+        kinds.put("ConfigMap", client.configMaps().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
+        kinds.values().removeIf(n -> n == 0);
+        return kinds;
+    }
+
+    private String holder(String ns) {
+        var lease = client.leases().inNamespace(ns).withName("scaledapi-operator").get();
+        return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    }
+
+    private static String name(StandInPods.Behavior behavior) {
+        return "m-" + behavior.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    private static org.awaitility.core.ConditionFactory await() {
+        return org.awaitility.Awaitility.await().pollInterval(Duration.ofMillis(500));
+    }
+
+    private static org.awaitility.core.ConditionFactory await(String alias) {
+        return org.awaitility.Awaitility.await(alias).pollInterval(Duration.ofMillis(500));
+    }
+
+    // --- the control plane, by the PIDs dev/cluster wrote
+
+    private static void stopComponent(String component) throws Exception {
+        signal(component, false);
+    }
+
+    private static void killComponent(String component) throws Exception {
+        signal(component, true);
+    }
+
+    private static void signal(String component, boolean kill) throws Exception {
+        long pid = Long.parseLong(Files.readString(CLUSTER.resolve(component + ".pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(component + " is not running"));
+        if (kill) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        process.onExit().get(30, TimeUnit.SECONDS);
+        System.out.println("  " + component + " (pid " + pid + ") " + (kill ? "killed" : "stopped"));
+    }
+
+    /** dev/cluster up starts what is not running and waits for the API server's /readyz. */
+    private static void clusterUp() throws IOException, InterruptedException {
+        Process up = new ProcessBuilder("dev/cluster", "up").directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("cluster-up.log").toFile())).start();
+        if (!up.waitFor(120, TimeUnit.SECONDS) || up.exitValue() != 0) {
+            up.destroyForcibly();
+            throw new IllegalStateException("dev/cluster up did not bring the control plane back; see " + LOGS.resolve("cluster-up.log"));
+        }
+        System.out.println("  control plane up again");
+    }
+}
