@@ -1,5 +1,6 @@
 package io.scaledapi.operator.metrics;
 
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +105,8 @@ public final class PodScraper implements AutoCloseable {
                 }
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            return new Result(null, cause instanceof TimeoutException
+            // One problem, one message (it is logged once per message): the client's own timeout says the same.
+            return new Result(null, cause instanceof TimeoutException || cause instanceof HttpTimeoutException
                     ? "no full answer within " + timeout.toMillis() + " ms" : describe(cause));
         }, executor).whenComplete((result, failure) -> scrape.result().complete(
                 failure == null ? result : new Result(null, describe(failure))));

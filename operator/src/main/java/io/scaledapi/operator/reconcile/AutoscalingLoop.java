@@ -76,6 +76,8 @@ final class AutoscalingLoop implements AutoCloseable {
         /** A decision that changes replicas, until a reconcile applies it. */
         volatile Decision unapplied;
         volatile boolean checkpointSoon;
+        /** Whether the last checkpoint failed: a failing API server is logged once, not per checkpoint. */
+        volatile boolean checkpointFailing;
         volatile long lastStatusWrite;
         long policyGeneration = Long.MIN_VALUE;
         long intervalMillis;
@@ -188,7 +190,17 @@ final class AutoscalingLoop implements AutoCloseable {
         }
     }
 
+    /** One scheduled run. It must not throw: a periodic task that throws is never run again. */
     private void tick(Entry e) {
+        try {
+            startTick(e);
+        } catch (RuntimeException ex) {
+            e.busy.set(false);
+            log.warn("{} tick failed: {}", e.name, ex.toString());
+        }
+    }
+
+    private void startTick(Entry e) {
         long now = clock.millis();
         lateness.record(Math.max(0, now - e.dueAt), TimeUnit.MILLISECONDS);
         e.dueAt += e.intervalMillis;
@@ -206,27 +218,24 @@ final class AutoscalingLoop implements AutoCloseable {
             log.debug("{} tick skipped: the last one has not finished", e.name);
             return;
         }
-        try {
-            ScaledApi api = found.get();
-            if (api.getMetadata().getGeneration() != null && api.getMetadata().getGeneration() != e.policyGeneration) {
-                autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
-                e.policyGeneration = api.getMetadata().getGeneration();
-            }
-            observe(api, podsOf.apply(api)).whenCompleteAsync((snapshots, failure) -> {
-                try {
-                    if (failure != null) {
-                        log.warn("{} tick failed: {}", e.name, failure.toString());
-                    } else {
-                        decide(e, api, autoscaler, snapshots);
-                    }
-                } finally {
-                    e.busy.set(false);
-                }
-            }, ticks);
-        } catch (RuntimeException ex) {
-            e.busy.set(false);
-            log.warn("{} tick failed: {}", e.name, ex.toString());
+        ScaledApi api = found.get();
+        if (api.getMetadata().getGeneration() != null && api.getMetadata().getGeneration() != e.policyGeneration) {
+            autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
+            e.policyGeneration = api.getMetadata().getGeneration();
         }
+        observe(api, podsOf.apply(api)).whenCompleteAsync((snapshots, failure) -> {
+            try {
+                if (failure != null) {
+                    log.warn("{} tick failed: {}", e.name, failure.toString());
+                } else {
+                    decide(e, api, autoscaler, snapshots);
+                }
+            } catch (RuntimeException ex) {
+                log.warn("{} decision failed: {}", e.name, ex.toString());
+            } finally {
+                e.busy.set(false);
+            }
+        }, ticks);
     }
 
     private void decide(Entry e, ScaledApi api, Autoscaler autoscaler, List<PodSnapshot> snapshots) {
@@ -313,8 +322,16 @@ final class AutoscalingLoop implements AutoCloseable {
         }
         try {
             checkpoints.save(api, checkpoint);
+            if (e.checkpointFailing) {
+                e.checkpointFailing = false;
+                log.info("{} autoscaler checkpoint saved again", e.name);
+            }
         } catch (RuntimeException ex) {
-            log.debug("{} checkpoint not saved: {}", e.name, ex.getMessage());
+            if (!e.checkpointFailing) {
+                e.checkpointFailing = true;
+                log.warn("{} autoscaler checkpoint not saved (a restarted operator would start this resource afresh): {}",
+                        e.name, ex.getMessage());
+            }
         }
     }
 

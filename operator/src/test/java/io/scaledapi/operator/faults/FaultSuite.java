@@ -47,8 +47,12 @@ public final class FaultSuite {
     private static final Path LOGS = CLUSTER.resolve("logs");
     /** Replicas per stand-in pod's rate: every ScaledApi here targets 100 req/s a replica. */
     private static final double TARGET = 100;
-    /** JOSDK's default lease (15 s) plus one retry period (2 s): the longest a standby can need after a leader dies. */
-    private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(17);
+    /**
+     * The longest a standby can need after the leader dies, with JOSDK's defaults (15 s lease, 2 s retry period): a
+     * candidate measures the lease from when it saw the last renewal, and polls every retry period stretched by
+     * fabric8's jitter factor (1.2) up to 4.4 s. So: a poll to see the last renewal, the lease, a poll to see it lapse.
+     */
+    private static final Duration TAKEOVER_BOUND = Duration.ofMillis(15_000 + 2 * 4_400);
 
     private final KubernetesClient client = new KubernetesClientBuilder().build();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -107,7 +111,7 @@ public final class FaultSuite {
         pods.create(client, ns, "surge", 2);
         pods.rate(50);
         awaitMetrics(ns, "surge");
-        pods.rate(450); // 900 req/s: 9 replicas, reached in two rate-limited steps (2 -> 6, then 15 s later -> 9)
+        pods.rate(430); // 860 req/s: 9 replicas (off a boundary: measured rates wobble by a percent or two)
         await("the first scale-up step").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "surge") > 2);
         first.kill();
         int atKill = replicas(ns, "surge");
@@ -115,11 +119,13 @@ public final class FaultSuite {
         AtomicInteger lowest = new AtomicInteger(atKill);
         try (Watch watch = watchReplicas(ns, "surge", lowest)) {
             operator("kill-2", ns, Map.of());
-            await("the new process converges to 9").atMost(Duration.ofSeconds(90)).until(() -> replicas(ns, "surge") == 9);
+            awaitReplicas(ns, "surge", 9, Duration.ofSeconds(90));
         }
         assertThat(lowest.get()).as("replicas never went below where the killed process left them").isGreaterThanOrEqualTo(atKill);
-        assertThat(owned(ns, "surge")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
-                "Deployment", 1, "Service", 1, "PodDisruptionBudget", 1, "ConfigMap", 1));
+        // The checkpoint of the new process's scale is saved on its next tick.
+        await("one of each owned object").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(owned(ns, "surge")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "Deployment", 1, "Service", 1, "PodDisruptionBudget", 1, "ConfigMap", 1)));
     }
 
     /**
@@ -132,9 +138,9 @@ public final class FaultSuite {
         scaledApi(ns, "steady", 1, 10);
         OperatorProcess operator = operator("outage", ns, Map.of());
         pods.create(client, ns, "steady", 2);
-        pods.rate(100);
+        pods.rate(90); // 180 req/s: 2 replicas
         awaitMetrics(ns, "steady");
-        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "steady") == 2);
+        awaitReplicas(ns, "steady", 2, Duration.ofSeconds(30));
         long outageStart = System.nanoTime();
         stopComponent("kube-apiserver");
         await("/readyz says 503 while the API server is away").atMost(Duration.ofSeconds(25))
@@ -149,8 +155,8 @@ public final class FaultSuite {
                 (System.nanoTime() - outageStart) / 1e9);
         clusterUp();
         await("/readyz 200 once the API server is back").atMost(Duration.ofSeconds(90)).until(() -> operator.probe("/readyz") == 200);
-        pods.rate(400);
-        await("it decides again: 800 req/s needs 8 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, "steady") == 8);
+        pods.rate(380); // 760 req/s: 8 replicas
+        awaitReplicas(ns, "steady", 8, Duration.ofSeconds(60));
         assertThat(operator.alive()).isTrue();
     }
 
@@ -176,11 +182,11 @@ public final class FaultSuite {
             scaledApi(ns, name, 1, 10);
             StandInPods pods = standIns();
             pods.create(client, ns, name, 2);
-            pods.rate(150); // 300 req/s: 3 replicas
+            pods.rate(140); // 280 req/s: 3 replicas
             endpoints.put(behavior, pods);
         }
         for (StandInPods.Behavior behavior : why.keySet()) {
-            await(name(behavior) + " at 3 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, name(behavior)) == 3);
+            awaitReplicas(ns, name(behavior), 3, Duration.ofSeconds(60));
         }
         long before = operator.rssMiB();
         endpoints.forEach((behavior, pods) -> pods.behave(behavior));
@@ -260,9 +266,9 @@ public final class FaultSuite {
             replicas.put("operator-" + id, operator(id, ns, Map.of("LEADER_ELECTION", "true", "LEASE_NAMESPACE", ns)));
         }
         pods.create(client, ns, "led", 2);
-        pods.rate(100);
+        pods.rate(90); // 180 req/s: 2 replicas
         awaitMetrics(ns, "led");
-        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "led") == 2);
+        awaitReplicas(ns, "led", 2, Duration.ofSeconds(30));
         String leader = holder(ns);
         assertThat(replicas).containsKey(leader);
         replicas.get(leader).kill();
@@ -272,8 +278,8 @@ public final class FaultSuite {
         double takeover = (System.nanoTime() - killed) / 1e9;
         System.out.printf(Locale.ROOT, "  %s killed; %s took the lease after %.1f s%n", leader, standby, takeover);
         assertThat(takeover).as("seconds to take over").isLessThanOrEqualTo(TAKEOVER_BOUND.toSeconds());
-        pods.rate(400);
-        await("the new leader decides: 800 req/s needs 8 replicas").atMost(Duration.ofSeconds(60)).until(() -> replicas(ns, "led") == 8);
+        pods.rate(380); // 760 req/s: 8 replicas, decided by the new leader
+        awaitReplicas(ns, "led", 8, Duration.ofSeconds(60));
     }
 
     /** 6. etcd is killed and restarted under the API server while a ScaledApi scales: nothing lost, replicas converge. */
@@ -285,14 +291,15 @@ public final class FaultSuite {
         pods.create(client, ns, "grow", 2);
         pods.rate(50);
         awaitMetrics(ns, "grow");
-        pods.rate(450); // 900 req/s: 9 replicas, in rate-limited steps
+        pods.rate(430); // 860 req/s: 9 replicas
         await("scaling has begun").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "grow") > 1);
         System.out.println("  killing etcd at " + replicas(ns, "grow") + " replicas");
         killComponent("etcd");
         clusterUp();
-        await("replicas converge on 9").atMost(Duration.ofSeconds(120)).until(() -> replicas(ns, "grow") == 9);
-        assertThat(owned(ns, "grow")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
-                "Deployment", 1, "Service", 1, "ConfigMap", 1));
+        awaitReplicas(ns, "grow", 9, Duration.ofSeconds(120));
+        await("one of each owned object").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(owned(ns, "grow")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "Deployment", 1, "Service", 1, "ConfigMap", 1)));
         assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(2);
         assertThat(get(ns, "grow").getMetadata().getGeneration()).isEqualTo(1L);
         assertThat(operator.alive()).isTrue();
@@ -344,6 +351,11 @@ public final class FaultSuite {
             ScaledApi api = get(ns, name);
             return api != null && api.getStatus() != null && "True".equals(condition(api, "MetricsAvailable").getStatus());
         });
+    }
+
+    private void awaitReplicas(String ns, String name, int expected, Duration atMost) {
+        await(ns + "/" + name + " at " + expected + " replicas").atMost(atMost)
+                .untilAsserted(() -> assertThat(replicas(ns, name)).as(ns + "/" + name + " replicas").isEqualTo(expected));
     }
 
     private ScaledApi get(String ns, String name) {
