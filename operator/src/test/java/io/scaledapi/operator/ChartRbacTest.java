@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -76,8 +75,9 @@ class ChartRbacTest {
 
             assertForbidden(() -> operatorClient.secrets().inNamespace(apps).list());
             assertForbidden(() -> operatorClient.secrets().inNamespace(release).list());
-            assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).resource(
-                    new ConfigMapBuilder().withNewMetadata().withName("nope").endMetadata().build()).create());
+            // ConfigMaps: get, create and patch for the autoscaler's checkpoints, nothing more.
+            assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).list());
+            assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).withName("catalog-autoscaler").delete());
             assertForbidden(() -> operatorClient.namespaces().list());
             assertForbidden(() -> operatorClient.nodes().list());
             assertForbidden(() -> operatorClient.rbac().clusterRoles().list());
