@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -76,6 +77,8 @@ final class AutoscalingLoop implements AutoCloseable {
         /** A decision that changes replicas, until a reconcile applies it. */
         volatile Decision unapplied;
         volatile boolean checkpointSoon;
+        /** The checkpoint waiting to be saved: a newer one replaces it, so a slow API server queues one per resource. */
+        final AtomicReference<String> unsaved = new AtomicReference<>();
         /** Whether the last checkpoint failed: a failing API server is logged once, not per checkpoint. */
         volatile boolean checkpointFailing;
         volatile long lastStatusWrite;
@@ -113,7 +116,7 @@ final class AutoscalingLoop implements AutoCloseable {
         this.scraper = scraper;
         this.checkpoints = checkpoints;
         this.ticks = Executors.newScheduledThreadPool(2, daemon("autoscaler-tick"));
-        this.io = Executors.newFixedThreadPool(2, daemon("autoscaler-checkpoint"));
+        this.io = Executors.newFixedThreadPool(4, daemon("autoscaler-checkpoint"));
         this.lateness = Timer.builder("scaledapi.tick.lateness")
                 .description("How late a ScaledApi's tick started against its schedule")
                 .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000),
@@ -261,8 +264,9 @@ final class AutoscalingLoop implements AutoCloseable {
         if (e.checkpointSoon || now >= e.checkpointAt) {
             e.checkpointSoon = false;
             e.checkpointAt = now + CHECKPOINT_MILLIS;
-            String checkpoint = Checkpoint.encode(autoscaler.state(), Checkpoint.MAX_BYTES);
-            io.execute(() -> save(e, api, checkpoint));
+            if (e.unsaved.getAndSet(Checkpoint.encode(autoscaler.state(), Checkpoint.MAX_BYTES)) == null) {
+                io.execute(() -> save(e, api));
+            }
         }
     }
 
@@ -316,9 +320,10 @@ final class AutoscalingLoop implements AutoCloseable {
         }
     }
 
-    private void save(Entry e, ScaledApi api, String checkpoint) {
-        if (!entries.containsKey(e.id)) {
-            return; // deleted meanwhile: its owner reference would be refused anyway
+    private void save(Entry e, ScaledApi api) {
+        String checkpoint = e.unsaved.getAndSet(null);
+        if (checkpoint == null || !entries.containsKey(e.id)) {
+            return; // nothing new, or deleted meanwhile (its owner reference would be refused anyway)
         }
         try {
             checkpoints.save(api, checkpoint);

@@ -1,7 +1,9 @@
 package io.scaledapi.operator.reconcile;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -12,26 +14,25 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.autoscaling.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
-import io.scaledapi.operator.api.ScaledApiStatus;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import java.time.temporal.ChronoUnit;
 
 /**
  * Keeps each ScaledApi's Deployment, Service and PodDisruptionBudget as its spec says, applies what its autoscaler
@@ -72,6 +73,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                         || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL) ? Set.of()
                         : Set.of(new ResourceID(pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
                                 pod.getMetadata().getNamespace())))
+                .withItemStore(new PodStore())
                 .build();
         InformerEventSource<Pod, ScaledApi> pods = new InformerEventSource<>(podsConfig, context);
         SimpleInboundEventSource<ScaledApi> ticks = new SimpleInboundEventSource<>("autoscaler-ticks");
@@ -123,7 +125,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         }
         // At most one status write per tick; a new spec or a scale is shown at once.
         boolean urgent = scaled || api.getStatus() == null
-                || !java.util.Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
+                || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
         long wait = autoscaling.statusWriteDelay(id, urgent);
         if (wait > 0) {
             return UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait);

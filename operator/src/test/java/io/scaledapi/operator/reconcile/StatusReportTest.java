@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
+import io.scaledapi.operator.autoscaling.Decision;
 
 class StatusReportTest {
 
@@ -31,6 +32,27 @@ class StatusReportTest {
         api.setStatus(StatusReport.of(api, deployment(2, 2), T0.plusSeconds(60)));
         assertThat(ready(api).getStatus()).isEqualTo("True");
         assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:01:00Z");
+    }
+
+    @Test
+    void onlyWhatAUserReadsCountsAsAChange() {
+        ScaledApi api = api(1, 6);
+        Decision hold = new Decision(2, Decision.Mode.Stable, "hold: 180 req/s needs 2 replicas", 180, 182, 0.8, true, "2 of 2 ready pods measured", null);
+        api.setStatus(StatusReport.of(api, deployment(2, 2), new AutoscalingLoop.Tick(hold, ReportedRates.NONE.next(hold)), T0));
+
+        // The next tick: other figures in the reason, the same rates as shown, a later time.
+        Decision next = new Decision(2, Decision.Mode.Stable, "hold: 184 req/s needs 2 replicas", 184, 185, 0.81, true, "2 of 2 ready pods measured", null);
+        ReportedRates shown = ReportedRates.of(api.getStatus()).next(next);
+        var same = StatusReport.of(api, deployment(2, 2), new AutoscalingLoop.Tick(next, shown), T0.plusSeconds(2));
+        assertThat(StatusReport.sameToAUser(api.getStatus(), same)).as("only the reason's figures moved").isTrue();
+
+        var readyChanged = StatusReport.of(api, deployment(2, 1), new AutoscalingLoop.Tick(next, shown), T0.plusSeconds(2));
+        assertThat(StatusReport.sameToAUser(api.getStatus(), readyChanged)).as("a pod became unready").isFalse();
+
+        Decision faster = new Decision(2, Decision.Mode.Burst, "burst", 184, 400, 0.81, true, "2 of 2 ready pods measured", null);
+        var burst = StatusReport.of(api, deployment(2, 2),
+                new AutoscalingLoop.Tick(faster, ReportedRates.of(api.getStatus()).next(faster)), T0.plusSeconds(2));
+        assertThat(StatusReport.sameToAUser(api.getStatus(), burst)).as("burst mode, and a burst rate past its margin").isFalse();
     }
 
     @Test
