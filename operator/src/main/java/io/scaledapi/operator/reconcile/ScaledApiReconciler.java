@@ -96,6 +96,11 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
             context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, apply.replicas());
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        if (deployment == null) {
+            // Just created: JOSDK does not reconcile again for its own create, and a tick needs the replicas.
+            tick = autoscaling.track(api, context.getSecondaryResource(Deployment.class)
+                    .map(d -> d.getSpec().getReplicas()).orElse(null));
+        }
 
         ScaledApiStatus status = StatusReport.of(api, deployment, tick, clock.instant());
         boolean scaled = apply != null && apply.replicas() != before;
@@ -121,7 +126,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                             + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
         }
         if (StatusReport.sameToAUser(api.getStatus(), status)) {
-            return UpdateControl.noUpdate();
+            // Until a Deployment is seen, look again: ticks start only once its replicas are known.
+            return deployment == null ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(ScalingPolicies.from(api.getSpec()).interval())
+                    : UpdateControl.noUpdate();
         }
         // At most one status write per tick; a new spec or a scale is shown at once.
         boolean urgent = scaled || api.getStatus() == null
@@ -133,7 +140,8 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         autoscaling.statusWritten(id);
         log.debug("{} status: {} of {} replicas ready, {} desired", name, status.readyReplicas, status.replicas,
                 status.desiredReplicas);
-        return UpdateControl.patchStatus(statusOnly(api, status));
+        UpdateControl<ScaledApi> write = UpdateControl.patchStatus(statusOnly(api, status));
+        return deployment == null ? write.rescheduleAfter(ScalingPolicies.from(api.getSpec()).interval()) : write;
     }
 
     /** Stops the autoscaler's ticks. */
