@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,15 +27,12 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.reconcile.OwnedObjects;
+import io.scaledapi.operator.faults.StandInPods;
 
 /**
  * The load side of {@code bench/operator-scale.sh}: against a real API server with an operator already running, it
@@ -174,25 +170,7 @@ public final class OperatorScaleBench {
 
     static void createPod(KubernetesClient client, int index, int number, int port) {
         String app = "api-" + index;
-        Pod pod = client.resource(new PodBuilder()
-                .withNewMetadata()
-                    .withName(app + "-standin-" + number)
-                    .withNamespace(namespace(index))
-                    .withLabels(Map.of("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY, OwnedObjects.NAME_LABEL, app,
-                            "app.kubernetes.io/name", app))
-                .endMetadata()
-                .withNewSpec()
-                    .withAutomountServiceAccountToken(false)
-                    .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).endPort()
-                    .endContainer()
-                .endSpec()
-                .build()).create();
-        String now = Instant.now().toString();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withStartTime(now)
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
-                .build());
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
+        StandInPods.createReady(client, namespace(index), app, app + "-standin-" + number, port);
     }
 
     static boolean scraped(ScaledApi api) {

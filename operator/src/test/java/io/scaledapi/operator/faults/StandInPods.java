@@ -28,7 +28,7 @@ import io.scaledapi.operator.reconcile.OwnedObjects;
  * endpoint, which serves Prometheus text with a request counter growing at a set rate per pod, or misbehaves in
  * one of the ways a broken pod does.
  */
-final class StandInPods implements AutoCloseable {
+public final class StandInPods implements AutoCloseable {
 
     /** What the endpoint answers. */
     enum Behavior {
@@ -80,26 +80,31 @@ final class StandInPods implements AutoCloseable {
     /** Creates {@code count} ready pods of the ScaledApi {@code app}, all served by this endpoint. */
     void create(KubernetesClient client, String namespace, String app, int count) {
         for (int i = 0; i < count; i++) {
-            Pod pod = client.resource(new PodBuilder()
-                    .withNewMetadata()
-                        .withName(app + "-standin-" + i)
-                        .withNamespace(namespace)
-                        .withLabels(Map.of("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY, OwnedObjects.NAME_LABEL, app,
-                                "app.kubernetes.io/name", app))
-                    .endMetadata()
-                    .withNewSpec()
-                        .withAutomountServiceAccountToken(false)
-                        .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                            .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port()).endPort()
-                        .endContainer()
-                    .endSpec()
-                    .build()).create();
-            String now = Instant.now().toString();
-            pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withStartTime(now)
-                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
-                    .build());
-            client.pods().inNamespace(namespace).resource(pod).updateStatus();
+            createReady(client, namespace, app, app + "-standin-" + i, port());
         }
+    }
+
+    /** A Pod object of the ScaledApi {@code app}, marked Ready with podIP 127.0.0.1 and its {@code http} port. */
+    public static Pod createReady(KubernetesClient client, String namespace, String app, String name, int port) {
+        Pod pod = client.resource(new PodBuilder()
+                .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(namespace)
+                    .withLabels(Map.of("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY, OwnedObjects.NAME_LABEL, app,
+                            "app.kubernetes.io/name", app))
+                .endMetadata()
+                .withNewSpec()
+                    .withAutomountServiceAccountToken(false)
+                    .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
+                        .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).endPort()
+                    .endContainer()
+                .endSpec()
+                .build()).create();
+        String now = Instant.now().toString();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withStartTime(now)
+                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
+                .build());
+        return client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }
 
     private void answer(HttpExchange exchange) throws IOException {
