@@ -94,7 +94,7 @@ public final class OperatorScaleBench {
             long end = System.currentTimeMillis() + measure * 1000L;
             while (System.currentTimeMillis() < end) {
                 rssMax = Math.max(rssMax, rssKiB(pid));
-                Thread.sleep(Math.min(5000, Math.max(1, end - System.currentTimeMillis())));
+                Thread.sleep(Math.min(5000, Math.max(1, end - System.currentTimeMillis()))); // RSS sampled every 5 s over the measured window, on purpose
             }
             rssMax = Math.max(rssMax, rssKiB(pid));
             Snapshot after = Snapshot.take(client, pid, operatorMetrics);
