@@ -16,7 +16,12 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scaledapi.sampleapi.cache.CacheProperties;
+import io.scaledapi.sampleapi.cache.CacheWarmStart;
+import io.scaledapi.sampleapi.cache.RedisSharedTier;
 import io.scaledapi.sampleapi.cache.ResponseCache;
+import io.scaledapi.sampleapi.cache.SharedTier;
+import io.scaledapi.sampleapi.cache.SharedTierProperties;
+import io.scaledapi.sampleapi.cache.WarmStartProperties;
 import io.scaledapi.sampleapi.catalog.CatalogKey;
 import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 import io.scaledapi.sampleapi.catalog.OriginProperties;
@@ -43,18 +48,31 @@ class SampleApiConfiguration {
         return new CatalogOrigin(properties);
     }
 
+    /** The shared tier behind the pod's cache when {@code REDIS_URL} is set, none otherwise. */
     @Bean
-    ResponseCache<CatalogKey> catalogCache(CatalogOrigin origin, CacheProperties properties, Ticker ticker, MeterRegistry registry) {
-        return new ResponseCache<>("catalog", origin, properties, ticker, registry);
+    SharedTier sharedTier(SharedTierProperties properties, MeterRegistry registry) {
+        return properties.enabled() ? new RedisSharedTier(properties, registry) : SharedTier.NONE;
     }
 
     @Bean
-    ApiRoutes apiRoutes(ResponseCache<CatalogKey> catalogCache, UpstreamProperties upstream, CacheProperties cacheProperties,
-            Ticker ticker, MeterRegistry registry, ResponseRendering rendering) {
+    ResponseCache<CatalogKey> catalogCache(CatalogOrigin origin, SharedTier shared, CacheProperties properties, Ticker ticker,
+            MeterRegistry registry) {
+        return new ResponseCache<>("catalog", origin, shared, CatalogKey.CODEC, properties, ticker, registry);
+    }
+
+    @Bean
+    ApiRoutes apiRoutes(ResponseCache<CatalogKey> catalogCache, SharedTier shared, UpstreamProperties upstream,
+            CacheProperties cacheProperties, Ticker ticker, MeterRegistry registry, ResponseRendering rendering) {
         ResponseCache<RelayTarget> relayCache = upstream.enabled()
-                ? new ResponseCache<>("relay", new RelayOrigin(upstream), cacheProperties, ticker, registry)
+                ? new ResponseCache<>("relay", new RelayOrigin(upstream), shared, RelayTarget.CODEC, cacheProperties, ticker, registry)
                 : null;
         return new ApiRoutes(catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry, rendering);
+    }
+
+    @Bean(destroyMethod = "close")
+    CacheWarmStart cacheWarmStart(WarmStartProperties settings, SharedTier shared, SharedTierProperties sharedSettings,
+            ApiRoutes routes) {
+        return new CacheWarmStart(settings, shared, sharedSettings.hotKeysInterval(), routes.caches());
     }
 
     /** The API routes go to Reactor Netty ahead of Spring's handler, which serves everything else on the port. */
@@ -79,8 +97,8 @@ class SampleApiConfiguration {
     }
 
     @Bean
-    StartupWarmup startupWarmup(WarmupProperties settings, ApiRoutes routes) {
-        return new StartupWarmup(settings, routes);
+    StartupWarmup startupWarmup(WarmupProperties settings, CacheWarmStart cacheWarmStart, ApiRoutes routes) {
+        return new StartupWarmup(settings, cacheWarmStart, routes);
     }
 
     /** Part of the readiness group: the origin's worker pool runs (and, through the bean graph, the cache exists). */

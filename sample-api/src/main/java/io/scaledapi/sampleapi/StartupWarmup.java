@@ -9,12 +9,14 @@ import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 
+import io.scaledapi.sampleapi.cache.CacheWarmStart;
 import io.scaledapi.sampleapi.web.ApiRoutes;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * A new replica warms up before it reports ready: with {@code WARMUP_REQUESTS=N} it sends N requests to itself
+ * A new replica warms up before it reports ready: first its cache, from the shared tier ({@link CacheWarmStart},
+ * {@code CACHE_WARM_KEYS}), then with {@code WARMUP_REQUESTS=N} it sends N requests to itself
  * through its own HTTP port ({@code GET /api/items/1..N}, {@code WARMUP_CONCURRENCY} at a time), so that the request
  * path's classes are loaded and compiled, and those items cached, when the first real request arrives. They are not
  * counted as traffic ({@link ApiRoutes#warmingUp}). Under a small
@@ -28,15 +30,18 @@ final class StartupWarmup implements ApplicationListener<ApplicationStartedEvent
     private static final Logger log = LoggerFactory.getLogger(StartupWarmup.class);
 
     private final WarmupProperties settings;
+    private final CacheWarmStart cacheWarmStart;
     private final ApiRoutes routes;
 
-    StartupWarmup(WarmupProperties settings, ApiRoutes routes) {
+    StartupWarmup(WarmupProperties settings, CacheWarmStart cacheWarmStart, ApiRoutes routes) {
         this.settings = settings;
+        this.cacheWarmStart = cacheWarmStart;
         this.routes = routes;
     }
 
     @Override
     public void onApplicationEvent(ApplicationStartedEvent event) {
+        cacheWarmStart.warm(); // first, so that the requests below find the hot entries already cached
         if (settings.requests() == 0 || !(event.getApplicationContext() instanceof WebServerApplicationContext web)) {
             return;
         }

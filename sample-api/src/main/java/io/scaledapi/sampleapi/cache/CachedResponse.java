@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A response as the cache keeps it: the bytes, a precomputed strong ETag, and the times (on the cache's
- * ticker, in nanoseconds) until which it is fresh and until which it may still be served stale.
+ * ticker, in nanoseconds) until which it is fresh and until which it may still be served stale, and the tier it
+ * was loaded from.
  */
 public record CachedResponse(
         int status,
@@ -16,7 +17,8 @@ public record CachedResponse(
         String etag,
         long loadedAtNanos,
         long freshUntilNanos,
-        long staleUntilNanos) {
+        long staleUntilNanos,
+        CacheSource loadedFrom) {
 
     static CachedResponse of(OriginResponse origin, long nowNanos, long ttlNanos, long staleIfErrorNanos) {
         long fresh = origin.cacheable() ? ttlNanos : 0;
@@ -25,7 +27,25 @@ public record CachedResponse(
         }
         long stale = fresh > 0 ? staleIfErrorNanos : 0;
         return new CachedResponse(origin.status(), origin.body(), origin.contentType(), etagOf(origin.body()),
-                nowNanos, nowNanos + fresh, nowNanos + fresh + stale);
+                nowNanos, nowNanos + fresh, nowNanos + fresh + stale, CacheSource.ORIGIN);
+    }
+
+    /** An entry read from the shared tier: what is left of its freshness, and its age since the origin answered. */
+    static CachedResponse of(SharedEntry shared, long nowNanos, long staleIfErrorNanos) {
+        long fresh = TimeUnit.MILLISECONDS.toNanos(shared.freshMillisLeft());
+        long age = Math.max(0, TimeUnit.MILLISECONDS.toNanos(shared.ttlMillis()) - fresh);
+        return new CachedResponse(shared.status(), shared.body(), shared.contentType(), etagOf(shared.body()),
+                nowNanos - age, nowNanos + fresh, nowNanos + fresh + staleIfErrorNanos, CacheSource.SHARED);
+    }
+
+    /** This entry for the shared tier. */
+    SharedEntry toShared(long nowNanos) {
+        return new SharedEntry(status, contentType, body, TimeUnit.NANOSECONDS.toMillis(freshUntilNanos - loadedAtNanos),
+                millisLeft(nowNanos));
+    }
+
+    long millisLeft(long nowNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(freshUntilNanos - nowNanos));
     }
 
     /** Whether the cache may keep this response at all. */

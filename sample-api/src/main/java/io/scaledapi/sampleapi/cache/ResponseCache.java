@@ -1,5 +1,8 @@
 package io.scaledapi.sampleapi.cache;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -20,7 +23,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
- * A TTL cache of whole responses in front of an {@link Origin}.
+ * A TTL cache of whole responses in front of an {@link Origin}, with an optional {@link SharedTier} between the two:
+ * a load asks the shared tier first and the origin only when it has nothing fresh enough, then stores the origin's
+ * answer there for the other pods, with the freshness it has left.
  * <ul>
  * <li>One origin load per key at a time: concurrent misses join the load in flight (Caffeine's async cache).</li>
  * <li>Refresh ahead: a read past {@code refreshAhead} of the TTL reloads in the background, so keys that are
@@ -35,10 +40,18 @@ public final class ResponseCache<K> {
     private static final long ORIGIN_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** The result of a lookup: the response and how it was served. */
-    public record Lookup(CachedResponse response, CacheOutcome outcome) {}
+    public record Lookup(CachedResponse response, CacheOutcome outcome, CacheSource source) {
+
+        static Lookup loaded(CachedResponse response) {
+            return response.loadedFrom() == CacheSource.SHARED ? new Lookup(response, CacheOutcome.HIT, CacheSource.SHARED)
+                    : new Lookup(response, CacheOutcome.MISS, CacheSource.ORIGIN);
+        }
+    }
 
     private final String name;
     private final Origin<K> origin;
+    private final SharedTier shared;
+    private final KeyCodec<K> keys;
     private final Ticker ticker;
     private final long ttlNanos;
     private final long staleIfErrorNanos;
@@ -50,8 +63,16 @@ public final class ResponseCache<K> {
     private final AtomicLong lastOriginWarning = new AtomicLong(Long.MIN_VALUE);
 
     public ResponseCache(String name, Origin<K> origin, CacheProperties properties, Ticker ticker, MeterRegistry registry) {
+        this(name, origin, SharedTier.NONE, null, properties, ticker, registry);
+    }
+
+    /** @param keys the keys' text form, for the shared tier; unused when {@code shared} is {@link SharedTier#NONE} */
+    public ResponseCache(String name, Origin<K> origin, SharedTier shared, KeyCodec<K> keys, CacheProperties properties,
+            Ticker ticker, MeterRegistry registry) {
         this.name = name;
         this.origin = origin;
+        this.shared = shared;
+        this.keys = keys;
         this.ticker = ticker;
         this.ttlNanos = properties.ttl().toNanos();
         this.staleIfErrorNanos = properties.staleIfError().toNanos();
@@ -87,7 +108,7 @@ public final class ResponseCache<K> {
             return load(k);
         });
         if (loadedHere[0] || !entry.isDone()) {
-            return entry.thenApply(response -> new Lookup(response, CacheOutcome.MISS));
+            return entry.thenApply(Lookup::loaded);
         }
         CachedResponse cached = entry.join();
         long now = ticker.read();
@@ -95,23 +116,55 @@ public final class ResponseCache<K> {
             if (cached.refreshDue(now, refreshAhead)) {
                 cache.synchronous().refresh(key);
             }
-            return CompletableFuture.completedFuture(new Lookup(cached, CacheOutcome.HIT));
+            return CompletableFuture.completedFuture(new Lookup(cached, CacheOutcome.HIT, CacheSource.LOCAL));
         }
         // Expired but still within the stale-if-error bound (the cache evicts it after that). Concurrent
         // readers share one reload: Caffeine coalesces refreshes of a key.
         return cache.synchronous().refresh(key).handle((reloaded, failure) -> {
             if (failure == null && reloaded != null) {
-                return new Lookup(reloaded, CacheOutcome.MISS);
+                return Lookup.loaded(reloaded);
             }
             if (cached.isServableStale(ticker.read())) {
                 staleServed.increment();
-                return new Lookup(cached, CacheOutcome.STALE);
+                return new Lookup(cached, CacheOutcome.STALE, CacheSource.LOCAL);
             }
             throw unavailable(key, failure);
         });
     }
 
     private CompletableFuture<CachedResponse> load(K key) {
+        if (!shared.enabled()) {
+            return loadFromOrigin(key);
+        }
+        String sharedKey = sharedKey(key);
+        return shared.get(sharedKey).thenCompose(entry -> {
+            if (entry != null) {
+                long now = ticker.read();
+                CachedResponse found = CachedResponse.of(entry, now, staleIfErrorNanos);
+                // A copy already due for refresh would only be reloaded again on the next read: take the origin's.
+                if (!found.refreshDue(now, refreshAhead)) {
+                    return CompletableFuture.completedFuture(found);
+                }
+            }
+            return loadFromOrigin(key).thenApply(loaded -> {
+                if (loaded.storable()) {
+                    long now = ticker.read();
+                    shared.put(sharedKey, loaded.toShared(now), loaded.millisLeft(now));
+                }
+                return loaded;
+            });
+        });
+    }
+
+    private String sharedKey(K key) {
+        return sharedKey(keys.encode(key));
+    }
+
+    private String sharedKey(String keyText) {
+        return name + ":" + keyText;
+    }
+
+    private CompletableFuture<CachedResponse> loadFromOrigin(K key) {
         long start = ticker.read();
         CompletableFuture<OriginResponse> call;
         try {
@@ -149,6 +202,52 @@ public final class ResponseCache<K> {
         } else if (log.isDebugEnabled()) {
             log.debug("cache={} origin failed for key={}: {}", name, key, failure.getMessage());
         }
+    }
+
+    /** The name of this cache, as in its metrics. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether loads go through a shared tier. */
+    public boolean shared() {
+        return shared.enabled();
+    }
+
+    /**
+     * Up to {@code limit} keys, those the cache would keep longest first (Caffeine's W-TinyLFU ranks by recent
+     * frequency), in their text form: what a new pod should load first.
+     */
+    public List<String> hottestKeys(int limit) {
+        return cache.synchronous().policy().eviction()
+                .map(eviction -> eviction.hottest(limit).keySet().stream().map(keys::encode).toList())
+                .orElse(List.of());
+    }
+
+    /**
+     * Loads entries from the shared tier into this cache, for a new pod before it takes traffic; returns how many it
+     * loaded. Keys it cannot read back, and entries the shared tier no longer holds fresh, are skipped.
+     */
+    public CompletableFuture<Integer> warmFromShared(List<String> hotKeys) {
+        Map<String, K> wanted = new LinkedHashMap<>();
+        for (String text : hotKeys) {
+            K key = keys.decode(text);
+            if (key != null) {
+                wanted.put(sharedKey(text), key);
+            }
+        }
+        return shared.getAll(List.copyOf(wanted.keySet())).thenApply(found -> {
+            int loaded = 0;
+            long now = ticker.read();
+            for (Map.Entry<String, SharedEntry> entry : found.entrySet()) {
+                CachedResponse response = CachedResponse.of(entry.getValue(), now, staleIfErrorNanos);
+                if (response.isFresh(now)) {
+                    cache.put(wanted.get(entry.getKey()), CompletableFuture.completedFuture(response));
+                    loaded++;
+                }
+            }
+            return loaded;
+        });
     }
 
     /** Number of entries held, for tests and diagnostics. */

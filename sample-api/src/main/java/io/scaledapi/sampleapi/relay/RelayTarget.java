@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import io.scaledapi.sampleapi.cache.KeyCodec;
+
 /**
  * A path under the one configured upstream, checked so that a request can never reach anything else: no
  * {@code .} or {@code ..} segments, no empty segments, no encoded slashes, dots, backslashes or percent signs
@@ -17,6 +19,24 @@ public record RelayTarget(String path, String query) {
     private static final Pattern QUERY_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*");
     private static final Pattern PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
     private static final int MAX_LENGTH = 2048;
+
+    /** The path and query as {@code toString} writes them, checked again by {@link #parse} when read back. */
+    public static final KeyCodec<RelayTarget> CODEC = new KeyCodec<>() {
+        @Override
+        public String encode(RelayTarget target) {
+            return target.toString();
+        }
+
+        @Override
+        public RelayTarget decode(String text) {
+            int query = text.indexOf('?');
+            try {
+                return query < 0 ? parse(text, null) : parse(text.substring(0, query), text.substring(query + 1));
+            } catch (RefusedException e) {
+                return null;
+            }
+        }
+    };
 
     /** Why a relay path was refused; the message is safe to show to the client. */
     public static final class RefusedException extends IllegalArgumentException {

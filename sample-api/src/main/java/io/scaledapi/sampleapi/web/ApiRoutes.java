@@ -63,6 +63,11 @@ public final class ApiRoutes implements NettyRouteProvider {
         this.rendering = rendering;
     }
 
+    /** The caches behind these routes: the catalog's, and the relay's in relay mode. */
+    public List<ResponseCache<?>> caches() {
+        return relay == null ? List.of(catalog) : List.of(catalog, relay);
+    }
+
     @Override
     public HttpServerRoutes apply(HttpServerRoutes routes) {
         return routes.route(request -> isApiPath(request.uri()), this::handle);

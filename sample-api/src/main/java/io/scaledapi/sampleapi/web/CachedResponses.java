@@ -14,12 +14,14 @@ import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 import io.scaledapi.sampleapi.cache.ResponseCache;
 
 /**
- * Turns a cache lookup into a response: {@code X-Cache}, {@code ETag}, {@code Cache-Control} with the seconds
+ * Turns a cache lookup into a response: {@code X-Cache} ({@code HIT} from either cache tier, {@code MISS} from the
+ * origin, {@code STALE}), {@code X-Cache-Source} ({@code local}, {@code shared} or {@code origin}), {@code ETag}, {@code Cache-Control} with the seconds
  * of freshness left, {@code Age}, and 304 for a matching {@code If-None-Match}.
  */
 public final class CachedResponses {
 
     public static final String X_CACHE = "X-Cache";
+    public static final String X_CACHE_SOURCE = "X-Cache-Source";
 
     private final Ticker ticker;
 
@@ -54,8 +56,9 @@ public final class CachedResponses {
         String cacheControl = !stored ? "no-store"
                 : outcome == CacheOutcome.STALE ? "max-age=0, stale-if-error"
                 : "max-age=" + response.secondsLeft(now);
-        List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(5);
         headers.add(Map.entry(X_CACHE, outcome.name()));
+        headers.add(Map.entry(X_CACHE_SOURCE, lookup.source().headerValue()));
         headers.add(Map.entry("ETag", response.etag()));
         headers.add(Map.entry("Cache-Control", cacheControl));
         if (outcome != CacheOutcome.MISS) {

@@ -1,0 +1,56 @@
+package io.scaledapi.sampleapi.cache;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+import io.lettuce.core.RedisURI;
+
+/**
+ * The shared tier, bound from {@code REDIS_URL}, {@code REDIS_TIMEOUT}, {@code REDIS_KEY_PREFIX},
+ * {@code REDIS_MAX_VALUE} and {@code REDIS_HOT_KEYS_INTERVAL}.
+ *
+ * @param url             {@code redis://[:password@]host:port[/db]} (or {@code rediss://}); empty turns the tier off
+ * @param timeout         the longest a lookup waits for Redis before it goes to the origin
+ * @param keyPrefix       put before every key, so that several APIs can share one Redis
+ * @param maxValue        responses larger than this are not stored in the shared tier
+ * @param hotKeysInterval how often a pod publishes its hottest keys for new pods ({@code CACHE_WARM_KEYS})
+ */
+@ConfigurationProperties("redis")
+public record SharedTierProperties(
+        @DefaultValue("") String url,
+        @DefaultValue("5ms") Duration timeout,
+        @DefaultValue("sample-api:") String keyPrefix,
+        @DefaultValue("1MB") DataSize maxValue,
+        @DefaultValue("10s") Duration hotKeysInterval) {
+
+    public SharedTierProperties {
+        if (url != null && !url.isBlank() && !url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            // Never echo the URL: it may hold a password.
+            throw new IllegalArgumentException("REDIS_URL must start with redis:// or rediss://");
+        }
+        if (url != null && !url.isBlank()) {
+            try {
+                RedisURI.create(url);
+            } catch (RuntimeException e) {
+                // Not chained: the parser's message quotes the URL, password and all.
+                throw new IllegalArgumentException("REDIS_URL is not a valid Redis URL: redis://[:password@]host[:port][/database]");
+            }
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("REDIS_TIMEOUT must be a positive duration such as 5ms, got " + timeout);
+        }
+        if (maxValue == null || maxValue.toBytes() < 1) {
+            throw new IllegalArgumentException("REDIS_MAX_VALUE must be a positive size such as 1MB, got " + maxValue);
+        }
+        if (hotKeysInterval == null || hotKeysInterval.isNegative() || hotKeysInterval.isZero()) {
+            throw new IllegalArgumentException("REDIS_HOT_KEYS_INTERVAL must be a positive duration, got " + hotKeysInterval);
+        }
+    }
+
+    public boolean enabled() {
+        return url != null && !url.isBlank();
+    }
+}

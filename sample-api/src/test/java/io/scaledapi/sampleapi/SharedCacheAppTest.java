@@ -1,0 +1,134 @@
+package io.scaledapi.sampleapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.scaledapi.sampleapi.cache.ResponseCache;
+
+/** Two whole app instances, as two pods, sharing one real redis-server on 127.0.0.1. */
+class SharedCacheAppTest {
+
+    private final RedisServer redis = new RedisServer();
+
+    @AfterEach
+    void stopRedis() {
+        redis.close();
+    }
+
+    @Test
+    void aSecondPodServesFromTheSharedTierWhatTheFirstLoaded() {
+        try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
+            HttpTestClient a = new HttpTestClient(port(first));
+            HttpTestClient b = new HttpTestClient(port(second));
+
+            HttpResponse<String> origin = a.get("/api/items/42");
+            assertThat(origin.headers().firstValue("X-Cache")).hasValue("MISS");
+            assertThat(origin.headers().firstValue("X-Cache-Source")).hasValue("origin");
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists("pods:catalog:item:42") == 1);
+
+            HttpResponse<String> shared = b.get("/api/items/42");
+            assertThat(shared.statusCode()).isEqualTo(200);
+            assertThat(shared.headers().firstValue("X-Cache")).hasValue("HIT");
+            assertThat(shared.headers().firstValue("X-Cache-Source")).hasValue("shared");
+            assertThat(shared.headers().firstValue("ETag")).isEqualTo(origin.headers().firstValue("ETag"));
+            assertThat(shared.body()).isEqualTo(origin.body());
+
+            HttpResponse<String> local = b.get("/api/items/42");
+            assertThat(local.headers().firstValue("X-Cache-Source")).hasValue("local");
+
+            assertThat(b.metric("cache_gets_total{cache=\"shared\",result=\"hit\"")).isEqualTo(1);
+            assertThat(b.metric("origin_requests_seconds_count{cache=\"catalog\"")).isZero();
+            assertThat(a.metric("cache_gets_total{cache=\"shared\",result=\"miss\"")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNewPodLoadsTheHotKeysBeforeItReportsReady() {
+        try (ConfigurableApplicationContext running = start("cache.warm.keys=20", "redis.hot-keys-interval=100ms")) {
+            HttpTestClient a = new HttpTestClient(port(running));
+            for (int id = 1; id <= 20; id++) {
+                a.get("/api/items/" + id);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists("pods:hot-keys:catalog") == 1);
+
+            AtomicLong cachedWhenReady = new AtomicLong(-1);
+            try (ConfigurableApplicationContext fresh = new SpringApplicationBuilder(SampleApiApplication.class)
+                    .listeners((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
+                        if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+                            var context = (ConfigurableApplicationContext) event.getSource();
+                            cachedWhenReady.set(context.getBean(ResponseCache.class).size());
+                        }
+                    }).run(arguments("cache.warm.keys=20"))) {
+                assertThat(cachedWhenReady.get()).as("entries cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(20);
+                HttpResponse<String> read = new HttpTestClient(port(fresh)).get("/api/items/7");
+                assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("local");
+            }
+        }
+    }
+
+    @Test
+    void aSharedTierThatIsDownAtStartDoesNotStopThePod() {
+        redis.kill();
+        try (ConfigurableApplicationContext app = start("cache.warm.keys=20", "cache.warm.timeout=2s")) {
+            HttpTestClient http = new HttpTestClient(port(app));
+            HttpResponse<String> read = http.get("/api/items/3");
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("origin");
+            assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            assertThat(http.metric("cache_shared_connected")).isZero();
+        }
+    }
+
+    @Test
+    void aRedisUrlThatIsNotOneStopsStartUpWithoutEchoingIt() {
+        assertThatThrownBy(() -> start("redis.url=http://user:secret@example.org").close())
+                .hasStackTraceContaining("REDIS_URL must start with redis:// or rediss://")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("secret"));
+        assertThatThrownBy(() -> start("redis.url=redis://127.0.0.1:6379,http://user:secret@example.org").close())
+                .hasStackTraceContaining("REDIS_URL is not a valid Redis URL")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("secret"));
+        assertThatThrownBy(() -> start("cache.warm.keys=-1").close())
+                .hasStackTraceContaining("CACHE_WARM_KEYS must be from 0");
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
+    private ConfigurableApplicationContext start(String... properties) {
+        return new SpringApplicationBuilder(SampleApiApplication.class).run(arguments(properties));
+    }
+
+    /** As command-line arguments, which (unlike default properties) win over application.properties' port. */
+    private String[] arguments(String... properties) {
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
+        for (String property : java.util.List.of("server.address=127.0.0.1", "server.port=0", "origin.latency=1ms",
+                "redis.url=" + redis.url(), "redis.key-prefix=pods:")) {
+            all.put(property.substring(0, property.indexOf('=')), property);
+        }
+        for (String property : properties) {
+            all.put(property.substring(0, property.indexOf('=')), property); // a repeated argument would be joined
+        }
+        return all.values().stream().map(property -> "--" + property).toArray(String[]::new);
+    }
+
+    private static int port(ConfigurableApplicationContext app) {
+        return ((WebServerApplicationContext) app).getWebServer().getPort();
+    }
+}
