@@ -56,6 +56,9 @@ public class ScaledApiSpec {
     public Boolean paused;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!has(self.warmKeys) || self.warmKeys == 0 || has(self.shared)",
+            message = "cache.warmKeys needs cache.shared: new pods load their hot keys from the shared tier",
+            fieldPath = ".warmKeys", reason = "FieldValueInvalid")
     public static class Cache {
         @Required
         @Size(max = 32)
@@ -69,6 +72,47 @@ public class ScaledApiSpec {
         @Max(100000000)
         @JsonPropertyDescription("Bound on cached entries per pod. Handed to pods as CACHE_MAX_ENTRIES.")
         public Long maxEntries;
+
+        @JsonPropertyDescription("A shared tier (Redis) behind each pod's cache: a user's Redis (redis.url) or one the "
+                + "operator runs (managed). Pods get it as REDIS_URL.")
+        public SharedCache shared;
+
+        @Default("0")
+        @Min(0)
+        @Max(100000)
+        @JsonPropertyDescription("Hottest keys a new pod loads from the shared tier before it reports ready (CACHE_WARM_KEYS); "
+                + "needs cache.shared.")
+        public Integer warmKeys;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "has(self.redis) != has(self.managed)",
+            message = "cache.shared needs exactly one of redis (a Redis you run) or managed (one the operator runs)",
+            reason = "FieldValueInvalid")
+    public static class SharedCache {
+        @JsonPropertyDescription("A Redis you run.")
+        public UserRedis redis;
+
+        @JsonPropertyDescription("A Redis the operator runs for this API: a Deployment and Service named NAME-redis, "
+                + "no persistence, least-recently-used eviction at maxMemory, deleted with the ScaledApi.")
+        public ManagedRedis managed;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class UserRedis {
+        @Required
+        @Size(min = 1, max = 1024)
+        @Pattern("^rediss?://.+")
+        @JsonPropertyDescription("redis://host:port[/database] or rediss:// for TLS.")
+        public String url;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ManagedRedis {
+        @Default("256Mi")
+        @Pattern("^[0-9]+(Ki|Mi|Gi)$")
+        @JsonPropertyDescription("Redis maxmemory, e.g. 256Mi; past it the least recently used keys are evicted.")
+        public String maxMemory;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

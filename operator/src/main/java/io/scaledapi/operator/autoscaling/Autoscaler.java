@@ -92,7 +92,7 @@ public final class Autoscaler {
         long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
         state.scaleEvents.removeIf(e -> e.t <= now - keep);
         return new Decision(outcome.replicas(), mode(), outcome.reason(), rates.stableLow(), rates.burstLow(),
-                rates.hitRatio(), true, measured.message(), outcome.limit());
+                rates.hitRatio(), true, measured.message(), outcome.limit(), rates.sharedHitRatio(), measured.localHitRates());
     }
 
     /** The replicas after the rules, why, and the first limit that cut them. */
@@ -140,10 +140,11 @@ public final class Autoscaler {
         Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), policy);
         Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), policy);
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, policy)) {
-            return new Proposal(up.replicas(), String.format(Locale.ROOT,
-                    "up: %,.0f req/s (60 s: %,.0f, 6 s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d",
-                    upRate, w.stableLow(), w.burstLow(), w.trend(), startup / 1000, up.replicas(), up.basis(), current),
-                    up.unreachable());
+            int replicas = Capacity.withNewPods(current, up.replicas(), Capacity.newPodShare(w.sharedHitRatio()));
+            return new Proposal(replicas, String.format(Locale.ROOT,
+                    "up: %,.0f req/s (60 s: %,.0f, 6 s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
+                    upRate, w.stableLow(), w.burstLow(), w.trend(), startup / 1000, up.replicas(), up.basis(), current,
+                    newPodsNote(w, up.replicas(), replicas)), up.unreachable());
         }
         if (down.replicas() < current && !Capacity.withinTolerance(downRate, current, policy)) {
             int replicas = down.replicas();
@@ -159,10 +160,22 @@ public final class Autoscaler {
     }
 
     private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
-        int replicas = Math.max(current, Math.max(normal.replicas(), burst.replicas()));
-        return new Proposal(replicas, String.format(Locale.ROOT, "burst: %,.0f req/s over %d s needs %d replicas, had %d",
-                w.burstLow(), policy.windows().burst().toSeconds(), burst.replicas(), current),
-                burst.unreachable() || normal.unreachable());
+        int needed = Capacity.withNewPods(current, burst.replicas(), Capacity.newPodShare(w.sharedHitRatio()));
+        int replicas = Math.max(current, Math.max(normal.replicas(), needed));
+        return new Proposal(replicas, String.format(Locale.ROOT, "burst: %,.0f req/s over %d s needs %d replicas, had %d%s",
+                w.burstLow(), policy.windows().burst().toSeconds(), burst.replicas(), current,
+                newPodsNote(w, burst.replicas(), needed)), burst.unreachable() || normal.unreachable());
+    }
+
+    /** Why more pods are started than the rate alone asks for: new ones start with an empty cache. */
+    private static String newPodsNote(RateWindows.Rates w, int needed, int replicas) {
+        if (replicas <= needed) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; %d to start, new pods counted at %.0f %% of a warm one (%s)", replicas,
+                Capacity.newPodShare(w.sharedHitRatio()) * 100, Double.isFinite(w.sharedHitRatio())
+                        ? String.format(Locale.ROOT, "shared tier hit ratio %.0f %%", w.sharedHitRatio() * 100)
+                        : "no shared tier");
     }
 
     private Decision.Mode mode() {

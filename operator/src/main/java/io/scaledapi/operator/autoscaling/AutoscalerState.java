@@ -35,6 +35,8 @@ public class AutoscalerState {
         public Double misses;
         public Double durationSum;
         public Double durationCount;
+        public Double sharedHits;
+        public Double sharedMisses;
 
         public RateSample() {
         }
@@ -89,6 +91,8 @@ public class AutoscalerState {
         public Double misses;
         public Double durationSum;
         public Double durationCount;
+        public Double sharedHits;
+        public Double sharedMisses;
         /** Its mean response time over the last tick, in seconds, when it had one: a growing queue shows in it. */
         public Double responseSeconds;
 
@@ -103,6 +107,8 @@ public class AutoscalerState {
             this.misses = finiteOrNull(c.cacheMisses());
             this.durationSum = finiteOrNull(c.durationSum());
             this.durationCount = finiteOrNull(c.durationCount());
+            this.sharedHits = finiteOrNull(c.sharedHits());
+            this.sharedMisses = finiteOrNull(c.sharedMisses());
         }
 
         static Double finiteOrNull(double v) {

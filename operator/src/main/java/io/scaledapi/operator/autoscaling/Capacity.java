@@ -42,6 +42,29 @@ final class Capacity {
         return new Need(replicas, basis, unreachable);
     }
 
+    /**
+     * What a new pod carries at first, as a share of a warm pod's load, when its cache starts empty and its misses go
+     * to the origin: it warms its hottest keys within seconds, but the origin calls of its first minute slow it.
+     */
+    static final double COLD_POD_SHARE = 0.75;
+
+    /**
+     * A new pod's expected share of a warm pod's capacity: its local misses are answered by the shared tier at the
+     * fleet's shared hit ratio (with no shared tier, none are), so the warmer the shared tier, the closer to 1.
+     */
+    static double newPodShare(double sharedHitRatio) {
+        double h = Double.isFinite(sharedHitRatio) ? Math.max(0, Math.min(1, sharedHitRatio)) : 0;
+        return COLD_POD_SHARE + (1 - COLD_POD_SHARE) * h;
+    }
+
+    /** Replicas such that {@code current} warm pods and the added ones, each at {@code share}, carry {@code needed}. */
+    static int withNewPods(int current, int needed, double share) {
+        if (needed <= current || share >= 1) {
+            return needed;
+        }
+        return current + (int) Math.ceil((needed - current) / share - 1e-9);
+    }
+
     /** Whether {@code rate} is within the tolerance of what {@code current} replicas carry at the rate target. */
     static boolean withinTolerance(double rate, int current, ScalingPolicy policy) {
         double target = policy.target().requestsPerSecond();

@@ -1,5 +1,7 @@
 package io.scaledapi.operator.autoscaling;
 
+import java.util.Map;
+
 /**
  * What a tick decided.
  *
@@ -12,9 +14,17 @@ package io.scaledapi.operator.autoscaling;
  * @param metricsAvailable false when no pod could be scraped, so the decision holds
  * @param metricsMessage   what is wrong with the metrics, or what was seen
  * @param limit            what cut the decision, or null
+ * @param sharedHitRatio   the shared tier's hit ratio over the stable window, or NaN without a shared tier
+ * @param localHitRates    per pod, the requests per second its own cache answered this tick (what losing it costs)
  */
 public record Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
-        boolean metricsAvailable, String metricsMessage, Limit limit) {
+        boolean metricsAvailable, String metricsMessage, Limit limit, double sharedHitRatio,
+        Map<String, Double> localHitRates) {
+
+    public Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
+            boolean metricsAvailable, String metricsMessage, Limit limit) {
+        this(replicas, mode, reason, stableRate, burstRate, hitRatio, metricsAvailable, metricsMessage, limit, Double.NaN, Map.of());
+    }
 
     public enum Mode {
         Stable, Burst

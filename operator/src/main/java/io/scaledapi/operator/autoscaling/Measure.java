@@ -71,7 +71,7 @@ final class Measure {
      */
     record Result(int ready, int scraped, int measured, double served, double demand, double high, Double hits,
             Double misses, Double durationSum, Double durationCount, String hold, boolean metricsAvailable,
-            String message) {
+            String message, Double sharedHits, Double sharedMisses, Map<String, Double> localHitRates) {
 
         /** Whether some pod was saturated, so that demand was estimated above what was served. */
         boolean saturated() {
@@ -79,7 +79,10 @@ final class Measure {
         }
 
         RateSample sample(long now) {
-            return new RateSample(now, demand, high, hits, misses, durationSum, durationCount);
+            RateSample sample = new RateSample(now, demand, high, hits, misses, durationSum, durationCount);
+            sample.sharedHits = sharedHits;
+            sample.sharedMisses = sharedMisses;
+            return sample;
         }
     }
 
@@ -97,8 +100,9 @@ final class Measure {
         List<PodRate> rates = new ArrayList<>();
         int ready = 0;
         int scraped = 0;
-        double hits = 0, misses = 0, durationSum = 0, durationCount = 0;
-        boolean cache = false, durations = false;
+        double hits = 0, misses = 0, durationSum = 0, durationCount = 0, sharedHits = 0, sharedMisses = 0;
+        boolean cache = false, durations = false, shared = false;
+        Map<String, Double> localHitRates = new HashMap<>();
         String firstFailure = null;
         for (PodSnapshot pod : pods) {
             if (!pod.ready()) {
@@ -131,8 +135,16 @@ final class Measure {
             }
             if (prev.hits != null && prev.misses != null && Double.isFinite(c.cacheHits()) && Double.isFinite(c.cacheMisses())) {
                 cache = true;
-                hits += increase(c.cacheHits(), prev.hits) / seconds;
+                double podHits = increase(c.cacheHits(), prev.hits) / seconds;
+                hits += podHits;
                 misses += increase(c.cacheMisses(), prev.misses) / seconds;
+                localHitRates.put(pod.name(), podHits);
+            }
+            if (prev.sharedHits != null && prev.sharedMisses != null && Double.isFinite(c.sharedHits())
+                    && Double.isFinite(c.sharedMisses())) {
+                shared = true;
+                sharedHits += increase(c.sharedHits(), prev.sharedHits) / seconds;
+                sharedMisses += increase(c.sharedMisses(), prev.sharedMisses) / seconds;
             }
             double response = Double.NaN;
             double growth = 0;
@@ -186,12 +198,13 @@ final class Measure {
         double high = Math.max(demand, served + unmeasured * fullLoad);
         return new Result(ready, scraped, measured, served, demand, high,
                 cache ? hits : null, cache ? misses : null, durations ? durationSum : null,
-                durations ? durationCount : null, null, true, message);
+                durations ? durationCount : null, null, true, message, shared ? sharedHits : null,
+                shared ? sharedMisses : null, Map.copyOf(localHitRates));
     }
 
     private static Result held(int ready, int scraped, String hold, boolean available, String message) {
         return new Result(ready, scraped, 0, Double.NaN, Double.NaN, Double.NaN, null, null, null, null, hold,
-                available, message);
+                available, message, null, null, Map.of());
     }
 
     /**

@@ -8,8 +8,16 @@ package io.scaledapi.operator.autoscaling;
  * @param cacheMisses   cache gets that missed
  * @param durationSum   total seconds spent serving requests
  * @param durationCount requests the duration sum covers
+ * @param sharedHits    lookups in the shared tier (cache="shared") that hit
+ * @param sharedMisses  lookups in the shared tier that missed
  */
-public record PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
+public record PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount,
+        double sharedHits, double sharedMisses) {
+
+    /** A pod with no shared cache tier. */
+    public PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
+        this(requests, cacheHits, cacheMisses, durationSum, durationCount, Double.NaN, Double.NaN);
+    }
 
     public static PodCounters requestsOnly(double requests) {
         return new PodCounters(requests, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
@@ -19,7 +27,8 @@ public record PodCounters(double requests, double cacheHits, double cacheMisses,
     public boolean isValid() {
         return Double.isFinite(requests) && requests >= 0
                 && validOptional(cacheHits) && validOptional(cacheMisses)
-                && validOptional(durationSum) && validOptional(durationCount);
+                && validOptional(durationSum) && validOptional(durationCount)
+                && validOptional(sharedHits) && validOptional(sharedMisses);
     }
 
     private static boolean validOptional(double v) {

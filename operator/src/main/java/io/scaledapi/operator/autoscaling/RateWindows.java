@@ -28,13 +28,14 @@ final class RateWindows {
      * scaling down); {@code trend} in req/s per second, 0 unless significant.
      */
     record Rates(double stableLow, double stableHigh, double burstLow, double burstHigh, double recentHigh,
-            double hitRatio, double meanServiceSeconds, double trend) {
+            double hitRatio, double meanServiceSeconds, double trend, double sharedHitRatio) {
     }
 
     static Rates of(List<RateSample> samples, long now, ScalingPolicy.Windows windows) {
         long burstFrom = now - windows.burst().toMillis();
         long recentFrom = now - windows.recent().toMillis();
         double sLow = 0, sHigh = 0, bLow = 0, bHigh = 0, rHigh = 0, hits = 0, misses = 0, durSum = 0, durCount = 0;
+        double sharedHits = 0, sharedMisses = 0;
         int s = 0, b = 0, r = 0;
         for (RateSample sample : samples) {
             if (sample.t <= now - windows.stable().toMillis()) {
@@ -56,19 +57,24 @@ final class RateWindows {
                 hits += sample.hits;
                 misses += sample.misses;
             }
+            if (sample.sharedHits != null) {
+                sharedHits += sample.sharedHits;
+                sharedMisses += sample.sharedMisses;
+            }
             if (sample.durationSum != null) {
                 durSum += sample.durationSum;
                 durCount += sample.durationCount;
             }
         }
         if (s == 0) {
-            return new Rates(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+            return new Rates(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
         }
         return new Rates(sLow / s, sHigh / s, b == 0 ? sLow / s : bLow / b, b == 0 ? sHigh / s : bHigh / b,
                 r == 0 ? sHigh / s : rHigh / r,
                 hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
                 durCount > 0 ? durSum / durCount : Double.NaN,
-                trend(samples, now));
+                trend(samples, now),
+                sharedHits + sharedMisses > 0 ? sharedHits / (sharedHits + sharedMisses) : Double.NaN);
     }
 
     /**

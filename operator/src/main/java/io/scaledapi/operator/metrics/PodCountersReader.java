@@ -5,7 +5,8 @@ import io.scaledapi.operator.autoscaling.PodCounters;
 /**
  * Reads the counters the autoscaler needs out of a pod's metrics: the configured request counter summed over its
  * label sets (without the Actuator's own endpoints, which the operator's scrapes and the probes hit), the matching
- * duration sum, and the cache gets by result when the pod exports them.
+ * duration sum, and the cache gets by result when the pod exports them: the pod's own cache, and apart from it the
+ * shared tier ({@code cache="shared"}).
  */
 public final class PodCountersReader {
 
@@ -25,6 +26,9 @@ public final class PodCountersReader {
         double durations = 0;
         double hits = 0;
         double misses = 0;
+        double sharedHits = 0;
+        double sharedMisses = 0;
+        boolean foundShared = false;
         boolean foundRequests = false;
         boolean foundDurations = false;
         boolean foundCache = false;
@@ -41,7 +45,16 @@ public final class PodCountersReader {
                 foundDurations = true;
             } else if (s.name().equals("cache_gets_total") || s.name().equals("cache_gets")) {
                 String result = s.labels().getOrDefault("result", "");
-                if (result.equals("hit")) {
+                if ("shared".equals(s.labels().get("cache"))) {
+                    // The shared tier behind the pod's own cache: its lookups are the local cache's misses.
+                    if (result.equals("hit")) {
+                        sharedHits += s.value();
+                        foundShared = true;
+                    } else if (result.equals("miss")) {
+                        sharedMisses += s.value();
+                        foundShared = true;
+                    }
+                } else if (result.equals("hit")) {
                     hits += s.value();
                     foundCache = true;
                 } else if (result.equals("miss")) {
@@ -56,7 +69,8 @@ public final class PodCountersReader {
         }
         return new PodCounters(requests,
                 foundCache ? hits : Double.NaN, foundCache ? misses : Double.NaN,
-                foundDurations ? durations : Double.NaN, foundDurations ? requests : Double.NaN);
+                foundDurations ? durations : Double.NaN, foundDurations ? requests : Double.NaN,
+                foundShared ? sharedHits : Double.NaN, foundShared ? sharedMisses : Double.NaN);
     }
 
     private static boolean isOwnTraffic(PrometheusText.Sample s) {

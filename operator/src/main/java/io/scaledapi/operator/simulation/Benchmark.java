@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Benchmark {
 
     private static final Usage USAGE = new Usage("autoscaler-benchmark",
-            "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE]");
+            "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE] [--fleet local,shared]");
 
     static final double[] TARGETS = {350, 450, 550, 700, 850};
     static final double[] HPA_DOWN_WINDOWS = {60, 150, 300};
@@ -59,6 +59,7 @@ public final class Benchmark {
         int seeds = 10;
         double[] weights = {10, 30, 100};
         Path config = null;
+        List<String> fleets = List.of("local", "shared");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -66,6 +67,7 @@ public final class Benchmark {
                 case "--seeds" -> seeds = Integer.parseInt(USAGE.value(args[i], value));
                 case "--weights" -> weights = Stream.of(USAGE.value(args[i], value).split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--config" -> config = Path.of(USAGE.value(args[i], value));
+                case "--fleet" -> fleets = List.of(USAGE.value(args[i], value).split(","));
                 default -> USAGE.fail("unknown argument " + args[i]);
             }
             i++;
@@ -85,9 +87,21 @@ public final class Benchmark {
         if (traces.isEmpty()) {
             USAGE.fail("no *.csv traces in " + folders);
         }
-        Map<String, Object> report = run(traces, cfg, seeds, weights, Runtime.getRuntime().availableProcessors());
-        System.out.println(new ObjectMapper().writeValueAsString(report));
-        System.err.print(table(report, weights));
+        // Each fleet variant: pods with only their own cache, and pods with a shared tier behind it.
+        Map<String, Object> reports = new LinkedHashMap<>();
+        for (String fleet : fleets) {
+            if (!fleet.equals("local") && !fleet.equals("shared")) {
+                USAGE.fail("--fleet takes local, shared or both (local,shared), got " + fleet);
+            }
+            SimulationConfig variant = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(cfg), SimulationConfig.class);
+            variant.fleet.sharedCache = fleet.equals("shared");
+            Map<String, Object> report = run(traces, variant, seeds, weights, Runtime.getRuntime().availableProcessors());
+            reports.put(fleet, report);
+            System.err.println("fleet: " + (fleet.equals("shared") ? "shared cache tier (new pods' misses hit Redis at the fleet's ratio)"
+                    : "local caches only"));
+            System.err.print(table(report, weights));
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(reports));
     }
 
     static List<Trace> readTraces(Path folder) throws IOException {

@@ -55,6 +55,8 @@ public final class FleetSimulator {
         double misses;
         double durationSum;
         double durationCount;
+        double sharedHits;
+        double sharedMisses;
 
         Pod(String name, int created, double runningAt, double readyAt, double[] cache) {
             this.name = name;
@@ -79,7 +81,8 @@ public final class FleetSimulator {
 
         Policy.SimPod view(int now) {
             return new Policy.SimPod(name, created, runningAt, readyAt, ready(now), arrivals, requests, hits, misses,
-                    durationSum, durationCount, history);
+                    durationSum, durationCount, history, f.sharedCache ? sharedHits : Double.NaN,
+                    f.sharedCache ? sharedMisses : Double.NaN);
         }
     }
 
@@ -123,7 +126,10 @@ public final class FleetSimulator {
         int lastDirection = 0;
         double nextDecision = policy.phaseSeconds();
         double hitSeconds = f.hitServiceMs / 1000;
-        double missSeconds = f.missServiceMs / 1000;
+        double originSeconds = f.missServiceMs / 1000;
+        double sharedSeconds = f.sharedServiceMs / 1000;
+        // The shared tier sees the whole fleet's keys: its freshness follows the total arrival rate.
+        double[] sharedTier = f.sharedCache ? keys.warmCache(trace.rateAt(0)) : null;
         double slo = f.sloP95Ms / 1000;
         List<Pod> ready = new ArrayList<>();
         for (int s = 0; s < trace.seconds(); s++) {
@@ -161,6 +167,9 @@ public final class FleetSimulator {
             }
             double arrived = arrivals[s];
             ingressCount += arrived;
+            double sharedHit = sharedTier == null ? 0 : keys.serve(sharedTier, arrived, 1);
+            // A local miss costs a shared hit's time or the origin's: one mean "miss" time for the queueing model.
+            double missSeconds = sharedHit * sharedSeconds + (1 - sharedHit) * originSeconds;
             double failedNow = 0;
             double served = 0;
             double slowServed = 0;
@@ -192,6 +201,8 @@ public final class FleetSimulator {
                     p.requests += out;
                     p.hits += out * hit;
                     p.misses += out * (1 - hit);
+                    p.sharedHits += out * (1 - hit) * sharedHit;
+                    p.sharedMisses += out * (1 - hit) * (1 - sharedHit);
                     p.durationCount += out;
                     if (out > 0) {
                         // A real duration counter sums every response: its mean carries sampling noise of sd / sqrt(n).

@@ -28,7 +28,7 @@ public interface Policy {
      */
     record SimPod(String name, int createdSecond, double runningAt, double readyAt, boolean ready, double arrivals,
             double requests, double hits, double misses, double durationSum, double durationCount,
-            CounterHistory history) {
+            CounterHistory history, double sharedHits, double sharedMisses) {
 
         /** Pending (scheduled, image pulling) until its container runs. */
         public boolean pending(double now) {

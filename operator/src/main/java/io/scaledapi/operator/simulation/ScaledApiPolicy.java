@@ -52,7 +52,8 @@ public final class ScaledApiPolicy implements Policy {
                 snapshots.add(PodSnapshot.notReady(pod.name(), created));
             } else {
                 snapshots.add(PodSnapshot.scraped(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
-                        new PodCounters(pod.requests(), pod.hits(), pod.misses(), pod.durationSum(), pod.durationCount())));
+                        new PodCounters(pod.requests(), pod.hits(), pod.misses(), pod.durationSum(), pod.durationCount(),
+                                pod.sharedHits(), pod.sharedMisses())));
             }
         }
         return autoscaler.decide(snapshots, currentReplicas).replicas();

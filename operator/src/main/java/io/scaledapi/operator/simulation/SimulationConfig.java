@@ -24,6 +24,12 @@ public class SimulationConfig {
         public int keys = 60_000;
         public double zipfExponent = 1.2;
         public double cacheTtlSeconds = 60;
+        /**
+         * A shared tier (Redis) behind each pod's cache: a pod's local miss is a shared hit at the fleet's hit ratio
+         * (the tier holds what any pod loaded within the TTL), served in sharedServiceMs instead of a miss's time.
+         */
+        public boolean sharedCache = false;
+        public double sharedServiceMs = 4;
         /** The warm hit ratio of the pessimistic linear warm-up. */
         public double warmHitRatio = 0.87;
         /** Creation to ready, with uniform jitter of +- startupJitterSeconds. */
