@@ -78,6 +78,8 @@ class ChartRbacTest {
             // ConfigMaps: get, create and patch for the autoscaler's checkpoints, nothing more.
             assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).list());
             assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).withName("catalog-autoscaler").delete());
+            // Pods: patch for the deletion-cost annotation, never delete or create.
+            assertForbidden(() -> operatorClient.pods().inNamespace(apps).withName("catalog-0").delete());
             assertForbidden(() -> operatorClient.namespaces().list());
             assertForbidden(() -> operatorClient.nodes().list());
             assertForbidden(() -> operatorClient.rbac().clusterRoles().list());

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.readyReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "RPS", jsonPath = ".status.requestRate.stable", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "HIT%", jsonPath = ".status.cacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "SHARED%", jsonPath = ".status.sharedCacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "MODE", jsonPath = ".status.mode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> implements Namespaced {

@@ -30,6 +30,13 @@ public class ScaledApiStatus {
     @JsonPropertyDescription("The hit ratio in whole percent, for kubectl get.")
     public Integer cacheHitPercent;
 
+    @JsonPropertyDescription("Hit ratio of the shared tier (Redis) over the stable window, 0 to 1: of the pods' local "
+            + "misses, the share it answered. Absent without cache.shared.")
+    public Double sharedCacheHitRatio;
+
+    @JsonPropertyDescription("The shared tier's hit ratio in whole percent, for kubectl get.")
+    public Integer sharedCacheHitPercent;
+
     @JsonPropertyDescription("Stable, Burst or Paused.")
     public String mode;
 

@@ -28,11 +28,12 @@ import io.scaledapi.operator.api.ScaledApiSpec;
  * Replicas start at {@code replicas.min}, then follow the autoscaler's decision (or, while it has none or the
  * resource is paused, keep their current value), always within the bounds.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     /** Variables the operator sets from the spec; a user's env entry with one of these names is dropped. */
-    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT");
+    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT", "REDIS_URL",
+            "REDIS_KEY_PREFIX", "CACHE_WARM_KEYS");
 
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .addToRequests("cpu", new Quantity("250m"))
@@ -72,7 +73,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                                 .withRunAsNonRoot(true)
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
-                            .withContainers(container(spec, port))
+                            .withContainers(container(api, port))
                             .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                         .endSpec()
                     .endTemplate()
@@ -95,12 +96,13 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
     static final long PRE_STOP_SECONDS = 5;
 
-    private static Container container(ScaledApiSpec spec, int port) {
+    private static Container container(ScaledApi api, int port) {
+        ScaledApiSpec spec = api.getSpec();
         return new ContainerBuilder()
                 .withName("api")
                 .withImage(spec.image)
                 .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
-                .withEnv(env(spec, port))
+                .withEnv(env(api, port))
                 .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
                 // A JVM starting under a CPU limit on a busy node can take a minute or more; liveness judges only
                 // once the startup probe has passed, so a slow start is not taken for a hung process.
@@ -121,11 +123,19 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .build();
     }
 
-    static List<EnvVar> env(ScaledApiSpec spec, int port) {
+    static List<EnvVar> env(ScaledApi api, int port) {
+        ScaledApiSpec spec = api.getSpec();
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVar("CACHE_TTL", Durations.forSpring(Durations.parse(spec.cache.ttl)), null));
         env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.cache.maxEntries == null ? 10000 : spec.cache.maxEntries), null));
         env.add(new EnvVar("SERVER_PORT", Integer.toString(port), null));
+        String redisUrl = SharedCacheObjects.redisUrl(api);
+        if (redisUrl != null) {
+            env.add(new EnvVar("REDIS_URL", redisUrl, null));
+            // One Redis may serve several APIs: each keeps to its own keys.
+            env.add(new EnvVar("REDIS_KEY_PREFIX", api.getMetadata().getNamespace() + "/" + api.getMetadata().getName() + ":", null));
+            env.add(new EnvVar("CACHE_WARM_KEYS", Integer.toString(spec.cache.warmKeys == null ? 0 : spec.cache.warmKeys), null));
+        }
         if (spec.env != null) {
             spec.env.stream().filter(e -> !MANAGED_ENV.contains(e.getName())).forEach(env::add);
         }

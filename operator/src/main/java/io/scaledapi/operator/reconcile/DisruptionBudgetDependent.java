@@ -14,7 +14,7 @@ import io.scaledapi.operator.api.ScaledApi;
  * A PodDisruptionBudget keeping all but one pod up during voluntary disruptions, when {@code replicas.min >= 2}
  * (with one replica it would block node drains). Deleted again when min drops below 2.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
 public class DisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudget> {
 
     public DisruptionBudgetDependent() {

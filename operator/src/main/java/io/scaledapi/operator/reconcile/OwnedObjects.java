@@ -11,6 +11,12 @@ public final class OwnedObjects {
     public static final String MANAGED_BY = "scaledapi-operator";
     /** Selects only the objects this operator manages, so its informers cache nothing else. */
     public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
+    /** On the objects of a managed shared cache (Redis), naming the ScaledApi they serve. */
+    public static final String SHARED_CACHE_LABEL = "scaledapi.io/shared-cache-of";
+    /** The API's own objects (its Deployment, Service, budget), without those of its managed Redis. */
+    public static final String API_SELECTOR = MANAGED_SELECTOR + ",!" + SHARED_CACHE_LABEL;
+    /** The objects of managed Redis instances. */
+    public static final String SHARED_CACHE_SELECTOR = MANAGED_SELECTOR + "," + SHARED_CACHE_LABEL;
     public static final String NAME_LABEL = "scaledapi.io/name";
     public static final String PORT_NAME = "http";
 

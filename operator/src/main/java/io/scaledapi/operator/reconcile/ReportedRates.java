@@ -4,13 +4,13 @@ import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.autoscaling.Decision;
 
 /**
- * The request rates and cache hit ratio as status shows them: rounded, and moved only when the measured value
+ * The request rates and cache hit ratios (the pods' own caches, and the shared tier) as status shows them: rounded, and moved only when the measured value
  * leaves a margin around the shown one, so that a steady load (whose windows wobble a little every tick) does not
  * rewrite status every tick, while a real change shows within one.
  */
-record ReportedRates(Double stable, Double burst, Double hitRatio) {
+record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio) {
 
-    static final ReportedRates NONE = new ReportedRates(null, null, null);
+    static final ReportedRates NONE = new ReportedRates(null, null, null, null);
     /** Relative margins: the stable window averages a minute, the burst window a few seconds, so it wobbles more. */
     static final double STABLE_MARGIN = 0.05;
     static final double BURST_MARGIN = 0.10;
@@ -23,14 +23,15 @@ record ReportedRates(Double stable, Double burst, Double hitRatio) {
             return NONE;
         }
         return new ReportedRates(status.requestRate == null ? null : status.requestRate.stable,
-                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio);
+                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio, status.sharedCacheHitRatio);
     }
 
     /** What to show after this decision; unknown values (NaN) keep what is shown. */
     ReportedRates next(Decision d) {
         return new ReportedRates(moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
                 moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
-                moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000));
+                moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000),
+                moved(sharedHitRatio, d.sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000));
     }
 
     static Double moved(Double shown, double measured, double relative, double floor, double scale) {
@@ -52,6 +53,10 @@ record ReportedRates(Double stable, Double burst, Double hitRatio) {
         if (hitRatio != null) {
             status.cacheHitRatio = hitRatio;
             status.cacheHitPercent = (int) Math.round(hitRatio * 100);
+        }
+        if (sharedHitRatio != null) {
+            status.sharedCacheHitRatio = sharedHitRatio;
+            status.sharedCacheHitPercent = (int) Math.round(sharedHitRatio * 100);
         }
     }
 }

@@ -40,9 +40,13 @@ import io.scaledapi.operator.metrics.PodScraper;
  * changes. The Deployment is applied once with the decided replicas: one writer, one field manager.
  */
 @Workflow(explicitInvocation = true, dependents = {
-    @Dependent(type = DeploymentDependent.class),
-    @Dependent(type = ServiceDependent.class),
-    @Dependent(type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.WhenMinAtLeastTwo.class)})
+    @Dependent(type = DeploymentDependent.class, name = ScaledApiReconciler.DEPLOYMENT),
+    @Dependent(type = ServiceDependent.class, name = "service"),
+    @Dependent(type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.WhenMinAtLeastTwo.class),
+    @Dependent(type = SharedCacheDeploymentDependent.class, name = "shared-cache-deployment",
+            reconcilePrecondition = SharedCacheDeploymentDependent.WhenManaged.class),
+    @Dependent(type = SharedCacheServiceDependent.class, name = "shared-cache-service",
+            reconcilePrecondition = SharedCacheServiceDependent.WhenManaged.class)})
 @ControllerConfiguration(name = "scaledapi", fieldManager = OwnedObjects.MANAGED_BY)
 public class ScaledApiReconciler implements Reconciler<ScaledApi> {
 
@@ -50,13 +54,17 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
 
     /** Key of the autoscaler's decision in the workflow context, read by {@link DeploymentDependent}. */
     static final String DESIRED_REPLICAS = "desiredReplicas";
+    /** The API Deployment's dependent, and its event source: the managed Redis has a Deployment too. */
+    static final String DEPLOYMENT = "deployment";
 
     private final Clock clock;
+    private final KubernetesClient client;
     private final EventRecorder events;
     private final AutoscalingLoop autoscaling;
 
     public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper, MeterRegistry registry) {
         this.clock = clock;
+        this.client = client;
         this.events = new EventRecorder(client);
         this.autoscaling = new AutoscalingLoop(clock, scraper, new ConfigMapCheckpoints(client), registry);
     }
@@ -86,19 +94,24 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
         ResourceID id = ResourceID.fromResource(api);
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
-        Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
+        Deployment deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
         AutoscalingLoop.Tick tick = autoscaling.track(api, before);
         // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
         // old decision never undoes a change made since, and holding on missing data holds for real).
         Decision apply = deployment == null || paused ? null : autoscaling.unapplied(id).orElse(null);
         if (apply != null) {
+            if (before != null && apply.replicas() < before) {
+                List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+                int patched = PodDeletionCosts.apply(client, name, pods, PodDeletionCosts.of(pods, apply.localHitRates()));
+                log.debug("{} deletion costs set on {} pods before scaling in", name, patched);
+            }
             context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, apply.replicas());
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         if (deployment == null) {
             // Just created: JOSDK does not reconcile again for its own create, and a tick needs the replicas.
-            tick = autoscaling.track(api, context.getSecondaryResource(Deployment.class)
+            tick = autoscaling.track(api, context.getSecondaryResource(Deployment.class, DEPLOYMENT)
                     .map(d -> d.getSpec().getReplicas()).orElse(null));
         }
 

@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.scaledapi.operator.api.ScaledApi;
 
 /** The API's Service: port 80 to the pods' named port. */
-@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
 public class ServiceDependent extends OwnedDependent<Service> {
 
     public ServiceDependent() {

@@ -47,7 +47,15 @@ public final class MalformedScaledApis {
             new Case("max entries zero", "ttl: 60s", "ttl: 60s\n    maxEntries: 0", "spec.cache.maxEntries"),
             new Case("metrics path not absolute", "targetRequestsPerSecond: 400",
                     "targetRequestsPerSecond: 400\n  metrics:\n    path: metrics", "spec.metrics.path"),
-            new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"));
+            new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"),
+            new Case("shared cache both kinds", "ttl: 60s",
+                    "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\"}, managed: {maxMemory: 64Mi}}", "spec.cache.shared"),
+            new Case("shared cache neither kind", "ttl: 60s", "ttl: 60s\n    shared: {}", "spec.cache.shared"),
+            new Case("redis url not redis", "ttl: 60s", "ttl: 60s\n    shared: {redis: {url: \"http://r:6379\"}}",
+                    "spec.cache.shared.redis.url"),
+            new Case("max memory not a size", "ttl: 60s", "ttl: 60s\n    shared: {managed: {maxMemory: lots}}",
+                    "spec.cache.shared.managed.maxMemory"),
+            new Case("warm keys without a shared tier", "ttl: 60s", "ttl: 60s\n    warmKeys: 100", "spec.cache.warmKeys"));
 
     private MalformedScaledApis() {
     }

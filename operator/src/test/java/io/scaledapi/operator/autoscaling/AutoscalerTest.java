@@ -159,7 +159,8 @@ class AutoscalerTest {
         assertThat(d.mode()).isEqualTo(Decision.Mode.Stable);
         assertThat(fleet.replicas).isBetween(5, 8);
         fleet.run(autoscaler, 780, 10);
-        assertThat(fleet.replicas).isEqualTo(8);
+        // 8 needed; the 5 running count as warm, the 3 more are started as cold pods at 75 % each: 5 + ceil(3 / 0.75).
+        assertThat(fleet.replicas).isEqualTo(9);
     }
 
     @Test
@@ -260,7 +261,21 @@ class AutoscalerTest {
                 assertThat(d.replicas()).as("healthy at 200 req/s: 2 replicas").isEqualTo(2);
             }
         }
-        assertThat(d.replicas()).isEqualTo(6);
+        // 6 needed: 2 warm and 4 more, started cold at 75 % each: 2 + ceil(4 / 0.75).
+        assertThat(d.replicas()).isEqualTo(8);
+    }
+
+    @Test
+    void aWarmSharedTierMeansFewerNewPods() {
+        // From Capacity: new pods at 75 % with no shared tier, and the shared tier's hit ratio of the rest.
+        assertThat(Capacity.newPodShare(Double.NaN)).isEqualTo(0.75);
+        assertThat(Capacity.newPodShare(0.0)).isEqualTo(0.75);
+        assertThat(Capacity.newPodShare(0.8)).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Capacity.newPodShare(1.0)).isEqualTo(1.0);
+        assertThat(Capacity.withNewPods(2, 6, 0.75)).isEqualTo(8);
+        assertThat(Capacity.withNewPods(2, 6, 0.95)).isEqualTo(7);
+        assertThat(Capacity.withNewPods(2, 6, 1.0)).isEqualTo(6);
+        assertThat(Capacity.withNewPods(6, 4, 0.75)).as("scale-down is not touched").isEqualTo(4);
     }
 
     @Test

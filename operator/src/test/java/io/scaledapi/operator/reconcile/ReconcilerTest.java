@@ -163,6 +163,48 @@ class ReconcilerTest {
     }
 
     @Test
+    void aManagedSharedCacheIsARestrictedRedisThePodsAreToldAbout() {
+        ScaledApi api = create("shared", 1, 4, spec -> {
+            spec.cache.shared = new ScaledApiSpec.SharedCache();
+            spec.cache.shared.managed = new ScaledApiSpec.ManagedRedis();
+            spec.cache.shared.managed.maxMemory = "64Mi";
+            spec.cache.warmKeys = 500;
+        });
+        Deployment redis = await().atMost(WAIT).until(
+                () -> client.apps().deployments().inNamespace(namespace).withName("shared-redis").get(), d -> d != null);
+        assertOwnedBy(redis.getMetadata().getOwnerReferences(), api);
+        var container = redis.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).containsSubsequence("--maxmemory", Long.toString(64L << 20))
+                .containsSubsequence("--maxmemory-policy", "allkeys-lru").containsSubsequence("--save", "")
+                .containsSubsequence("--appendonly", "no");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(redis.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(redis.getSpec().getTemplate().getMetadata().getLabels())
+                .as("kept out of the API's pod informer").doesNotContainKey("app.kubernetes.io/managed-by");
+        var service = await().atMost(WAIT).until(
+                () -> client.services().inNamespace(namespace).withName("shared-redis").get(), s -> s != null);
+        assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(6379);
+
+        Deployment apiDeployment = await().atMost(WAIT).until(() -> deployment("shared"), d -> d != null);
+        assertThat(apiDeployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple("REDIS_URL", "redis://shared-redis." + namespace + ".svc:6379"),
+                        org.assertj.core.groups.Tuple.tuple("REDIS_KEY_PREFIX", namespace + "/shared:"),
+                        org.assertj.core.groups.Tuple.tuple("CACHE_WARM_KEYS", "500"));
+
+        client.resources(ScaledApi.class).inNamespace(namespace).withName("shared").edit(a -> {
+            a.getSpec().cache.shared = null;
+            a.getSpec().cache.warmKeys = 0;
+            return a;
+        });
+        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(namespace).withName("shared-redis").get() == null
+                && client.services().inNamespace(namespace).withName("shared-redis").get() == null);
+        await().atMost(WAIT).until(() -> deployment("shared").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                .stream().noneMatch(e -> e.getName().equals("REDIS_URL")));
+    }
+
+    @Test
     void driftIsCorrectedButOthersFieldsAndTheReplicaCountAreLeftAlone() {
         create("drift", 1, 10, spec -> {
         });

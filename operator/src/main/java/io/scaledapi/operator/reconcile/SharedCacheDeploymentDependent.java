@@ -1,0 +1,105 @@
+package io.scaledapi.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.scaledapi.operator.api.ScaledApi;
+
+/**
+ * The managed shared cache ({@code cache.shared.managed}): one {@code redis-server} with {@code maxmemory} and
+ * least-recently-used eviction over all keys, no snapshots and no append-only file (it is a cache: a restart
+ * empties it, and the origin still has everything), under the restricted security context (the redis image's
+ * non-root user, read-only root file system, its data directory an emptyDir).
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
+public class SharedCacheDeploymentDependent extends OwnedDependent<Deployment> {
+
+    /** The image the managed Redis runs; SCALEDAPI_REDIS_IMAGE in the operator's environment overrides it. */
+    static final String IMAGE = System.getenv().getOrDefault("SCALEDAPI_REDIS_IMAGE", "redis:7.2");
+    /** The uid and gid of the redis user in the official image. */
+    static final long REDIS_USER = 999;
+
+    public SharedCacheDeploymentDependent() {
+        super(Deployment.class);
+    }
+
+    @Override
+    protected ResourceID targetSecondaryResourceID(ScaledApi api, Context<ScaledApi> context) {
+        return new ResourceID(SharedCacheObjects.name(api), api.getMetadata().getNamespace());
+    }
+
+    @Override
+    protected Deployment desired(ScaledApi api, Context<ScaledApi> context) {
+        long maxMemory = SharedCacheObjects.maxMemoryBytes(api);
+        // Redis needs some memory beyond its data (buffers, fragmentation): a quarter more, and 32 MiB at least.
+        long limit = maxMemory + Math.max(maxMemory / 4, 32L << 20);
+        String port = Integer.toString(SharedCacheObjects.PORT);
+        return new DeploymentBuilder()
+                .withMetadata(SharedCacheObjects.metadata(api))
+                .withNewSpec()
+                    .withReplicas(1)
+                    .withNewStrategy().withType("Recreate").endStrategy()
+                    .withNewSelector().withMatchLabels(SharedCacheObjects.selector(api)).endSelector()
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(SharedCacheObjects.podLabels(api)).endMetadata()
+                        .withNewSpec()
+                            .withAutomountServiceAccountToken(false)
+                            .withNewSecurityContext()
+                                .withRunAsNonRoot(true)
+                                .withRunAsUser(REDIS_USER)
+                                .withRunAsGroup(REDIS_USER)
+                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                            .endSecurityContext()
+                            .addNewContainer()
+                                .withName("redis")
+                                .withImage(IMAGE)
+                                .withCommand("redis-server")
+                                .withArgs("--port", port, "--maxmemory", Long.toString(maxMemory),
+                                        "--maxmemory-policy", "allkeys-lru", "--save", "", "--appendonly", "no",
+                                        "--protected-mode", "no", "--dir", "/data")
+                                .addNewPort().withName("redis").withContainerPort(SharedCacheObjects.PORT).withProtocol("TCP").endPort()
+                                .withNewResources()
+                                    .addToRequests("cpu", new Quantity("100m"))
+                                    .addToRequests("memory", new Quantity(Long.toString(limit)))
+                                    .addToLimits("cpu", new Quantity("1"))
+                                    .addToLimits("memory", new Quantity(Long.toString(limit)))
+                                .endResources()
+                                .withNewReadinessProbe()
+                                    .withNewTcpSocket().withPort(new IntOrString("redis")).endTcpSocket()
+                                    .withPeriodSeconds(5)
+                                .endReadinessProbe()
+                                .withNewLivenessProbe()
+                                    .withNewTcpSocket().withPort(new IntOrString("redis")).endTcpSocket()
+                                    .withPeriodSeconds(10)
+                                    .withFailureThreshold(3)
+                                .endLivenessProbe()
+                                .withNewSecurityContext()
+                                    .withAllowPrivilegeEscalation(false)
+                                    .withReadOnlyRootFilesystem(true)
+                                    .withRunAsNonRoot(true)
+                                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                                .endSecurityContext()
+                                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                            .endContainer()
+                            .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /** The workflow's precondition: the managed Redis exists only while the spec asks for it. */
+    public static class WhenManaged implements Condition<Deployment, ScaledApi> {
+        @Override
+        public boolean isMet(DependentResource<Deployment, ScaledApi> dependent, ScaledApi api, Context<ScaledApi> context) {
+            return SharedCacheObjects.managed(api);
+        }
+    }
+}
