@@ -2,7 +2,8 @@
 # given bounds, one k6 run through its Service with a per-second record, and the run's figures.
 # Needs: set -euo pipefail, the repository root as the working directory, OUT (an absolute directory).
 # Env: STEPS, STEP_SECONDS, RAMP_SECONDS (10), JUDGED_FROM (1000), ARRIVALS (even), MAX_REPLICAS (6),
-#      TARGET_RPS (the example's), DEMO_BUILD (true; dev/test sets false because it has just built everything),
+#      TARGET_RPS (the example's), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
+#      DEMO_BUILD (true; dev/test sets false because it has just built everything),
 #      K8S_VERSION (1.34.4).
 
 LOCAL_STATE="$(mktemp -d)"
@@ -44,7 +45,10 @@ local_apply() {
   [ -n "$down" ] && extra="/targetRequestsPerSecond:/a\\    scaleDown: {stabilizationWindow: ${down}s, period: ${down}s}"
   local target=()
   [ -n "${TARGET_RPS:-}" ] && target=(-e "s/targetRequestsPerSecond: .*/targetRequestsPerSecond: $TARGET_RPS/")
-  sed -e "s/^    min: .*/    min: $min/" -e "s/^    max: .*/    max: $max/" "${target[@]}" -e "$extra" examples/catalog.yaml \
+  local shared='s/^//'
+  # A Redis the operator runs, and new pods that load the 1,000 hottest keys from it (k6's hot set) before ready.
+  [ "${SHARED_CACHE:-false}" = true ] && shared="/^    maxEntries:/a\\    shared: {managed: {maxMemory: 256Mi}}\n    warmKeys: 1000"
+  sed -e "s/^    min: .*/    min: $min/" -e "s/^    max: .*/    max: $max/" "${target[@]}" -e "$extra" -e "$shared" examples/catalog.yaml \
     | $KUBECTL apply -f - >/dev/null
   local ready=""
   for _ in $(seq 1 180); do
@@ -62,15 +66,28 @@ local_apply() {
   [ -n "$PORT" ] || { echo "local-run: the catalog Service has no local port" >&2; return 1; }
 }
 
-# local_delete: deletes the ScaledApi; true once its Deployment and pods are gone (within 120 s).
+# local_delete: deletes the ScaledApi; true once its Deployments and pods (the API's and a managed Redis's) are gone
+# (within 120 s).
 local_delete() {
   $KUBECTL delete sapi catalog --wait=false >/dev/null
   for _ in $(seq 1 120); do
     [ -z "$($KUBECTL get pods -l scaledapi.io/name=catalog --no-headers 2>/dev/null)" ] \
+      && [ -z "$($KUBECTL get pods -l scaledapi.io/shared-cache-of=catalog --no-headers 2>/dev/null)" ] \
       && [ -z "$($KUBECTL get deployment catalog --no-headers 2>/dev/null)" ] && return 0
     sleep 1
   done
   return 1
+}
+
+# The origin calls the catalog pods have made, summed over the pods there are now (each counts from its start).
+pods_origin_calls() {
+  local ip total=0 calls
+  for ip in $($KUBECTL get pods -l scaledapi.io/name=catalog -o jsonpath='{.items[*].status.podIP}' 2>/dev/null); do
+    calls=$(curl -fs --max-time 2 "http://$ip:8080/actuator/prometheus" 2>/dev/null \
+      | awk '/^origin_requests_seconds_count\{cache="catalog"/ { n += $2 } END { printf "%d", n }')
+    total=$((total + ${calls:-0}))
+  done
+  echo "$total"
 }
 
 # The catalog pods' CPU-seconds and working-set bytes, summed, from the node agent's resource metrics.

@@ -71,8 +71,8 @@ public final class NodeAgent implements AutoCloseable {
         Files.createDirectories(state);
         URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
         Path ca = caFile(client, state);
-        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca, PodCgroups.detect());
         this.proxy = new ServiceProxy(state.resolve("proxy"));
+        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca, PodCgroups.detect(), proxy::allocate);
     }
 
     public static void main(String[] args) throws Exception {

@@ -17,6 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,13 +86,16 @@ final class PodRunner implements AutoCloseable {
     private final URI apiServer;
     private final Path caFile;
     private final Optional<PodCgroups> cgroups;
+    /** {@code 127.0.0.1:port} of a Service port ({@code namespace/name:port}) on this machine's proxy. */
+    private final Function<String, String> serviceAddresses;
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
     /** Groups of stopped pods whose killed processes had not left yet when the pod stopped; each tick tries again. */
     private final Set<PodCgroup> groupsToRemove = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     PodRunner(KubernetesClient client, String nodeName, ImageCommands images, Path stateDir, Path repository, URI apiServer,
-            Path caFile, Optional<PodCgroups> cgroups) {
+            Path caFile, Optional<PodCgroups> cgroups, Function<String, String> serviceAddresses) {
+        this.serviceAddresses = serviceAddresses;
         this.client = client;
         this.nodeName = nodeName;
         this.images = images;
@@ -98,6 +104,42 @@ final class PodRunner implements AutoCloseable {
         this.apiServer = apiServer;
         this.caFile = caFile;
         this.cgroups = cgroups;
+    }
+
+    /**
+     * The image's local command, then the container's {@code args}, as a container runtime appends args to the
+     * image's entrypoint (the container's {@code command} names what is inside the image, and the mapping stands in
+     * for that).
+     */
+    private Optional<List<String>> commandFor(Container container) {
+        return images.commandFor(container.getImage()).map(command -> {
+            List<String> all = new ArrayList<>(command);
+            if (container.getArgs() != null) {
+                all.addAll(container.getArgs());
+            }
+            return all;
+        });
+    }
+
+    private static final Pattern SERVICE_HOST_PORT =
+            Pattern.compile("\\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.svc(\\.cluster\\.local)?:(\\d+)\\b");
+
+    /**
+     * What the cluster's DNS and kube-proxy do for a container: a Service's name and port in an env value
+     * ({@code NAME.NAMESPACE.svc[.cluster.local]:PORT}) becomes the address where this machine's proxy serves it.
+     * Pods here have no resolver for cluster names.
+     */
+    String withServiceAddresses(String value, String namespace) {
+        if (value.indexOf(".svc") < 0) {
+            return value;
+        }
+        Matcher m = SERVICE_HOST_PORT.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(serviceAddresses.apply(m.group(3) + "/" + m.group(1) + ":" + m.group(6))));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static String key(Pod pod) {
@@ -132,7 +174,7 @@ final class PodRunner implements AutoCloseable {
 
     private void start(Pod pod) {
         Container container = pod.getSpec().getContainers().get(0);
-        Optional<List<String>> command = images.commandFor(container.getImage());
+        Optional<List<String>> command = commandFor(container);
         if (command.isEmpty()) {
             reportUnmapped(pod, container);
             return;
@@ -176,7 +218,7 @@ final class PodRunner implements AutoCloseable {
                     default -> "";
                 };
             }
-            env.put(var.getName(), value == null ? "" : value);
+            env.put(var.getName(), value == null ? "" : withServiceAddresses(value, pod.getMetadata().getNamespace()));
         }
         // Listen on the pod's own address (Spring Boot apps, and the operator's health endpoint).
         env.put("SERVER_ADDRESS", running.ip);
@@ -294,7 +336,7 @@ final class PodRunner implements AutoCloseable {
                 .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString())
                 .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build();
         running.restarts++;
-        launch(running, images.commandFor(running.pod.getSpec().getContainers().get(0).getImage()).orElseThrow());
+        launch(running, commandFor(running.pod.getSpec().getContainers().get(0)).orElseThrow());
         report(running);
     }
 
@@ -457,6 +499,9 @@ final class PodRunner implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL once the grace period has passed. */
     private static void stopProcess(Process process, long graceSeconds) {
+        if (process == null) {
+            return; // it never started (its launch failed)
+        }
         process.destroy();
         try {
             if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {

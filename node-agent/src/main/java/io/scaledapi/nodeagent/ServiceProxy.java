@@ -19,8 +19,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 
 /**
  * What kube-proxy does for a real node, with nginx: each Service port gets a local port on 127.0.0.1 (printed in
- * {@code services.txt}), balanced round-robin over the ready pods its selector picks; nginx is reloaded whenever
- * they change. The pods' own readiness is read directly: the API server refuses EndpointSlices with loopback
+ * {@code services.txt}), balanced round-robin over the ready pods its selector picks (HTTP, or TCP for a port that
+ * declares another {@code appProtocol}); nginx is reloaded whenever they change. The pods' own readiness is read directly: the API server refuses EndpointSlices with loopback
  * addresses ("may not be in the loopback range"), and pods here live on 127.0.10.x.
  */
 final class ServiceProxy implements AutoCloseable {
@@ -41,6 +41,7 @@ final class ServiceProxy implements AutoCloseable {
     /** Rewrites the configuration from the cluster's Services and pods; reloads nginx when it changed. */
     synchronized void sync(List<Service> services, List<Pod> pods) throws IOException, InterruptedException {
         StringBuilder servers = new StringBuilder();
+        StringBuilder streams = new StringBuilder();
         Map<String, String> table = new TreeMap<>();
         for (Service service : services) {
             Map<String, String> selector = service.getSpec().getSelector();
@@ -64,11 +65,19 @@ final class ServiceProxy implements AutoCloseable {
                     }
                 }
                 String upstream = "svc_" + key.replaceAll("[^A-Za-z0-9]", "_");
-                servers.append("  upstream ").append(upstream).append(" {\n");
+                StringBuilder block = isTcp(port) ? streams : servers;
+                block.append("  upstream ").append(upstream).append(" {\n");
                 if (upstreams.isEmpty()) {
-                    servers.append("    server 127.0.0.1:1 down;\n");
+                    block.append("    server 127.0.0.1:1 down;\n");
                 } else {
-                    upstreams.stream().sorted().forEach(u -> servers.append("    server ").append(u).append(";\n"));
+                    upstreams.stream().sorted().forEach(u -> block.append("    server ").append(u).append(";\n"));
+                }
+                if (isTcp(port)) {
+                    // A plain TCP protocol (Redis): connections are passed through as they are.
+                    streams.append("  }\n  server {\n    listen 127.0.0.1:").append(local).append(";\n    proxy_pass ")
+                            .append(upstream).append(";\n  }\n");
+                    table.put(key, "127.0.0.1:" + local + " -> " + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams)) + " (tcp)");
+                    continue;
                 }
                 servers.append("    keepalive 64;\n  }\n");
                 servers.append("  server {\n    listen 127.0.0.1:").append(local).append(";\n")
@@ -78,7 +87,7 @@ final class ServiceProxy implements AutoCloseable {
                 table.put(key, "127.0.0.1:" + local + " -> " + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams)));
             }
         }
-        String config = """
+        String config = (streams.isEmpty() ? "" : "load_module " + STREAM_MODULE + ";\n") + """
                 worker_processes 2;
                 pid %1$s/nginx.pid;
                 error_log %1$s/logs/error.log warn;
@@ -91,7 +100,7 @@ final class ServiceProxy implements AutoCloseable {
                   client_body_temp_path %1$s/tmp; proxy_temp_path %1$s/tmp; fastcgi_temp_path %1$s/tmp;
                   uwsgi_temp_path %1$s/tmp; scgi_temp_path %1$s/tmp;
                 %2$s}
-                """.formatted(dir.toAbsolutePath(), servers);
+                """.formatted(dir.toAbsolutePath(), servers) + (streams.isEmpty() ? "" : "stream {\n" + streams + "}\n");
         if (config.equals(lastConfig)) {
             return;
         }
@@ -111,10 +120,31 @@ final class ServiceProxy implements AutoCloseable {
         log.info("service proxy updated: {}", table);
     }
 
+    /**
+     * {@code 127.0.0.1:port} for a Service port ({@code namespace/name:port}), allocated now if the proxy has not
+     * served it yet: a pod that starts before the Service is synced gets the port the proxy will listen on.
+     */
+    String allocate(String servicePort) {
+        return "127.0.0.1:" + localPorts.computeIfAbsent(servicePort, k -> freePort());
+    }
+
     /** {@code 127.0.0.1:port} for a Service port ({@code namespace/name:port}) once it has been served, else null. */
     String address(String servicePort) {
         Integer local = localPorts.get(servicePort);
         return local == null ? null : "127.0.0.1:" + local;
+    }
+
+    /** Debian's libnginx-mod-stream (dev/install-prerequisites installs it): TCP proxying, loaded only when needed. */
+    static final String STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+    /**
+     * A port whose application protocol is declared and is not HTTP (a Redis Service's {@code appProtocol: redis}) is
+     * proxied as TCP; every other port as HTTP, so that its requests reach the access log the demo reads.
+     */
+    static boolean isTcp(ServicePort port) {
+        String protocol = port.getAppProtocol();
+        return protocol != null && !protocol.toLowerCase(java.util.Locale.ROOT).startsWith("http")
+                && !protocol.toLowerCase(java.util.Locale.ROOT).contains("h2c");
     }
 
     /** Ready, not terminating, with an address: what the EndpointSlice controller would list. */

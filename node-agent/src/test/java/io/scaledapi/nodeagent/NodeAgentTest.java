@@ -59,7 +59,8 @@ class NodeAgentTest {
     static void startAgent() throws IOException {
         Path source = Path.of("src/test/resources/probe-server/ProbeServer.java").toAbsolutePath();
         Path images = state.resolve("images.conf");
-        Files.writeString(images, "# test images\ntest/probe-server:* = java " + source + "\n");
+        Path redisPod = Path.of("..", "dev", "redis-pod").toAbsolutePath().normalize();
+        Files.writeString(images, "# test images\ntest/probe-server:* = java " + source + "\nredis:* = " + redisPod + "\n");
         agent = new NodeAgent(client, new ImageCommands(images), state.resolve("node"), Path.of(".").toAbsolutePath(),
                 new InetSocketAddress("127.0.0.1", 0));
         agent.start();
@@ -214,6 +215,46 @@ class NodeAgentTest {
             String address = agent.serviceAddress(ns, "api", 80);
             assertThat(podsAnswering("http://" + address)).containsExactly("api-a");
         });
+    }
+
+    @Test
+    void aRedisPodGetsItsArgsAndATcpServiceThatOtherPodsFindByName() throws Exception {
+        create(new PodBuilder().withNewMetadata().withName("cache").addToLabels("app", "cache").endMetadata()
+                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("redis").withImage("redis:7.2").withCommand("redis-server")
+                .withArgs("--port", "6379", "--maxmemory", "1000000", "--save", "", "--appendonly", "no", "--dir", "/data")
+                .addNewPort().withName("redis").withContainerPort(6379).endPort()
+                .endContainer().endSpec().build());
+        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("cache").endMetadata()
+                .withNewSpec().addToSelector("app", "cache").addNewPort().withName("redis").withAppProtocol("redis").withPort(6379)
+                .withTargetPort(new IntOrString("redis")).endPort().endSpec().build()).create();
+        Pod web = pod("web-redis", Map.of("app", "web-redis"));
+        web.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_URL",
+                "redis://cache." + ns + ".svc:6379/0", null));
+        create(web);
+        awaitReady("cache");
+        Pod ready = awaitReady("web-redis");
+
+        // The Service's cluster name in an env value became the proxy's address for it, as DNS and kube-proxy would.
+        Map<String, String> env = parseEnv(get("http://" + ready.getStatus().getPodIP() + ":8080/env"));
+        await().atMost(WAIT).until(() -> agent.serviceAddress(ns, "cache", 6379) != null);
+        String address = agent.serviceAddress(ns, "cache", 6379);
+        assertThat(env).containsEntry("REDIS_URL", "redis://" + address + "/0");
+        // Proxied as TCP: Redis's own protocol answers, with the container's args in effect.
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(redis(address, "PING")).isEqualTo("+PONG");
+            assertThat(redis(address, "CONFIG GET maxmemory")).contains("1000000");
+        });
+    }
+
+    /** One inline command to a Redis at host:port, and its reply's lines joined with '|'. */
+    private static String redis(String address, String command) throws IOException {
+        String[] hostPort = address.split(":");
+        try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write((command + "\r\nQUIT\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return String.join("|", reply.replace("\r\n+OK\r\n", "").strip().split("\r\n"));
+        }
     }
 
     @Test

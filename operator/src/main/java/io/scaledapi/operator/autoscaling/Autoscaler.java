@@ -172,7 +172,7 @@ public final class Autoscaler {
         if (replicas <= needed) {
             return "";
         }
-        return String.format(Locale.ROOT, "; %d to start, new pods counted at %.0f %% of a warm one (%s)", replicas,
+        return String.format(Locale.ROOT, "; %d with new pods counted at %.0f %% of a warm one (%s)", replicas,
                 Capacity.newPodShare(w.sharedHitRatio()) * 100, Double.isFinite(w.sharedHitRatio())
                         ? String.format(Locale.ROOT, "shared tier hit ratio %.0f %%", w.sharedHitRatio() * 100)
                         : "no shared tier");
