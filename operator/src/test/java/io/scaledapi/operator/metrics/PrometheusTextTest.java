@@ -40,6 +40,20 @@ class PrometheusTextTest {
     }
 
     @Test
+    void theSharedTiersGetsAreCountedApartFromThePodsOwnCache() {
+        PodCounters c = new PodCountersReader("http_server_requests_seconds_count").read(SAMPLE_API + """
+                cache_gets_total{cache="shared",result="hit"} 80.0
+                cache_gets_total{cache="shared",result="miss"} 20.0
+                """);
+        assertThat(c.cacheHits()).isEqualTo(1110);
+        assertThat(c.cacheMisses()).isEqualTo(100);
+        assertThat(c.sharedHits()).isEqualTo(80);
+        assertThat(c.sharedMisses()).isEqualTo(20);
+        assertThat(new PodCountersReader("http_server_requests_seconds_count").read(SAMPLE_API).sharedHits())
+                .as("no shared tier").isNaN();
+    }
+
+    @Test
     void aMissingCounterIsAnErrorThatNamesIt() {
         assertThatThrownBy(() -> new PodCountersReader("my_requests_total").read(SAMPLE_API))
                 .hasMessageContaining("my_requests_total");
