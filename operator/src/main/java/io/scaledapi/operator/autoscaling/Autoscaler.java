@@ -72,6 +72,9 @@ public final class Autoscaler {
             return new Decision(current, mode(), "hold at " + current + ": " + measured.hold(), Double.NaN, Double.NaN,
                     Double.NaN, measured.metricsAvailable(), measured.message(), null);
         }
+        for (double coldness : measured.newPodColdness()) {
+            state.newPodColdness = state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
+        }
         state.rates.add(measured.sample(now));
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
         RateWindows.Rates rates = RateWindows.of(state.rates, now, policy.windows());
@@ -140,7 +143,7 @@ public final class Autoscaler {
         Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), policy);
         Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), policy);
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, policy)) {
-            int replicas = Capacity.withNewPods(current, up.replicas(), Capacity.newPodShare(w.sharedHitRatio()));
+            int replicas = Capacity.withNewPods(current, up.replicas(), newPodShare(w));
             return new Proposal(replicas, String.format(Locale.ROOT,
                     "up: %,.0f req/s (60 s: %,.0f, 6 s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
                     upRate, w.stableLow(), w.burstLow(), w.trend(), startup / 1000, up.replicas(), up.basis(), current,
@@ -160,20 +163,24 @@ public final class Autoscaler {
     }
 
     private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
-        int needed = Capacity.withNewPods(current, burst.replicas(), Capacity.newPodShare(w.sharedHitRatio()));
+        int needed = Capacity.withNewPods(current, burst.replicas(), newPodShare(w));
         int replicas = Math.max(current, Math.max(normal.replicas(), needed));
         return new Proposal(replicas, String.format(Locale.ROOT, "burst: %,.0f req/s over %d s needs %d replicas, had %d%s",
                 w.burstLow(), policy.windows().burst().toSeconds(), burst.replicas(), current,
                 newPodsNote(w, burst.replicas(), needed)), burst.unreachable() || normal.unreachable());
     }
 
-    /** Why more pods are started than the rate alone asks for: new ones start with an empty cache. */
-    private static String newPodsNote(RateWindows.Rates w, int needed, int replicas) {
+    private double newPodShare(RateWindows.Rates w) {
+        return Capacity.newPodShare(state.newPodColdness == null ? 0 : state.newPodColdness, w.sharedHitRatio());
+    }
+
+    /** Why more pods are started than the rate alone asks for: new ones start with a colder cache. */
+    private String newPodsNote(RateWindows.Rates w, int needed, int replicas) {
         if (replicas <= needed) {
             return "";
         }
-        return String.format(Locale.ROOT, "; %d with new pods counted at %.0f %% of a warm one (%s)", replicas,
-                Capacity.newPodShare(w.sharedHitRatio()) * 100, Double.isFinite(w.sharedHitRatio())
+        return String.format(Locale.ROOT, "; %d with new pods counted at %.0f %% of a warm one (they start %.0f %% colder, %s)",
+                replicas, newPodShare(w) * 100, state.newPodColdness * 100, Double.isFinite(w.sharedHitRatio())
                         ? String.format(Locale.ROOT, "shared tier hit ratio %.0f %%", w.sharedHitRatio() * 100)
                         : "no shared tier");
     }

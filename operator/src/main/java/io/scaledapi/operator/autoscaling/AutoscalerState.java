@@ -21,6 +21,11 @@ public class AutoscalerState {
     public Long burstSince;
     public Long lastBurstAt;
     public Long startupMillis;
+    /**
+     * How much colder than the fleet's its own cache is when a new pod starts serving, 0 (as warm: it loaded its hot
+     * keys before ready) to 1 (empty): a moving average over the pods seen newly ready; null until one was measured.
+     */
+    public Double newPodColdness;
     /** The fleet's healthy mean response time, in seconds, for telling saturated pods apart. */
     public Double healthyResponseSeconds;
     public Long lastTick;

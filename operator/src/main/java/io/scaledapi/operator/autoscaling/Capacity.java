@@ -49,12 +49,15 @@ final class Capacity {
     static final double COLD_POD_SHARE = 0.75;
 
     /**
-     * A new pod's expected share of a warm pod's capacity: its local misses are answered by the shared tier at the
-     * fleet's shared hit ratio (with no shared tier, none are), so the warmer the shared tier, the closer to 1.
+     * A new pod's expected share of a warm pod's capacity. Its own cache starts {@code coldness} short of the fleet's
+     * (measured on the pods seen newly ready: 0 for pods that load their hot keys before ready), and the shared tier
+     * answers its local misses at the fleet's shared hit ratio (none without a shared tier): 1 for a pod that starts
+     * warm or behind a warm shared tier, down to COLD_POD_SHARE for an empty cache with nothing behind it.
      */
-    static double newPodShare(double sharedHitRatio) {
+    static double newPodShare(double coldness, double sharedHitRatio) {
+        double c = Double.isFinite(coldness) ? Math.max(0, Math.min(1, coldness)) : 0;
         double h = Double.isFinite(sharedHitRatio) ? Math.max(0, Math.min(1, sharedHitRatio)) : 0;
-        return COLD_POD_SHARE + (1 - COLD_POD_SHARE) * h;
+        return 1 - (1 - COLD_POD_SHARE) * c * (1 - h);
     }
 
     /** Replicas such that {@code current} warm pods and the added ones, each at {@code share}, carry {@code needed}. */

@@ -71,7 +71,8 @@ final class Measure {
      */
     record Result(int ready, int scraped, int measured, double served, double demand, double high, Double hits,
             Double misses, Double durationSum, Double durationCount, String hold, boolean metricsAvailable,
-            String message, Double sharedHits, Double sharedMisses, Map<String, Double> localHitRates) {
+            String message, Double sharedHits, Double sharedMisses, Map<String, Double> localHitRates,
+            List<Double> newPodColdness) {
 
         /** Whether some pod was saturated, so that demand was estimated above what was served. */
         boolean saturated() {
@@ -103,6 +104,7 @@ final class Measure {
         double hits = 0, misses = 0, durationSum = 0, durationCount = 0, sharedHits = 0, sharedMisses = 0;
         boolean cache = false, durations = false, shared = false;
         Map<String, Double> localHitRates = new HashMap<>();
+        Map<String, Double> newPodHitRatios = new HashMap<>();
         String firstFailure = null;
         for (PodSnapshot pod : pods) {
             if (!pod.ready()) {
@@ -136,9 +138,13 @@ final class Measure {
             if (prev.hits != null && prev.misses != null && Double.isFinite(c.cacheHits()) && Double.isFinite(c.cacheMisses())) {
                 cache = true;
                 double podHits = increase(c.cacheHits(), prev.hits) / seconds;
+                double podMisses = increase(c.cacheMisses(), prev.misses) / seconds;
                 hits += podHits;
-                misses += increase(c.cacheMisses(), prev.misses) / seconds;
+                misses += podMisses;
                 localHitRates.put(pod.name(), podHits);
+                if (newlyReady(pod, now, policy) && podHits + podMisses > 0) {
+                    newPodHitRatios.put(pod.name(), podHits / (podHits + podMisses));
+                }
             }
             if (prev.sharedHits != null && prev.sharedMisses != null && Double.isFinite(c.sharedHits())
                     && Double.isFinite(c.sharedMisses())) {
@@ -199,12 +205,32 @@ final class Measure {
         return new Result(ready, scraped, measured, served, demand, high,
                 cache ? hits : null, cache ? misses : null, durations ? durationSum : null,
                 durations ? durationCount : null, null, true, message, shared ? sharedHits : null,
-                shared ? sharedMisses : null, Map.copyOf(localHitRates));
+                shared ? sharedMisses : null, Map.copyOf(localHitRates), coldness(newPodHitRatios, hits, misses));
+    }
+
+    /** A pod that became ready within the last three intervals: what it serves now is what a new pod serves. */
+    private static boolean newlyReady(PodSnapshot pod, long now, ScalingPolicy policy) {
+        return pod.startedAt() != null && pod.readySince() != null
+                && now - pod.readySince().toEpochMilli() <= 3 * policy.interval().toMillis();
+    }
+
+    /**
+     * Each new pod's shortfall in local hit ratio against the fleet's, as a share of the fleet's: 0 when it hits as
+     * often as the others, 1 when it never hits. Nothing when the fleet itself hardly hits (nothing to fall short of).
+     */
+    static List<Double> coldness(Map<String, Double> newPodHitRatios, double hits, double misses) {
+        double fleet = hits + misses > 0 ? hits / (hits + misses) : 0;
+        if (fleet < 0.05) {
+            return List.of();
+        }
+        List<Double> out = new ArrayList<>();
+        newPodHitRatios.values().forEach(h -> out.add(Math.max(0, Math.min(1, (fleet - h) / fleet))));
+        return out;
     }
 
     private static Result held(int ready, int scraped, String hold, boolean available, String message) {
         return new Result(ready, scraped, 0, Double.NaN, Double.NaN, Double.NaN, null, null, null, null, hold,
-                available, message, null, null, Map.of());
+                available, message, null, null, Map.of(), List.of());
     }
 
     /**

@@ -159,8 +159,8 @@ class AutoscalerTest {
         assertThat(d.mode()).isEqualTo(Decision.Mode.Stable);
         assertThat(fleet.replicas).isBetween(5, 8);
         fleet.run(autoscaler, 780, 10);
-        // 8 needed; the 5 running count as warm, the 3 more are started as cold pods at 75 % each: 5 + ceil(3 / 0.75).
-        assertThat(fleet.replicas).isEqualTo(9);
+        // New pods here hit as often as the others from the start: nothing to count them short for.
+        assertThat(fleet.replicas).isEqualTo(8);
     }
 
     @Test
@@ -261,21 +261,61 @@ class AutoscalerTest {
                 assertThat(d.replicas()).as("healthy at 200 req/s: 2 replicas").isEqualTo(2);
             }
         }
-        // 6 needed: 2 warm and 4 more, started cold at 75 % each: 2 + ceil(4 / 0.75).
-        assertThat(d.replicas()).isEqualTo(8);
+        assertThat(d.replicas()).isEqualTo(6);
     }
 
     @Test
-    void aWarmSharedTierMeansFewerNewPods() {
-        // From Capacity: new pods at 75 % with no shared tier, and the shared tier's hit ratio of the rest.
-        assertThat(Capacity.newPodShare(Double.NaN)).isEqualTo(0.75);
-        assertThat(Capacity.newPodShare(0.0)).isEqualTo(0.75);
-        assertThat(Capacity.newPodShare(0.8)).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(Capacity.newPodShare(1.0)).isEqualTo(1.0);
+    void aNewPodsShareFollowsHowColdItStartsAndTheSharedTiersHitRatio() {
+        // Capacity.newPodShare(coldness, shared hit ratio): 1 - 0.25 x coldness x (1 - shared hit ratio).
+        double[][] cases = {
+            // coldness, shared hit ratio (NaN: no shared tier), share
+            {0, Double.NaN, 1.0},
+            {1, Double.NaN, 0.75},
+            {1, 0.0, 0.75},
+            {1, 0.8, 0.95},
+            {0.5, Double.NaN, 0.875},
+            {1, 1.0, 1.0},
+            {Double.NaN, Double.NaN, 1.0},
+        };
+        for (double[] c : cases) {
+            assertThat(Capacity.newPodShare(c[0], c[1])).as("coldness %s, shared %s", c[0], c[1])
+                    .isCloseTo(c[2], org.assertj.core.data.Offset.offset(1e-9));
+        }
         assertThat(Capacity.withNewPods(2, 6, 0.75)).isEqualTo(8);
         assertThat(Capacity.withNewPods(2, 6, 0.95)).isEqualTo(7);
         assertThat(Capacity.withNewPods(2, 6, 1.0)).isEqualTo(6);
         assertThat(Capacity.withNewPods(6, 4, 0.75)).as("scale-down is not touched").isEqualTo(4);
+    }
+
+    @Test
+    void coldnessIsANewPodsShortfallAgainstTheFleetsHitRatio() {
+        // The fleet hits 90 % (hits 90, misses 10 req/s); new pods at 90 %, 45 % and 0 %.
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.9), 90, 10)).containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.45), 90, 10).get(0)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 90, 10)).containsExactly(1.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.95), 90, 10)).as("warmer than the fleet").containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 1, 99)).as("a fleet that hardly hits").isEmpty();
+    }
+
+    @Test
+    void afterSeeingNewPodsStartColdItStartsMoreOfThem() {
+        Fleet fleet = new Fleet(2);
+        fleet.coldForSeconds = 30; // new pods hit 0 % for their first 30 s, the others 90 %
+        Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 50, 100));
+        fleet.run(autoscaler, 190, 120);
+        fleet.run(autoscaler, 300, 60); // 3 needed: the first new pod, seen cold
+        assertThat(fleet.replicas).isEqualTo(3);
+        Decision up = null;
+        for (int i = 0; i < 5 && fleet.replicas == 3; i++) {
+            up = fleet.run(autoscaler, 500, 2);
+        }
+        // "needs N replicas ..., had 3; M with new pods counted at 75 % ...": the N - 3 new pods at 75 % each.
+        var m = java.util.regex.Pattern.compile("needs (\\d+) replicas.*had 3; (\\d+) with new pods counted at 75 % of a warm one "
+                + "\\(they start 100 % colder, no shared tier\\)").matcher(up.reason());
+        assertThat(m.find()).as(up.reason()).isTrue();
+        int needed = Integer.parseInt(m.group(1));
+        assertThat(Integer.parseInt(m.group(2))).isEqualTo(3 + (int) Math.ceil((needed - 3) / 0.75)).isGreaterThan(needed);
+        assertThat(fleet.replicas).isEqualTo(Integer.parseInt(m.group(2)));
     }
 
     @Test

@@ -19,6 +19,8 @@ final class Fleet {
     final List<String> failing = new ArrayList<>();
     Duration startup = Duration.ofSeconds(20);
     double hitRatio = 0.9;
+    /** A new pod's cache hits nothing for this long after it becomes ready (0: new pods start warm). */
+    int coldForSeconds = 0;
     double serviceSeconds = 0.002;
     int replicas;
     int next;
@@ -46,9 +48,11 @@ final class Fleet {
             for (String pod : ready) {
                 double[] c = counters.get(pod);
                 double requests = rps * interval / 1000.0 / ready.size();
+                boolean cold = clock.instant().isBefore(created.get(pod).plus(startup).plusSeconds(coldForSeconds));
+                double hit = cold ? 0 : hitRatio;
                 c[0] += requests;
-                c[1] += requests * hitRatio;
-                c[2] += requests * (1 - hitRatio);
+                c[1] += requests * hit;
+                c[2] += requests * (1 - hit);
                 c[3] += requests * serviceSeconds;
                 c[4] += requests;
             }
