@@ -215,8 +215,15 @@ final class Measure {
     }
 
     /**
-     * Each new pod's shortfall in local hit ratio against the fleet's, as a share of the fleet's: 0 when it hits as
-     * often as the others, 1 when it never hits. Nothing when the fleet itself hardly hits (nothing to fall short of).
+     * Below this shortfall a new pod counts as warm: warm pods' hit ratios differ by a few points anyway (which rare
+     * keys each happens to hold), and counting that as a cold start added a pod to every scale-up (an end-to-end run
+     * went from 2 to 6 pods where 5 were needed, and its p95 failed while the four started on two cores).
+     */
+    static final double WARM_ENOUGH = 0.1;
+
+    /**
+     * Each new pod's shortfall in local hit ratio against the fleet's, as a share of the fleet's: 0 when it hits
+     * within {@link #WARM_ENOUGH} of the others, 1 when it never hits. Nothing when the fleet itself hardly hits.
      */
     static List<Double> coldness(Map<String, Double> newPodHitRatios, double hits, double misses) {
         double fleet = hits + misses > 0 ? hits / (hits + misses) : 0;
@@ -224,7 +231,10 @@ final class Measure {
             return List.of();
         }
         List<Double> out = new ArrayList<>();
-        newPodHitRatios.values().forEach(h -> out.add(Math.max(0, Math.min(1, (fleet - h) / fleet))));
+        newPodHitRatios.values().forEach(h -> {
+            double shortfall = Math.max(0, Math.min(1, (fleet - h) / fleet));
+            out.add(shortfall < WARM_ENOUGH ? 0 : shortfall);
+        });
         return out;
     }
 

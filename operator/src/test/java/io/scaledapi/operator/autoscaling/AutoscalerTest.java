@@ -291,6 +291,8 @@ class AutoscalerTest {
     void coldnessIsANewPodsShortfallAgainstTheFleetsHitRatio() {
         // The fleet hits 90 % (hits 90, misses 10 req/s); new pods at 90 %, 45 % and 0 %.
         assertThat(Measure.coldness(java.util.Map.of("a", 0.9), 90, 10)).containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.82), 90, 10)).as("within 10 % of the fleet: warm").containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.72), 90, 10).get(0)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Measure.coldness(java.util.Map.of("a", 0.45), 90, 10).get(0)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 90, 10)).containsExactly(1.0);
         assertThat(Measure.coldness(java.util.Map.of("a", 0.95), 90, 10)).as("warmer than the fleet").containsExactly(0.0);
