@@ -113,12 +113,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 // Endpoints and the load balancers behind them learn that a pod is terminating a moment after it
                 // is; until SIGTERM the pod keeps serving what still reaches it, so a scale-down drops no request.
                 .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SECONDS).endSleep().endPreStop().endLifecycle()
-                .withNewSecurityContext()
-                    .withAllowPrivilegeEscalation(false)
-                    .withReadOnlyRootFilesystem(true)
-                    .withRunAsNonRoot(true)
-                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .endSecurityContext()
+                .withSecurityContext(OwnedObjects.restrictedContainer())
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();
     }

@@ -41,6 +41,16 @@ public final class OwnedObjects {
                 .build();
     }
 
+    /** The restricted container security context every owned container gets. */
+    public static io.fabric8.kubernetes.api.model.SecurityContext restrictedContainer() {
+        return new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .build();
+    }
+
     /** The pod selector: stable for the life of the resource (a Deployment's selector cannot change). */
     public static Map<String, String> selector(ScaledApi api) {
         return Map.of(NAME_LABEL, api.getMetadata().getName());

@@ -44,9 +44,9 @@ import io.scaledapi.operator.metrics.PodScraper;
     @Dependent(type = ServiceDependent.class, name = "service"),
     @Dependent(type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.WhenMinAtLeastTwo.class),
     @Dependent(type = SharedCacheDeploymentDependent.class, name = "shared-cache-deployment",
-            reconcilePrecondition = SharedCacheDeploymentDependent.WhenManaged.class),
+            reconcilePrecondition = SharedCacheDependent.WhenManaged.class),
     @Dependent(type = SharedCacheServiceDependent.class, name = "shared-cache-service",
-            reconcilePrecondition = SharedCacheServiceDependent.WhenManaged.class)})
+            reconcilePrecondition = SharedCacheDependent.WhenManaged.class)})
 @ControllerConfiguration(name = "scaledapi", fieldManager = OwnedObjects.MANAGED_BY)
 public class ScaledApiReconciler implements Reconciler<ScaledApi> {
 

@@ -6,10 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.scaledapi.operator.api.ScaledApi;
 
 /**
@@ -19,7 +16,7 @@ import io.scaledapi.operator.api.ScaledApi;
  * non-root user, read-only root file system, its data directory an emptyDir).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
-public class SharedCacheDeploymentDependent extends OwnedDependent<Deployment> {
+public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deployment> {
 
     /** The image the managed Redis runs; SCALEDAPI_REDIS_IMAGE in the operator's environment overrides it. */
     static final String IMAGE = System.getenv().getOrDefault("SCALEDAPI_REDIS_IMAGE", "redis:7.2");
@@ -28,11 +25,6 @@ public class SharedCacheDeploymentDependent extends OwnedDependent<Deployment> {
 
     public SharedCacheDeploymentDependent() {
         super(Deployment.class);
-    }
-
-    @Override
-    protected ResourceID targetSecondaryResourceID(ScaledApi api, Context<ScaledApi> context) {
-        return new ResourceID(SharedCacheObjects.name(api), api.getMetadata().getNamespace());
     }
 
     @Override
@@ -80,12 +72,7 @@ public class SharedCacheDeploymentDependent extends OwnedDependent<Deployment> {
                                     .withPeriodSeconds(10)
                                     .withFailureThreshold(3)
                                 .endLivenessProbe()
-                                .withNewSecurityContext()
-                                    .withAllowPrivilegeEscalation(false)
-                                    .withReadOnlyRootFilesystem(true)
-                                    .withRunAsNonRoot(true)
-                                    .withNewCapabilities().withDrop("ALL").endCapabilities()
-                                .endSecurityContext()
+                                .withSecurityContext(OwnedObjects.restrictedContainer())
                                 .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
                             .endContainer()
                             .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
@@ -93,13 +80,5 @@ public class SharedCacheDeploymentDependent extends OwnedDependent<Deployment> {
                     .endTemplate()
                 .endSpec()
                 .build();
-    }
-
-    /** The workflow's precondition: the managed Redis exists only while the spec asks for it. */
-    public static class WhenManaged implements Condition<Deployment, ScaledApi> {
-        @Override
-        public boolean isMet(DependentResource<Deployment, ScaledApi> dependent, ScaledApi api, Context<ScaledApi> context) {
-            return SharedCacheObjects.managed(api);
-        }
     }
 }

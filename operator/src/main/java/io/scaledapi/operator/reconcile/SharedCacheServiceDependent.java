@@ -5,23 +5,15 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.scaledapi.operator.api.ScaledApi;
 
 /** The managed Redis's Service, {@code NAME-redis:6379}: the address the API's pods get as REDIS_URL. */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
-public class SharedCacheServiceDependent extends OwnedDependent<Service> {
+public class SharedCacheServiceDependent extends SharedCacheDependent<Service> {
 
     public SharedCacheServiceDependent() {
         super(Service.class);
-    }
-
-    @Override
-    protected ResourceID targetSecondaryResourceID(ScaledApi api, Context<ScaledApi> context) {
-        return new ResourceID(SharedCacheObjects.name(api), api.getMetadata().getNamespace());
     }
 
     @Override
@@ -40,13 +32,5 @@ public class SharedCacheServiceDependent extends OwnedDependent<Service> {
                     .endPort()
                 .endSpec()
                 .build();
-    }
-
-    /** The workflow's precondition: the Service exists only while the spec asks for a managed Redis. */
-    public static class WhenManaged implements Condition<Service, ScaledApi> {
-        @Override
-        public boolean isMet(DependentResource<Service, ScaledApi> dependent, ScaledApi api, Context<ScaledApi> context) {
-            return SharedCacheObjects.managed(api);
-        }
     }
 }
