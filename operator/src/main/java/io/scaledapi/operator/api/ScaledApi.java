@@ -17,10 +17,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "MAX", jsonPath = ".spec.replicas.max", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "REPLICAS", jsonPath = ".status.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.readyReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "DESIRED", jsonPath = ".status.desiredReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "RPS", jsonPath = ".status.requestRate.stable", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "HIT%", jsonPath = ".status.cacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "SHARED%", jsonPath = ".status.sharedCacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "MODE", jsonPath = ".status.mode", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "SCALING", jsonPath = ".spec.scaling.mode", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> implements Namespaced {
 
@@ -32,5 +34,5 @@ public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> im
      * file order, so the committed file puts them in this order (CrdFileTest).
      */
     public static final java.util.List<String> PRINTER_COLUMN_ORDER =
-            java.util.List.of("MIN", "MAX", "REPLICAS", "READY", "RPS", "HIT%", "MODE", "AGE");
+            java.util.List.of("MIN", "MAX", "REPLICAS", "READY", "DESIRED", "RPS", "HIT%", "SHARED%", "MODE", "SCALING", "AGE");
 }

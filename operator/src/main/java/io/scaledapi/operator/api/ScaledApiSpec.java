@@ -160,6 +160,16 @@ public class ScaledApiSpec {
 
         @JsonPropertyDescription("Burst mode.")
         public Panic panic;
+
+        @Default("Auto")
+        @JsonPropertyDescription("Auto applies the autoscaler's decisions to the Deployment; Recommend only reports them "
+                + "(status.desiredReplicas, events, metrics) and leaves replicas to whoever sets them today, such as an HPA.")
+        public ScalingMode mode;
+    }
+
+    /** Whether the autoscaler's decisions are applied or only reported. */
+    public enum ScalingMode {
+        Auto, Recommend
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

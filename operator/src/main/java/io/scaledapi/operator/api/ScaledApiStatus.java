@@ -43,7 +43,33 @@ public class ScaledApiStatus {
     public String lastScaleTime;
     public String lastDecision;
 
+    @JsonPropertyDescription("The last few decisions that changed replicas, or in Recommend mode the recommendation, "
+            + "oldest first.")
+    public List<ScaleDecision> recentDecisions;
+
     public List<Condition> conditions = new ArrayList<>();
+
+    /** One decision that changed replicas (applied) or the recommendation (not applied). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ScaleDecision {
+        public String time;
+        public Integer from;
+        public Integer to;
+        @JsonPropertyDescription("False in Recommend mode: reported, not applied.")
+        public Boolean applied;
+        public String reason;
+
+        public ScaleDecision() {
+        }
+
+        public ScaleDecision(String time, int from, int to, boolean applied, String reason) {
+            this.time = time;
+            this.from = from;
+            this.to = to;
+            this.applied = applied;
+            this.reason = reason;
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class RequestRate {

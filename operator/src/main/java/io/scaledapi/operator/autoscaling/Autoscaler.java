@@ -1,6 +1,7 @@
 package io.scaledapi.operator.autoscaling;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +56,14 @@ public final class Autoscaler {
     }
 
     public Decision decide(List<PodSnapshot> pods, int current) {
+        return decide(pods, current, true);
+    }
+
+    /**
+     * @param applied whether the decision will be applied. A recommendation only (the resource's Recommend mode) is
+     *                no scale event: the rate limits keep counting from the replicas actually run.
+     */
+    public Decision decide(List<PodSnapshot> pods, int current, boolean applied) {
         long now = clock.millis();
         if (!started) {
             // A fresh start knows nothing of the last window, and a restored checkpoint misses its last seconds:
@@ -89,7 +98,7 @@ public final class Autoscaler {
         // fleet comes down as soon as burst mode ends rather than one more window later.
         record(now, bursting ? Math.max(burst.replicas(), normal.replicas()) : proposal.replicas(), downWindow);
         Outcome outcome = applyRules(now, proposal, current, bursting, downWindow);
-        if (outcome.replicas() != current) {
+        if (applied && outcome.replicas() != current) {
             state.scaleEvents.add(new ScaleEvent(now, current, outcome.replicas()));
         }
         long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
@@ -133,6 +142,11 @@ public final class Autoscaler {
      */
     private long startupMillis() {
         return state.startupMillis != null ? state.startupMillis : policy.defaultStartup().toMillis();
+    }
+
+    /** The pods' start-to-ready time as measured (a moving average), or null before a pod was seen becoming ready. */
+    public Duration measuredStartup() {
+        return state.startupMillis == null ? null : Duration.ofMillis(state.startupMillis);
     }
 
     Proposal propose(RateWindows.Rates w, int current, boolean useTrend) {

@@ -25,7 +25,7 @@ public final class ApiServerProxyFetcher implements MetricsFetcher {
         return CompletableFuture.supplyAsync(() -> {
             String body = client.raw(path);
             if (body == null) {
-                throw new IllegalStateException("the pod proxy gave no answer for " + pod.path());
+                throw new ScrapeException(ScrapeFailure.HTTP_STATUS, "the pod proxy gave no answer for " + pod.path());
             }
             return body;
         }, executor);

@@ -40,7 +40,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<String> {
         this.subscription = subscription;
         if (refusal != null) {
             subscription.cancel();
-            result.completeExceptionally(new IllegalStateException(refusal));
+            result.completeExceptionally(new ScrapeException(ScrapeFailure.HTTP_STATUS, refusal));
         } else {
             subscription.request(Long.MAX_VALUE);
         }
@@ -54,7 +54,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<String> {
         for (ByteBuffer item : items) {
             if (bytes.size() + item.remaining() > max) {
                 subscription.cancel();
-                result.completeExceptionally(new IllegalStateException("the metrics body is over " + (max / 1024) + " KiB"));
+                result.completeExceptionally(new ScrapeException(ScrapeFailure.TOO_LARGE, "the metrics body is over " + (max / 1024) + " KiB"));
                 return;
             }
             byte[] chunk = new byte[item.remaining()];

@@ -1,6 +1,5 @@
 package io.scaledapi.operator.metrics;
 
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.scaledapi.operator.autoscaling.PodCounters;
 
@@ -25,8 +23,16 @@ import io.scaledapi.operator.autoscaling.PodCounters;
  */
 public final class PodScraper implements AutoCloseable {
 
-    /** A pod's counters, or why there are none. */
-    public record Result(PodCounters counters, String failure) {
+    /** A pod's counters, or why there are none: in words, and its kind. */
+    public record Result(PodCounters counters, String failure, ScrapeFailure kind) {
+
+        static Result of(PodCounters counters) {
+            return new Result(counters, null, null);
+        }
+
+        static Result failed(ScrapeFailure kind, String failure) {
+            return new Result(null, failure, kind);
+        }
     }
 
     private record Queued(PodTarget pod, PodCountersReader reader, CompletableFuture<Result> result, long queuedAt) {
@@ -80,7 +86,7 @@ public final class PodScraper implements AutoCloseable {
             }
             if (System.nanoTime() - next.queuedAt() > timeout.toNanos()) {
                 inFlight.release();
-                next.result().complete(new Result(null, "not scraped: too many scrapes in flight"));
+                next.result().complete(Result.failed(ScrapeFailure.OVERLOADED, "not scraped: too many scrapes in flight"));
                 continue;
             }
             start(next);
@@ -99,17 +105,18 @@ public final class PodScraper implements AutoCloseable {
             startWaiting();
             if (failure == null) {
                 try {
-                    return new Result(scrape.reader().read(text), null);
+                    return Result.of(scrape.reader().read(text));
                 } catch (RuntimeException e) {
-                    return new Result(null, describe(e));
+                    return Result.failed(ScrapeFailure.UNREADABLE, describe(e));
                 }
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            ScrapeFailure kind = ScrapeFailure.of(cause);
             // One problem, one message (it is logged once per message): the client's own timeout says the same.
-            return new Result(null, cause instanceof TimeoutException || cause instanceof HttpTimeoutException
-                    ? "no full answer within " + timeout.toMillis() + " ms" : describe(cause));
+            return Result.failed(kind, kind == ScrapeFailure.TIMEOUT ? "no full answer within " + timeout.toMillis() + " ms"
+                    : cause instanceof ScrapeException ? cause.getMessage() : describe(cause));
         }, executor).whenComplete((result, failure) -> scrape.result().complete(
-                failure == null ? result : new Result(null, describe(failure))));
+                failure == null ? result : Result.failed(ScrapeFailure.of(failure), describe(failure))));
     }
 
     private static String describe(Throwable e) {

@@ -32,6 +32,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.autoscaling.Autoscaler;
 import io.scaledapi.operator.autoscaling.Checkpoint;
 import io.scaledapi.operator.autoscaling.Decision;
@@ -40,6 +42,7 @@ import io.scaledapi.operator.autoscaling.PodSnapshot;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
+import io.scaledapi.operator.metrics.ScrapeFailure;
 
 /**
  * Runs each ScaledApi's autoscaler on a schedule of its own: a tick every {@code scaling.interval}, at a random
@@ -70,6 +73,7 @@ final class AutoscalingLoop implements AutoCloseable {
         final String name;
         final CompletableFuture<Autoscaler> autoscaler;
         final AtomicBoolean busy = new AtomicBoolean();
+        final ResourceMeters meters;
         /** The Deployment's replicas as the last reconcile saw them; null while there is no Deployment. */
         volatile Integer replicas;
         volatile Tick latest;
@@ -91,6 +95,7 @@ final class AutoscalingLoop implements AutoCloseable {
         Entry(ScaledApi api) {
             id = ResourceID.fromResource(api);
             name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
+            meters = new ResourceMeters(registry, api.getMetadata().getNamespace(), api.getMetadata().getName());
             shownRates = ReportedRates.of(api.getStatus());
             checkpointAt = clock.millis() + jitter(CHECKPOINT_MILLIS);
             autoscaler = CompletableFuture.supplyAsync(() -> restore(api), io)
@@ -105,6 +110,7 @@ final class AutoscalingLoop implements AutoCloseable {
     /** Checkpoint reads and writes: blocking API calls, kept off the tick threads. */
     private final ExecutorService io;
     private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
     private final Timer lateness;
     private final Counter skipped;
     private volatile Function<ResourceID, Optional<ScaledApi>> resources = id -> Optional.empty();
@@ -115,6 +121,7 @@ final class AutoscalingLoop implements AutoCloseable {
         this.clock = clock;
         this.scraper = scraper;
         this.checkpoints = checkpoints;
+        this.registry = registry;
         this.ticks = Executors.newScheduledThreadPool(2, daemon("autoscaler-tick"));
         this.io = Executors.newFixedThreadPool(4, daemon("autoscaler-checkpoint"));
         this.lateness = Timer.builder("scaledapi.tick.lateness")
@@ -177,6 +184,22 @@ final class AutoscalingLoop implements AutoCloseable {
         }
     }
 
+    /** What status now shows (replicas, mode), for the resource's metrics. */
+    void shown(ResourceID id, ScaledApiStatus status, ScaledApiSpec.ScalingMode scalingMode) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            e.meters.shown(status, scalingMode);
+        }
+    }
+
+    /** A reconcile changed the Deployment's replicas. */
+    void scaled(ResourceID id, boolean up) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            e.meters.scaled(up);
+        }
+    }
+
     /** Millis until status may be written again: at most once per tick, unless {@code urgent}. 0 means now. */
     long statusWriteDelay(ResourceID id, boolean urgent) {
         Entry e = entries.get(id);
@@ -226,7 +249,7 @@ final class AutoscalingLoop implements AutoCloseable {
             autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
             e.policyGeneration = api.getMetadata().getGeneration();
         }
-        observe(api, podsOf.apply(api)).whenCompleteAsync((snapshots, failure) -> {
+        observe(api, podsOf.apply(api), e.meters).whenCompleteAsync((snapshots, failure) -> {
             try {
                 if (failure != null) {
                     log.warn("{} tick failed: {}", e.name, failure.toString());
@@ -246,13 +269,17 @@ final class AutoscalingLoop implements AutoCloseable {
         if (replicas == null) {
             return;
         }
-        Decision decision = autoscaler.decide(snapshots, replicas);
+        // Paused or Recommend: decided and reported as usual, but not applied, so not a scale event either.
+        boolean applies = !Boolean.TRUE.equals(api.getSpec().paused) && !ScalingPolicies.recommendOnly(api.getSpec());
+        long started = System.nanoTime();
+        Decision decision = autoscaler.decide(snapshots, replicas, applies);
+        e.meters.decided(decision, System.nanoTime() - started, autoscaler.measuredStartup());
         Tick previous = e.latest;
         ReportedRates rates = e.shownRates.next(decision);
         e.shownRates = rates;
         Tick tick = new Tick(decision, rates);
         e.latest = tick;
-        boolean apply = !Boolean.TRUE.equals(api.getSpec().paused) && decision.replicas() != replicas;
+        boolean apply = applies && decision.replicas() != replicas;
         synchronized (e) {
             e.unapplied = apply ? decision : null;
         }
@@ -270,7 +297,7 @@ final class AutoscalingLoop implements AutoCloseable {
         }
     }
 
-    private java.util.concurrent.CompletableFuture<List<PodSnapshot>> observe(ScaledApi api, Set<Pod> pods) {
+    private CompletableFuture<List<PodSnapshot>> observe(ScaledApi api, Set<Pod> pods, ResourceMeters meters) {
         String path = api.getSpec().metrics != null && api.getSpec().metrics.path != null ? api.getSpec().metrics.path : "/actuator/prometheus";
         String counter = api.getSpec().metrics != null && api.getSpec().metrics.requestCounter != null
                 ? api.getSpec().metrics.requestCounter : "http_server_requests_seconds_count";
@@ -300,6 +327,7 @@ final class AutoscalingLoop implements AutoCloseable {
                 if (result != null && result.counters() != null) {
                     snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters()));
                 } else {
+                    meters.scrapeFailed(result == null ? ScrapeFailure.ERROR : result.kind());
                     snapshots.add(PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod),
                             result == null ? "scrape did not finish" : result.failure()));
                 }
@@ -347,6 +375,7 @@ final class AutoscalingLoop implements AutoCloseable {
             }
         }
         entries.remove(e.id, e);
+        e.meters.close();
         log.debug("{} is gone: its ticks stop", e.name);
     }
 

@@ -26,7 +26,9 @@ import io.scaledapi.operator.api.ScaledApiSpec;
  * The API's Deployment. Applied server-side under the operator's field manager, so fields others set (a user's
  * label, an HPA-free {@code kubectl scale}) are left alone while every field set here is put back if changed.
  * Replicas start at {@code replicas.min}, then follow the autoscaler's decision (or, while it has none or the
- * resource is paused, keep their current value), always within the bounds.
+ * resource is paused, keep their current value), always within the bounds. In Recommend mode the field is left out
+ * once the Deployment exists, so that whoever scales it (an HPA, {@code kubectl scale}) owns it alone
+ * ({@link ReplicasHandover}).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
@@ -55,10 +57,11 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .get(ScaledApiReconciler.DESIRED_REPLICAS, Integer.class)
                 .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
                 .orElse(null);
+        boolean leaveReplicas = ScalingPolicies.recommendOnly(spec) && getSecondaryResource(api, context).isPresent();
         return new DeploymentBuilder()
                 .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
-                    .withReplicas(replicas(spec.replicas, current))
+                    .withReplicas(leaveReplicas ? null : replicas(spec.replicas, current))
                     .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()
                     .withNewTemplate()
                         .withNewMetadata()

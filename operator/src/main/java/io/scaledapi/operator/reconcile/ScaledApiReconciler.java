@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.autoscaling.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
@@ -94,12 +95,13 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
         ResourceID id = ResourceID.fromResource(api);
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
+        boolean recommendOnly = ScalingPolicies.recommendOnly(api.getSpec());
         Deployment deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
         AutoscalingLoop.Tick tick = autoscaling.track(api, before);
         // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
         // old decision never undoes a change made since, and holding on missing data holds for real).
-        Decision apply = deployment == null || paused ? null : autoscaling.unapplied(id).orElse(null);
+        Decision apply = deployment == null || paused || recommendOnly ? null : autoscaling.unapplied(id).orElse(null);
         if (apply != null) {
             if (before != null && apply.replicas() < before) {
                 List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
@@ -107,6 +109,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                 log.debug("{} deletion costs set on {} pods before scaling in", name, patched);
             }
             context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, apply.replicas());
+        }
+        if (recommendOnly && deployment != null && ReplicasHandover.operatorOwnsReplicas(deployment)) {
+            handOverReplicas(name, deployment);
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         if (deployment == null) {
@@ -127,7 +132,18 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
             status.desiredReplicas = apply.replicas();
             status.lastScaleTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
             status.lastDecision = change;
+            StatusReport.addDecision(status, clock.instant(), before, apply.replicas(), true, apply.reason());
+            autoscaling.scaled(id, apply.replicas() > before);
         }
+        boolean recommended = recommendOnly && !paused && before != null && recommendationChanged(api.getStatus(), status, tick);
+        if (recommended) {
+            Decision d = tick.decision();
+            String change = before + " -> " + d.replicas() + " (not applied: spec.scaling.mode is Recommend): " + d.reason();
+            log.info("{} recommends {}", name, change);
+            events.record(api, EventRecorder.NORMAL, "ScaleRecommended", change);
+            StatusReport.addDecision(status, clock.instant(), before, d.replicas(), false, d.reason());
+        }
+        autoscaling.shown(id, status, recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto);
         if (tick != null && !tick.decision().metricsAvailable()) {
             events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, tick.decision().metricsMessage());
         }
@@ -144,7 +160,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                     : UpdateControl.noUpdate();
         }
         // At most one status write per tick; a new spec or a scale is shown at once.
-        boolean urgent = scaled || api.getStatus() == null
+        boolean urgent = scaled || recommended || api.getStatus() == null
                 || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
         long wait = autoscaling.statusWriteDelay(id, urgent);
         if (wait > 0) {
@@ -155,6 +171,37 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                 status.desiredReplicas);
         UpdateControl<ScaledApi> write = UpdateControl.patchStatus(statusOnly(api, status));
         return deployment == null ? write.rescheduleAfter(ScalingPolicies.from(api.getSpec()).interval()) : write;
+    }
+
+    /**
+     * Whether this tick's recommendation is one status has not shown yet. A status write may reach the cache after
+     * the next reconcile: the last recorded decision counts as shown too.
+     */
+    private static boolean recommendationChanged(ScaledApiStatus previous, ScaledApiStatus status, AutoscalingLoop.Tick tick) {
+        if (tick == null || !tick.decision().metricsAvailable() || status.desiredReplicas == null) {
+            return false;
+        }
+        int recommended = tick.decision().replicas();
+        boolean shown = previous != null && Objects.equals(previous.desiredReplicas, recommended);
+        List<ScaledApiStatus.ScaleDecision> recent = status.recentDecisions;
+        boolean recorded = recent != null && !recent.isEmpty() && !Boolean.TRUE.equals(recent.get(recent.size() - 1).applied)
+                && Objects.equals(recent.get(recent.size() - 1).to, recommended);
+        return !shown && !recorded;
+    }
+
+    /** Leaves the Deployment's replicas to others without resetting them (see {@link ReplicasHandover}). */
+    private void handOverReplicas(String name, Deployment deployment) {
+        try {
+            ReplicasHandover.handOver(client, deployment);
+            log.info("{} Recommend mode: the Deployment's replicas ({}) are handed over, no longer set by the operator",
+                    name, deployment.getSpec().getReplicas());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            // Another manager owns replicas with another value: letting go cannot reset them.
+            log.debug("{} replicas are owned by another manager too: {}", name, e.getMessage());
+        }
     }
 
     /** Stops the autoscaler's ticks. */

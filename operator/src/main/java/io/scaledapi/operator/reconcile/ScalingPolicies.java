@@ -31,6 +31,11 @@ public final class ScalingPolicies {
         return policy;
     }
 
+    /** Whether the resource's decisions are only reported (spec.scaling.mode Recommend), never applied. */
+    public static boolean recommendOnly(ScaledApiSpec spec) {
+        return spec.scaling != null && spec.scaling.mode == ScaledApiSpec.ScalingMode.Recommend;
+    }
+
     private static ScalingPolicy.Rules rules(ScaledApiSpec.ScalingRules given, ScalingPolicy.Rules d) {
         if (given == null) {
             return d;

@@ -34,6 +34,11 @@ public final class StatusReport {
     public static final String RECONCILE_FAILED = "ReconcileFailed";
     public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
 
+    /** ScalingActive's reason in Recommend mode: decisions are reported, not applied. */
+    public static final String RECOMMEND_ONLY = "RecommendOnly";
+    /** How many decisions status keeps. */
+    public static final int RECENT_DECISIONS = 5;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private StatusReport() {
@@ -55,6 +60,7 @@ public final class StatusReport {
             status.cacheHitPercent = previous.cacheHitPercent;
             status.lastScaleTime = previous.lastScaleTime;
             status.lastDecision = previous.lastDecision;
+            status.recentDecisions = previous.recentDecisions;
         }
         if (tick != null) {
             tick.rates().writeTo(status);
@@ -97,11 +103,23 @@ public final class StatusReport {
             conditions.add(condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
         } else if (!tick.decision().metricsAvailable()) {
             conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", tick.decision().reason()));
+        } else if (ScalingPolicies.recommendOnly(api.getSpec())) {
+            conditions.add(condition(SCALING_ACTIVE, "False", RECOMMEND_ONLY, "spec.scaling.mode is Recommend: the "
+                    + "Deployment's replicas are left as they are; recommended " + tick.decision().replicas() + ": "
+                    + tick.decision().reason()));
         } else {
             conditions.add(condition(SCALING_ACTIVE, "True", "Active", tick.decision().reason()));
         }
         status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
         return status;
+    }
+
+    /** Adds a decision to {@code recentDecisions}, keeping the newest {@link #RECENT_DECISIONS}. */
+    static void addDecision(ScaledApiStatus status, Instant now, int from, int to, boolean applied, String reason) {
+        List<ScaledApiStatus.ScaleDecision> decisions = new ArrayList<>(
+                status.recentDecisions == null ? List.of() : status.recentDecisions);
+        decisions.add(new ScaledApiStatus.ScaleDecision(now.truncatedTo(ChronoUnit.SECONDS).toString(), from, to, applied, reason));
+        status.recentDecisions = List.copyOf(decisions.subList(Math.max(0, decisions.size() - RECENT_DECISIONS), decisions.size()));
     }
 
     /**

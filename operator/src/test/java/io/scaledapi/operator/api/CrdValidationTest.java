@@ -10,7 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
@@ -53,7 +55,9 @@ class CrdValidationTest {
     void malformedResourcesAreRefusedNamingTheField(MalformedScaledApis.Case malformed) {
         String yaml = malformed.yaml("bad");
         String field = malformed.field();
-        assertThatThrownBy(() -> client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create())
+        // Sent as a user's kubectl sends it: untyped, so that a value the Java model cannot hold still reaches the server.
+        assertThatThrownBy(() -> client.genericKubernetesResources(ScaledApi.GROUP + "/" + ScaledApi.VERSION, "ScaledApi")
+                .inNamespace(namespace).resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create())
                 .isInstanceOf(KubernetesClientException.class)
                 .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
                 .hasMessageContaining(field);

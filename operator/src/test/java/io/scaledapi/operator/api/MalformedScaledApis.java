@@ -37,6 +37,8 @@ public final class MalformedScaledApis {
             new Case("empty image", "image: scaledapi/sample-api:0.1.0", "image: \"\"", "spec.image"),
             new Case("port 70000", "image: scaledapi/sample-api:0.1.0", "image: x\n  port: 70000", "spec.port"),
             new Case("zero target", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 0", "spec.scaling.targetRequestsPerSecond"),
+            new Case("unknown scaling mode", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    mode: Advise",
+                    "spec.scaling.mode"),
             new Case("no target at all", "targetRequestsPerSecond: 400", "interval: 2s", "spec.scaling"),
             new Case("percentile 100", "targetRequestsPerSecond: 400", "latencyTarget: {percentile: 100, threshold: 50ms}",
                     "spec.scaling.latencyTarget.percentile"),

@@ -73,6 +73,10 @@ class PodScraperTest {
             assertThat(results.get("failing").failure()).contains("HTTP 500");
             assertThat(results.get("no-counter").failure()).contains("http_server_requests_seconds_count");
             assertThat(results.get("absent").failure()).isNotBlank();
+            assertThat(results.get("slow").kind()).isEqualTo(ScrapeFailure.TIMEOUT);
+            assertThat(results.get("failing").kind()).isEqualTo(ScrapeFailure.HTTP_STATUS);
+            assertThat(results.get("no-counter").kind()).isEqualTo(ScrapeFailure.UNREADABLE);
+            assertThat(results.get("absent").kind()).isEqualTo(ScrapeFailure.CONNECTION);
         }
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -22,6 +23,11 @@ import io.javaoperatorsdk.operator.Operator;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+import java.util.Map;
 import io.scaledapi.operator.autoscaling.AutoscalerState;
 import io.scaledapi.operator.autoscaling.Checkpoint;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -36,6 +42,7 @@ class AutoscalingTest {
     static final Duration WAIT = Duration.ofSeconds(40);
     static KubernetesClient client;
     static Operator operator;
+    static PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
     static void startOperator() {
@@ -43,7 +50,7 @@ class AutoscalingTest {
         var threads = PodScraper.newExecutor(4);
         PodScraper scraper = new PodScraper(new DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads);
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), scraper, new SimpleMeterRegistry()));
+        operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), scraper, registry));
         operator.start();
     }
 
@@ -66,6 +73,7 @@ class AutoscalingTest {
                     assertThat(client.apps().deployments().inNamespace(ns).withName("shop").get().getSpec().getReplicas()).isEqualTo(3));
             await().atMost(WAIT).untilAsserted(() -> {
                 ScaledApi api = get(ns, "shop");
+                assertThat(api.getStatus().requestRate).isNotNull();
                 assertThat(api.getStatus().requestRate.stable).isBetween(200.0, 300.0);
                 assertThat(api.getStatus().cacheHitPercent).isEqualTo(80);
                 assertThat(api.getStatus().desiredReplicas).isEqualTo(3);
@@ -135,6 +143,86 @@ class AutoscalingTest {
             });
             assertThat(client.apps().deployments().inNamespace(ns).withName("still").get().getSpec().getReplicas()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void recommendModeReportsWhatItWouldDoAndLeavesReplicasToOthers() throws Exception {
+        String ns = TestResources.newNamespace(client);
+        ScaledApi created = TestResources.minimal("advice", 2, 6);
+        created.getSpec().scaling.targetRequestsPerSecond = 100.0;
+        created.getSpec().scaling.interval = "1s";
+        created.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Recommend;
+        client.resource(created).inNamespace(ns).create();
+        var deployments = client.apps().deployments().inNamespace(ns);
+        await().atMost(WAIT).until(() -> deployments.withName("advice").get() != null);
+        try (FakePods pods = new FakePods(client, ns, "advice")) {
+            pods.rate(125);
+            pods.start(1);
+            pods.start(2);
+            // 250 req/s at 100 req/s per replica: 3 recommended, shown, told, and not applied.
+            await().atMost(WAIT).untilAsserted(() -> {
+                ScaledApi api = get(ns, "advice");
+                assertThat(api.getStatus().desiredReplicas).as("%s", api.getStatus().recentDecisions == null ? ""
+                        : api.getStatus().recentDecisions.get(api.getStatus().recentDecisions.size() - 1).reason).isEqualTo(3);
+                assertThat(condition(api, "ScalingActive")).extracting(Condition::getStatus, Condition::getReason)
+                        .containsExactly("False", "RecommendOnly");
+                assertThat(api.getStatus().recentDecisions).last().satisfies(d -> {
+                    assertThat(d.from).isEqualTo(2);
+                    assertThat(d.to).isEqualTo(3);
+                    assertThat(d.applied).isFalse();
+                    assertThat(d.reason).startsWith("up:");
+                });
+            });
+            assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .anyMatch(e -> e.getReason().equals("ScaleRecommended") && e.getMessage().startsWith("2 -> 3 (not applied"));
+            // The operator no longer owns replicas, and letting go did not reset them (to 1, the API server's default):
+            // its handover manager keeps the value until someone scales.
+            assertThat(deployments.withName("advice").get().getSpec().getReplicas()).isEqualTo(2);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(replicasManagers(deployments.withName("advice").get()))
+                    .containsExactly(ReplicasHandover.MANAGER));
+            assertThat(metric("scaledapi_replicas", ns, "advice", "state=\"desired\"")).isEqualTo(3.0);
+            assertThat(metric("scaledapi_scaling_mode", ns, "advice", "mode=\"Recommend\"")).isEqualTo(1.0);
+
+            // Another autoscaler scales, as an HPA does, through the scale subresource: the operator leaves it be,
+            // even below replicas.min.
+            deployments.withName("advice").scale(1);
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> {
+                assertThat(deployments.withName("advice").get().getSpec().getReplicas()).isEqualTo(1);
+                assertThat(get(ns, "advice").getStatus().desiredReplicas).isEqualTo(3);
+            });
+            assertThat(metric("scaledapi_scale_events_total", ns, "advice", "direction=\"up\"")).isEqualTo(0.0);
+
+            // Switched to Auto, the operator applies its decision.
+            client.resources(ScaledApi.class).inNamespace(ns).withName("advice")
+                    .edit(api -> { api.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Auto; return api; });
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(deployments.withName("advice").get().getSpec().getReplicas()).isEqualTo(3));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(metric("scaledapi_scale_events_total", ns, "advice", "direction=\"up\"")).isEqualTo(1.0);
+                assertThat(get(ns, "advice").getStatus().recentDecisions).last()
+                        .satisfies(d -> assertThat(d.applied).isTrue());
+            });
+        }
+        // Deleted: its series disappear from /metrics.
+        client.resources(ScaledApi.class).inNamespace(ns).withName("advice").delete();
+        await().atMost(WAIT).until(() -> !registry.scrape().contains("name=\"advice\""));
+    }
+
+    /** The field managers that own the Deployment's spec.replicas. */
+    static List<String> replicasManagers(Deployment deployment) {
+        return deployment.getMetadata().getManagedFields().stream()
+                .filter(m -> m.getFieldsV1() != null && m.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
+                        && spec.containsKey("f:replicas"))
+                .map(ManagedFieldsEntry::getManager).toList();
+    }
+
+    /** One sample of the operator's /metrics, by name, resource and one more label. */
+    static double metric(String name, String ns, String resource, String label) {
+        return registry.scrape().lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("namespace=\"" + ns + "\"")
+                        && l.contains("name=\"" + resource + "\"") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " " + label + " for " + resource));
     }
 
     void create(String ns, String name, int min, boolean paused) {

@@ -56,6 +56,39 @@ class StatusReportTest {
     }
 
     @Test
+    void recentDecisionsKeepTheNewestFiveOldestFirstAndCarryOver() {
+        ScaledApi api = api(1, 10);
+        var status = StatusReport.of(api, deployment(1, 1), T0);
+        for (int i = 1; i <= 7; i++) {
+            StatusReport.addDecision(status, T0.plusSeconds(i), i, i + 1, i % 2 == 0, "up " + i);
+        }
+        assertThat(status.recentDecisions).extracting(d -> d.reason).containsExactly("up 3", "up 4", "up 5", "up 6", "up 7");
+        assertThat(status.recentDecisions.get(4)).satisfies(d -> {
+            assertThat(d.time).isEqualTo("2026-11-22T10:00:07Z");
+            assertThat(d.from).isEqualTo(7);
+            assertThat(d.to).isEqualTo(8);
+            assertThat(d.applied).isFalse();
+        });
+        api.setStatus(status);
+        assertThat(StatusReport.of(api, deployment(8, 8), T0.plusSeconds(10)).recentDecisions).isEqualTo(status.recentDecisions);
+    }
+
+    @Test
+    void recommendModeSaysScalingIsNotActiveAndShowsTheRecommendation() {
+        ScaledApi api = api(1, 10);
+        api.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Recommend;
+        Decision up = new Decision(4, Decision.Mode.Stable, "up: 380 req/s needs 4 replicas", 380, 380, 0.8, true, "2 of 2 ready pods measured", null);
+        var status = StatusReport.of(api, deployment(2, 2), new AutoscalingLoop.Tick(up, ReportedRates.NONE.next(up)), T0);
+        assertThat(status.desiredReplicas).isEqualTo(4);
+        assertThat(status.replicas).isEqualTo(2);
+        assertThat(StatusReport.find(status, StatusReport.SCALING_ACTIVE).orElseThrow()).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo(StatusReport.RECOMMEND_ONLY);
+            assertThat(c.getMessage()).contains("recommended 4: up: 380 req/s");
+        });
+    }
+
+    @Test
     void aMissingDeploymentIsNotReadyAndCountsZero() {
         ScaledApi api = api(1, 3);
         var status = StatusReport.of(api, null, T0);

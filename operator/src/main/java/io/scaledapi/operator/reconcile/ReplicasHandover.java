@@ -1,0 +1,51 @@
+package io.scaledapi.operator.reconcile;
+
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+/**
+ * Recommend mode leaves {@code spec.replicas} to others. With server-side apply, a field manager that stops applying
+ * a field it alone owns removes it, and the Deployment would fall back to one replica. So before the operator leaves
+ * the field out, the current value is applied once under a manager of its own, {@link #MANAGER}: it keeps the value
+ * while the operator lets go, and gives way to whoever scales next (an HPA, {@code kubectl scale}). This is the
+ * handover the Kubernetes documentation describes for giving replicas to an HPA.
+ */
+final class ReplicasHandover {
+
+    static final String MANAGER = OwnedObjects.MANAGED_BY + "-handover";
+
+    private ReplicasHandover() {
+    }
+
+    /** Whether the operator's own apply still owns the Deployment's replicas. */
+    static boolean operatorOwnsReplicas(Deployment deployment) {
+        for (ManagedFieldsEntry entry : deployment.getMetadata().getManagedFields()) {
+            if (OwnedObjects.MANAGED_BY.equals(entry.getManager()) && "Apply".equals(entry.getOperation())
+                    && entry.getFieldsV1() != null
+                    && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
+                    && spec.containsKey("f:replicas")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Applies the Deployment's present replicas under {@link #MANAGER}: the value stays when the operator lets go. */
+    static void handOver(KubernetesClient client, Deployment deployment) {
+        Deployment replicasOnly = new DeploymentBuilder()
+                .withNewMetadata().withName(deployment.getMetadata().getName())
+                    .withNamespace(deployment.getMetadata().getNamespace()).endMetadata()
+                .withNewSpec().withReplicas(deployment.getSpec().getReplicas()).endSpec()
+                .build();
+        client.apps().deployments().inNamespace(deployment.getMetadata().getNamespace())
+                .withName(deployment.getMetadata().getName())
+                .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
+                        .withForce(false).build(), replicasOnly);
+    }
+}

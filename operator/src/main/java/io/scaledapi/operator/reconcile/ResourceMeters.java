@@ -1,0 +1,142 @@
+package io.scaledapi.operator.reconcile;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.scaledapi.operator.api.ScaledApiSpec;
+import io.scaledapi.operator.api.ScaledApiStatus;
+import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.operator.metrics.ScrapeFailure;
+
+/**
+ * One ScaledApi's series on the operator's {@code /metrics}, labelled {@code namespace} and {@code name}: registered
+ * when the operator first meets the resource, removed when it is gone ({@link #close}). Gauges show the figures last
+ * reported here; a figure not known (no metrics yet, a hold on missing data) is NaN, never 0.
+ */
+final class ResourceMeters implements AutoCloseable {
+
+    /** The status modes, each a series of {@code scaledapi_mode} (1 for the current one). */
+    static final List<String> MODES = List.of("Stable", "Burst", "Paused");
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final Map<ScrapeFailure, Counter> scrapeErrors = new ConcurrentHashMap<>();
+    private final Counter scaledUp;
+    private final Counter scaledDown;
+    private final Timer decisions;
+    private volatile boolean closed;
+
+    private volatile double desired = Double.NaN;
+    private volatile double current = Double.NaN;
+    private volatile double ready = Double.NaN;
+    private volatile double stableRate = Double.NaN;
+    private volatile double burstRate = Double.NaN;
+    private volatile double hitRatio = Double.NaN;
+    private volatile double sharedHitRatio = Double.NaN;
+    private volatile double startupSeconds = Double.NaN;
+    private volatile String mode;
+    private volatile ScaledApiSpec.ScalingMode scalingMode;
+
+    ResourceMeters(MeterRegistry registry, String namespace, String name) {
+        this.registry = registry;
+        this.tags = Tags.of("namespace", namespace, "name", name);
+        gauge("scaledapi.replicas", "Replicas of the ScaledApi: desired (the autoscaler's decision or recommendation), "
+                + "current and ready (the Deployment's)", Tags.of("state", "desired"), m -> m.desired);
+        gauge("scaledapi.replicas", null, Tags.of("state", "current"), m -> m.current);
+        gauge("scaledapi.replicas", null, Tags.of("state", "ready"), m -> m.ready);
+        gauge("scaledapi.request.rate", "Requests per second the pods served, over the stable and the burst window",
+                Tags.of("window", "stable"), m -> m.stableRate);
+        gauge("scaledapi.request.rate", null, Tags.of("window", "burst"), m -> m.burstRate);
+        gauge("scaledapi.cache.hit.ratio", "Fleet-wide hit ratio of the pods' own caches over the stable window",
+                Tags.empty(), m -> m.hitRatio);
+        gauge("scaledapi.shared.cache.hit.ratio", "Of the pods' cache misses, the share the shared tier answered",
+                Tags.empty(), m -> m.sharedHitRatio);
+        Gauge startup = Gauge.builder("scaledapi.pod.startup", this, m -> m.startupSeconds).strongReference(true)
+                .description("Measured start-to-ready time of the ScaledApi's pods (a moving average)")
+                .baseUnit("seconds").tags(tags).register(registry);
+        meters.add(startup);
+        for (String each : MODES) {
+            gauge("scaledapi.mode", "1 for the autoscaler's current mode (status.mode)", Tags.of("mode", each),
+                    m -> each.equals(m.mode) ? 1 : 0);
+        }
+        for (ScaledApiSpec.ScalingMode each : ScaledApiSpec.ScalingMode.values()) {
+            gauge("scaledapi.scaling.mode", "1 for spec.scaling.mode: Auto applies decisions, Recommend only reports them",
+                    Tags.of("mode", each.name()), m -> each == m.scalingMode ? 1 : 0);
+        }
+        scaledUp = counter("scaledapi.scale.events", "Replica changes the operator applied", Tags.of("direction", "up"));
+        scaledDown = counter("scaledapi.scale.events", null, Tags.of("direction", "down"));
+        decisions = Timer.builder("scaledapi.decision.duration").description("Time the autoscaler took to decide, per tick")
+                .tags(tags).register(registry);
+        meters.add(decisions);
+    }
+
+    /** A tick's decision, and how long it took. */
+    void decided(Decision decision, long nanos, Duration measuredStartup) {
+        decisions.record(Duration.ofNanos(nanos));
+        stableRate = decision.stableRate();
+        burstRate = decision.burstRate();
+        hitRatio = decision.hitRatio();
+        sharedHitRatio = decision.sharedHitRatio();
+        if (measuredStartup != null) {
+            startupSeconds = measuredStartup.toMillis() / 1000.0;
+        }
+    }
+
+    /** What status shows: replicas and mode. */
+    void shown(ScaledApiStatus status, ScaledApiSpec.ScalingMode scaling) {
+        desired = status.desiredReplicas == null ? Double.NaN : status.desiredReplicas;
+        current = status.replicas == null ? Double.NaN : status.replicas;
+        ready = status.readyReplicas == null ? Double.NaN : status.readyReplicas;
+        mode = status.mode;
+        scalingMode = scaling;
+    }
+
+    void scaled(boolean up) {
+        (up ? scaledUp : scaledDown).increment();
+    }
+
+    /** A pod that could not be scraped this tick. Counters per reason are made on first use, so the set stays small. */
+    void scrapeFailed(ScrapeFailure failure) {
+        Counter counter = scrapeErrors.get(failure);
+        if (counter == null) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                counter = scrapeErrors.computeIfAbsent(failure, f -> counter("scaledapi.scrape.errors",
+                        "Pods of the ScaledApi that could not be scraped, by reason", Tags.of("reason", f.label())));
+            }
+        }
+        counter.increment();
+    }
+
+    private void gauge(String name, String description, Tags extra, ToDoubleFunction<ResourceMeters> value) {
+        meters.add(Gauge.builder(name, this, value).strongReference(true).description(description)
+                .tags(tags).tags(extra).register(registry));
+    }
+
+    private Counter counter(String name, String description, Tags extra) {
+        Counter counter = Counter.builder(name).description(description).tags(tags).tags(extra).register(registry);
+        meters.add(counter);
+        return counter;
+    }
+
+    /** The resource is gone: its series disappear. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        meters.forEach(registry::remove);
+        meters.clear();
+    }
+}
