@@ -30,6 +30,7 @@ class BenchmarkTest {
         assertThat(trace.get("trace").asText()).isEqualTo("flash");
         assertThat(trace.get("hpa").get("configs").asInt()).isEqualTo(60);
         assertThat(trace.get("kpa").get("configs").asInt()).isEqualTo(45);
+        assertThat(trace.get("oursTuned").get("configs").asInt()).isEqualTo(5);
 
         // Ours: J(w) = C + w B of the mean over the seeds, from the very runs a simulation gives.
         double c = 0, b = 0;
@@ -47,6 +48,7 @@ class BenchmarkTest {
             String key = Benchmark.key(w);
             assertThat(trace.get("hpa").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "hpa", w) + 0.1);
             assertThat(trace.get("kpa").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "kpa", w) + 0.1);
+            assertThat(trace.get("oursTuned").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "ours", w) + 0.1);
             JsonNode best = trace.get("hpa").get("best").get(key);
             assertThat(best.get("replicaSeconds").asDouble() + w * best.get("badSeconds").asDouble())
                     .isCloseTo(trace.get("hpa").get("J").get(key).asDouble(), within(0.2));
@@ -57,7 +59,7 @@ class BenchmarkTest {
         assertThat(again).isEqualTo(report);
         @SuppressWarnings("unchecked")
         String table = Benchmark.table(new ObjectMapper().convertValue(report, Map.class), weights);
-        assertThat(table).contains("flash").contains("comparisons lost");
+        assertThat(table).contains("flash").contains("comparisons lost").contains("ours* (its target tuned");
     }
 
     private static double mean(Trace trace, SimulationConfig cfg, String family, double w) {
@@ -65,11 +67,15 @@ class BenchmarkTest {
         hpa.targetRequestsPerSecond = 550; // 300 s down window, 2m rate window, pods metric: the swept values
         SimulationConfig.Kpa kpa = new SimulationConfig.Kpa();
         kpa.targetRequestsPerSecond = 550; // 60 s stable window, panic threshold 2
+        SimulationConfig.ScaledApi ours = new SimulationConfig.ScaledApi();
+        ours.targetRequestsPerSecond = 550;
         double j = 0;
         for (long seed = 1; seed <= 2; seed++) {
-            Policy p = family.equals("hpa")
-                    ? new HpaPolicy(hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed)
-                    : new KpaPolicy(kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
+            Policy p = switch (family) {
+                case "hpa" -> new HpaPolicy(hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed);
+                case "kpa" -> new KpaPolicy(kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
+                default -> new ScaledApiPolicy(ours);
+            };
             j += new FleetSimulator(cfg.fleet, trace, seed).run(p, false).cost(w) / 2;
         }
         return j;
