@@ -10,9 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
@@ -53,11 +51,8 @@ class CrdValidationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedResourcesAreRefusedNamingTheField(MalformedScaledApis.Case malformed) {
-        String yaml = malformed.yaml("bad");
         String field = malformed.field();
-        // Sent as a user's kubectl sends it: untyped, so that a value the Java model cannot hold still reaches the server.
-        assertThatThrownBy(() -> client.genericKubernetesResources(ScaledApi.GROUP + "/" + ScaledApi.VERSION, "ScaledApi")
-                .inNamespace(namespace).resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create())
+        assertThatThrownBy(() -> malformed.create(client, namespace, "bad"))
                 .isInstanceOf(KubernetesClientException.class)
                 .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
                 .hasMessageContaining(field);

@@ -2,6 +2,9 @@ package io.scaledapi.operator.api;
 
 import java.util.List;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scaledapi.operator.TestResources;
 
 /** ScaledApis the API server must refuse, each with the field its refusal names: for the CRD test and dev/faults. */
@@ -18,6 +21,13 @@ public final class MalformedScaledApis {
                 throw new IllegalStateException("the replacement of case '" + name + "' did not apply");
             }
             return yaml;
+        }
+
+        /** Sends it as kubectl does: untyped, so that a value the Java model cannot hold still reaches the server. */
+        public GenericKubernetesResource create(KubernetesClient client, String namespace, String resourceName) {
+            return client.genericKubernetesResources(ScaledApi.GROUP + "/" + ScaledApi.VERSION, "ScaledApi")
+                    .inNamespace(namespace)
+                    .resource(Serialization.unmarshal(yaml(resourceName), GenericKubernetesResource.class)).create();
         }
 
         @Override

@@ -225,8 +225,8 @@ public final class FaultSuite {
             Map<Integer, Future<?>> bad = new LinkedHashMap<>();
             for (int i = 0; i < 50; i++) {
                 MalformedScaledApis.Case malformed = MalformedScaledApis.CASES.get(i % MalformedScaledApis.CASES.size());
-                String yaml = malformed.yaml("bad-" + i);
-                bad.put(i, pool.submit(() -> client.resource(TestResources.scaledApi(yaml)).inNamespace(ns).create()));
+                int index = i;
+                bad.put(i, pool.submit(() -> malformed.create(client, ns, "bad-" + index)));
             }
             Future<?> good = pool.submit(() -> client.resource(TestResources.minimal("good", 1, 4)).inNamespace(ns).create());
             for (Map.Entry<Integer, Future<?>> attempt : bad.entrySet()) {
