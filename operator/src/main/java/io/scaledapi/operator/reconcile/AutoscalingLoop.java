@@ -374,8 +374,15 @@ final class AutoscalingLoop implements AutoCloseable {
                 e.schedule.cancel(false);
             }
         }
-        entries.remove(e.id, e);
-        e.meters.close();
+        // Atomic with track()'s computeIfAbsent: a resource created again under the same name gets new series, never
+        // the old ones (Micrometer hands back a meter still registered under the same name and labels).
+        entries.computeIfPresent(e.id, (id, current) -> {
+            if (current != e) {
+                return current;
+            }
+            e.meters.close();
+            return null;
+        });
         log.debug("{} is gone: its ticks stop", e.name);
     }
 
