@@ -119,8 +119,13 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
             tick = autoscaling.track(api, context.getSecondaryResource(Deployment.class, DEPLOYMENT)
                     .map(d -> d.getSpec().getReplicas()).orElse(null));
         }
+        // Status describes the Deployment as this reconcile left it: JOSDK does not reconcile again for its own
+        // update either, so a scale shown against the old replicas (AtMinimum after scaling up) could stay until
+        // something else changed.
+        Deployment shown = deployment == null ? null
+                : context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
 
-        ScaledApiStatus status = StatusReport.of(api, deployment, tick, clock.instant());
+        ScaledApiStatus status = StatusReport.of(api, shown, tick, clock.instant());
         boolean scaled = apply != null && apply.replicas() != before;
         if (apply != null) {
             autoscaling.applied(id, apply);
