@@ -1,6 +1,7 @@
 package io.scaledapi.operator.reconcile;
 
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,15 +26,16 @@ final class ReplicasHandover {
 
     /** Whether the operator's own apply still owns the Deployment's replicas. */
     static boolean operatorOwnsReplicas(Deployment deployment) {
-        for (ManagedFieldsEntry entry : deployment.getMetadata().getManagedFields()) {
-            if (OwnedObjects.MANAGED_BY.equals(entry.getManager()) && "Apply".equals(entry.getOperation())
-                    && entry.getFieldsV1() != null
-                    && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
-                    && spec.containsKey("f:replicas")) {
-                return true;
-            }
-        }
-        return false;
+        return replicasOwners(deployment).anyMatch(entry -> OwnedObjects.MANAGED_BY.equals(entry.getManager())
+                && "Apply".equals(entry.getOperation()));
+    }
+
+    /** The field managers' entries that own the Deployment's {@code spec.replicas}. */
+    static Stream<ManagedFieldsEntry> replicasOwners(Deployment deployment) {
+        return deployment.getMetadata().getManagedFields().stream()
+                .filter(entry -> entry.getFieldsV1() != null
+                        && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
+                        && spec.containsKey("f:replicas"));
     }
 
     /** Applies the Deployment's present replicas under {@link #MANAGER}: the value stays when the operator lets go. */

@@ -1,10 +1,10 @@
 package io.scaledapi.operator.reconcile;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
@@ -30,12 +30,13 @@ final class ResourceMeters implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final Tags tags;
-    private final List<Meter> meters = new CopyOnWriteArrayList<>();
-    private final Map<ScrapeFailure, Counter> scrapeErrors = new ConcurrentHashMap<>();
+    /** Everything registered, for {@link #close}; guarded by {@code this}, as are the two fields below. */
+    private final List<Meter> meters = new ArrayList<>();
+    private final Map<ScrapeFailure, Counter> scrapeErrors = new EnumMap<>(ScrapeFailure.class);
+    private boolean closed;
     private final Counter scaledUp;
     private final Counter scaledDown;
     private final Timer decisions;
-    private volatile boolean closed;
 
     private volatile double desired = Double.NaN;
     private volatile double current = Double.NaN;
@@ -52,27 +53,25 @@ final class ResourceMeters implements AutoCloseable {
         this.registry = registry;
         this.tags = Tags.of("namespace", namespace, "name", name);
         gauge("scaledapi.replicas", "Replicas of the ScaledApi: desired (the autoscaler's decision or recommendation), "
-                + "current and ready (the Deployment's)", Tags.of("state", "desired"), m -> m.desired);
-        gauge("scaledapi.replicas", null, Tags.of("state", "current"), m -> m.current);
-        gauge("scaledapi.replicas", null, Tags.of("state", "ready"), m -> m.ready);
+                + "current and ready (the Deployment's)", null, Tags.of("state", "desired"), m -> m.desired);
+        gauge("scaledapi.replicas", null, null, Tags.of("state", "current"), m -> m.current);
+        gauge("scaledapi.replicas", null, null, Tags.of("state", "ready"), m -> m.ready);
         gauge("scaledapi.request.rate", "Requests per second the pods served, over the stable and the burst window",
-                Tags.of("window", "stable"), m -> m.stableRate);
-        gauge("scaledapi.request.rate", null, Tags.of("window", "burst"), m -> m.burstRate);
+                null, Tags.of("window", "stable"), m -> m.stableRate);
+        gauge("scaledapi.request.rate", null, null, Tags.of("window", "burst"), m -> m.burstRate);
         gauge("scaledapi.cache.hit.ratio", "Fleet-wide hit ratio of the pods' own caches over the stable window",
-                Tags.empty(), m -> m.hitRatio);
+                null, Tags.empty(), m -> m.hitRatio);
         gauge("scaledapi.shared.cache.hit.ratio", "Of the pods' cache misses, the share the shared tier answered",
-                Tags.empty(), m -> m.sharedHitRatio);
-        Gauge startup = Gauge.builder("scaledapi.pod.startup", this, m -> m.startupSeconds).strongReference(true)
-                .description("Measured start-to-ready time of the ScaledApi's pods (a moving average)")
-                .baseUnit("seconds").tags(tags).register(registry);
-        meters.add(startup);
+                null, Tags.empty(), m -> m.sharedHitRatio);
+        gauge("scaledapi.pod.startup", "Measured start-to-ready time of the ScaledApi's pods (a moving average)",
+                "seconds", Tags.empty(), m -> m.startupSeconds);
         for (String each : MODES) {
-            gauge("scaledapi.mode", "1 for the autoscaler's current mode (status.mode)", Tags.of("mode", each),
+            gauge("scaledapi.mode", "1 for the autoscaler's current mode (status.mode)", null, Tags.of("mode", each),
                     m -> each.equals(m.mode) ? 1 : 0);
         }
         for (ScaledApiSpec.ScalingMode each : ScaledApiSpec.ScalingMode.values()) {
             gauge("scaledapi.scaling.mode", "1 for spec.scaling.mode: Auto applies decisions, Recommend only reports them",
-                    Tags.of("mode", each.name()), m -> each == m.scalingMode ? 1 : 0);
+                    null, Tags.of("mode", each.name()), m -> each == m.scalingMode ? 1 : 0);
         }
         scaledUp = counter("scaledapi.scale.events", "Replica changes the operator applied", Tags.of("direction", "up"));
         scaledDown = counter("scaledapi.scale.events", null, Tags.of("direction", "down"));
@@ -107,22 +106,16 @@ final class ResourceMeters implements AutoCloseable {
     }
 
     /** A pod that could not be scraped this tick. Counters per reason are made on first use, so the set stays small. */
-    void scrapeFailed(ScrapeFailure failure) {
-        Counter counter = scrapeErrors.get(failure);
-        if (counter == null) {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                counter = scrapeErrors.computeIfAbsent(failure, f -> counter("scaledapi.scrape.errors",
-                        "Pods of the ScaledApi that could not be scraped, by reason", Tags.of("reason", f.label())));
-            }
+    synchronized void scrapeFailed(ScrapeFailure failure) {
+        if (closed) {
+            return; // a tick that finished after the resource went: no series comes back
         }
-        counter.increment();
+        scrapeErrors.computeIfAbsent(failure, f -> counter("scaledapi.scrape.errors",
+                "Pods of the ScaledApi that could not be scraped, by reason", Tags.of("reason", f.label()))).increment();
     }
 
-    private void gauge(String name, String description, Tags extra, ToDoubleFunction<ResourceMeters> value) {
-        meters.add(Gauge.builder(name, this, value).strongReference(true).description(description)
+    private void gauge(String name, String description, String baseUnit, Tags extra, ToDoubleFunction<ResourceMeters> value) {
+        meters.add(Gauge.builder(name, this, value).strongReference(true).description(description).baseUnit(baseUnit)
                 .tags(tags).tags(extra).register(registry));
     }
 

@@ -25,9 +25,6 @@ import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.util.List;
-import java.util.Map;
 import io.scaledapi.operator.autoscaling.AutoscalerState;
 import io.scaledapi.operator.autoscaling.Checkpoint;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -178,8 +175,8 @@ class AutoscalingTest {
             // The operator no longer owns replicas, and letting go did not reset them (to 1, the API server's default):
             // its handover manager keeps the value until someone scales.
             assertThat(deployments.withName("advice").get().getSpec().getReplicas()).isEqualTo(2);
-            await().atMost(WAIT).untilAsserted(() -> assertThat(replicasManagers(deployments.withName("advice").get()))
-                    .containsExactly(ReplicasHandover.MANAGER));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ReplicasHandover.replicasOwners(deployments.withName("advice").get())
+                    .map(ManagedFieldsEntry::getManager)).containsExactly(ReplicasHandover.MANAGER));
             assertThat(metric("scaledapi_replicas", ns, "advice", "state=\"desired\"")).isEqualTo(3.0);
             assertThat(metric("scaledapi_scaling_mode", ns, "advice", "mode=\"Recommend\"")).isEqualTo(1.0);
 
@@ -208,21 +205,9 @@ class AutoscalingTest {
         await().atMost(WAIT).until(() -> !registry.scrape().contains("name=\"advice\""));
     }
 
-    /** The field managers that own the Deployment's spec.replicas. */
-    static List<String> replicasManagers(Deployment deployment) {
-        return deployment.getMetadata().getManagedFields().stream()
-                .filter(m -> m.getFieldsV1() != null && m.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
-                        && spec.containsKey("f:replicas"))
-                .map(ManagedFieldsEntry::getManager).toList();
-    }
-
     /** One sample of the operator's /metrics, by name, resource and one more label. */
     static double metric(String name, String ns, String resource, String label) {
-        return registry.scrape().lines()
-                .filter(l -> l.startsWith(name + "{") && l.contains("namespace=\"" + ns + "\"")
-                        && l.contains("name=\"" + resource + "\"") && l.contains(label))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " " + label + " for " + resource));
+        return ResourceMetersTest.sample(registry.scrape(), name, ns, resource, label);
     }
 
     void create(String ns, String name, int min, boolean paused) {
