@@ -26,6 +26,7 @@ STEP_SECONDS="${STEP_SECONDS:-15}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-30}"
 P95_LIMIT_MS="${P95_LIMIT_MS:-50}"
 PORT="${PORT:-18080}"
+MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
 
 [ -f node-agent/target/node-agent.jar ] && [ -f sample-api/target/sample-api.jar ] || mvn -q -B -DskipTests package
 dev/sample-api-cds >/dev/null
@@ -42,13 +43,13 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 echo "pod-capacity: sample-api with limits.cpu $CPU_LIMIT, limits.memory $MEMORY_LIMIT, CACHE_TTL $CACHE_TTL, ${EXAMPLE_ENV[*]} RENDER_CPU_TIME=$RENDER_CPU_TIME"
-env "${EXAMPLE_ENV[@]}" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$PORT" CACHE_TTL="$CACHE_TTL" CACHE_MAX_ENTRIES=100000 RENDER_CPU_TIME="$RENDER_CPU_TIME" \
+env "${EXAMPLE_ENV[@]}" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MANAGEMENT_PORT" CACHE_TTL="$CACHE_TTL" CACHE_MAX_ENTRIES=100000 RENDER_CPU_TIME="$RENDER_CPU_TIME" \
   java -Xmx64m -cp node-agent/target/node-agent.jar io.scaledapi.nodeagent.PodCgroupRun --cpu "$CPU_LIMIT" \
   --memory "$MEMORY_LIMIT" --usage "$WORK/usage" -- "${COMMAND[@]}" >"$WORK/pod.log" 2>&1 &
 POD_PID=$!
 started=$(date +%s.%N)
 for _ in $(seq 1 240); do
-  curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
   kill -0 "$POD_PID" 2>/dev/null || { cat "$WORK/pod.log" >&2; echo "pod-capacity: the pod exited" >&2; exit 1; }
   sleep 0.5
 done

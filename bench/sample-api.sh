@@ -12,6 +12,7 @@ DURATION="${DURATION:-10s}"
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-2}"
 API_PORT="${API_PORT:-18080}"
+MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
 NGINX_PORT="${NGINX_PORT:-18081}"
 JAR=sample-api/target/sample-api.jar
 
@@ -34,10 +35,10 @@ cleanup() {
 trap cleanup EXIT
 
 # shellcheck disable=SC2086
-SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$API_PORT java ${JAVA_OPTS:-} -jar "$JAR" >"$WORK/sample-api.log" 2>&1 &
+SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$API_PORT MANAGEMENT_SERVER_PORT=$MANAGEMENT_PORT java ${JAVA_OPTS:-} -jar "$JAR" >"$WORK/sample-api.log" 2>&1 &
 API_PID=$!
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$API_PORT/actuator/health/readiness" >/dev/null && break
+  curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness" >/dev/null && break
   kill -0 "$API_PID" 2>/dev/null || { cat "$WORK/sample-api.log"; exit 1; }
   sleep 0.5
 done

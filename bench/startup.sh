@@ -16,7 +16,7 @@ measure() {
   local label="$1"; shift
   local walls=() cpus=()
   for _ in $(seq 1 "$ROUNDS"); do
-    /usr/bin/time -o "$TIMES" -f "%e %U %S" env SERVER_PORT=0 SERVER_ADDRESS=127.0.0.1 \
+    /usr/bin/time -o "$TIMES" -f "%e %U %S" env SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 SERVER_ADDRESS=127.0.0.1 \
       java -Dspring.context.exit=onRefresh "$@" >/dev/null 2>&1
     out=$(tail -1 "$TIMES")
     walls+=("$(echo "$out" | awk '{print $1}')")

@@ -83,7 +83,7 @@ local_delete() {
 pods_origin_calls() {
   local ip total=0 calls
   for ip in $($KUBECTL get pods -l scaledapi.io/name=catalog -o jsonpath='{.items[*].status.podIP}' 2>/dev/null); do
-    calls=$(curl -fs --max-time 2 "http://$ip:8080/actuator/prometheus" 2>/dev/null \
+    calls=$(curl -fs --max-time 2 "http://$ip:8081/actuator/prometheus" 2>/dev/null \
       | awk '/^origin_requests_seconds_count\{cache="catalog"/ { n += $2 } END { printf "%d", n }')
     total=$((total + ${calls:-0}))
   done

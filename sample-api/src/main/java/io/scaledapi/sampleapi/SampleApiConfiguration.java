@@ -15,6 +15,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.scaledapi.sampleapi.cache.CacheProperties;
 import io.scaledapi.sampleapi.cache.CacheWarmStart;
 import io.scaledapi.sampleapi.cache.RedisSharedTier;
@@ -32,6 +33,7 @@ import io.scaledapi.sampleapi.web.ApiResponse;
 import io.scaledapi.sampleapi.web.ApiRoutes;
 import io.scaledapi.sampleapi.web.CachedResponses;
 import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
+import io.scaledapi.sampleapi.web.RequestTags;
 import io.scaledapi.sampleapi.web.ResponseRendering;
 
 @Configuration(proxyBeanMethods = false)
@@ -78,7 +80,13 @@ class SampleApiConfiguration {
     /** The API routes go to Reactor Netty ahead of Spring's handler, which serves everything else on the port. */
     @Bean
     WebServerFactoryCustomizer<NettyReactiveWebServerFactory> apiRoutesOnNetty(ApiRoutes apiRoutes) {
-        return factory -> factory.addRouteProviders(apiRoutes);
+        return factory -> factory.addRouteProviders(apiRoutes::addTo);
+    }
+
+    /** Request series take only known tag values, whatever clients send: the metrics page stays bounded. */
+    @Bean
+    MeterFilter boundedRequestTags() {
+        return RequestTags.filter();
     }
 
     /** Anything that is neither the API nor Actuator: a problem body, never a framework error page. */

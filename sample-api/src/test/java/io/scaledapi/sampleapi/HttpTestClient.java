@@ -14,14 +14,42 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-/** Real HTTP requests to the app under test on 127.0.0.1. */
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Real HTTP requests to the app under test on 127.0.0.1: the API's port, and the management port (metrics, probes). */
 public final class HttpTestClient {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
+    private final int managementPort;
 
-    public HttpTestClient(int port) {
+    public HttpTestClient(int port, int managementPort) {
         this.port = port;
+        this.managementPort = managementPort;
+    }
+
+    /** The ports an app started in the test listens on. */
+    public static HttpTestClient of(ConfigurableApplicationContext app) {
+        return new HttpTestClient(((WebServerApplicationContext) app).getWebServer().getPort(),
+                app.getEnvironment().getRequiredProperty("local.management.port", Integer.class));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A GET on the management port. */
+    public HttpResponse<String> management(String path) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + " on the management port failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public HttpResponse<String> get(String pathAndQuery, String... headers) {
@@ -60,7 +88,7 @@ public final class HttpTestClient {
 
     /** The sum of every sample of a Prometheus series whose line starts with the given prefix. */
     public double metric(String seriesPrefix) {
-        String text = get("/actuator/prometheus").body();
+        String text = management("/actuator/prometheus").body();
         return text.lines()
                 .filter(line -> line.startsWith(seriesPrefix))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -31,8 +30,8 @@ class LifecycleTest {
     void shutdownStopsTakingConnectionsAndFinishesRequestsInFlight() throws Exception {
         try (UpstreamStub upstream = new UpstreamStub()) {
             ConfigurableApplicationContext app = start("upstream.url=" + upstream.base());
-            int port = port(app);
-            HttpTestClient http = new HttpTestClient(port);
+            HttpTestClient http = HttpTestClient.of(app);
+            int port = http.port();
 
             CompletableFuture<HttpResponse<String>> inFlight = http.getAsync("/relay/slow");
             await().atMost(Duration.ofSeconds(10)).until(() -> upstream.hits("/base/slow") == 1);
@@ -55,14 +54,14 @@ class LifecycleTest {
     void readinessFollowsTheOrigin() {
         ConfigurableApplicationContext app = start();
         try {
-            HttpTestClient http = new HttpTestClient(port(app));
-            assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            HttpTestClient http = HttpTestClient.of(app);
+            assertThat(http.management("/actuator/health/readiness").statusCode()).isEqualTo(200);
 
             app.getBean(CatalogOrigin.class).close();
-            HttpResponse<String> notReady = http.get("/actuator/health/readiness");
+            HttpResponse<String> notReady = http.management("/actuator/health/readiness");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("DOWN");
-            assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+            assertThat(http.management("/actuator/health/liveness").statusCode()).isEqualTo(200);
         } finally {
             app.close();
         }
@@ -72,20 +71,20 @@ class LifecycleTest {
     void aWarmUpRunsThroughTheHttpPortBeforeThePodReportsReady() {
         AtomicLong cachedWhenReady = new AtomicLong(-1);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApiApplication.class)
-                .properties("server.address=127.0.0.1", "server.port=0", "origin.latency=1ms", "warmup.requests=50")
+
                 .listeners((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
                     if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
                         var context = (ConfigurableApplicationContext) event.getSource();
                         cachedWhenReady.set(context.getBean(ResponseCache.class).size());
                     }
                 })
-                .run();
+                .run(arguments("warmup.requests=50"));
         try {
             assertThat(cachedWhenReady.get()).as("items cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(50);
             // The warm-up is not traffic: the series the autoscaler reads counts only what comes after it.
             MeterRegistry registry = app.getBean(MeterRegistry.class);
             assertThat(registry.find("http.server.requests").tags("uri", "/api/items/{id}").timers()).isEmpty();
-            assertThat(new HttpTestClient(port(app)).get("/api/items/7").statusCode()).isEqualTo(200);
+            assertThat(HttpTestClient.of(app).get("/api/items/7").statusCode()).isEqualTo(200);
             assertThat(registry.get("http.server.requests").tags("uri", "/api/items/{id}", "status", "200").timer().count())
                     .isEqualTo(1);
         } finally {
@@ -104,16 +103,20 @@ class LifecycleTest {
     }
 
     private static ConfigurableApplicationContext start(String... properties) {
-        String[] all = new String[properties.length + 3];
-        all[0] = "server.address=127.0.0.1";
-        all[1] = "server.port=0";
-        all[2] = "origin.latency=1ms";
-        System.arraycopy(properties, 0, all, 3, properties.length);
-        return new SpringApplicationBuilder(SampleApiApplication.class).properties(all).run();
+        return new SpringApplicationBuilder(SampleApiApplication.class).run(arguments(properties));
     }
 
-    private static int port(ConfigurableApplicationContext app) {
-        return ((WebServerApplicationContext) app).getWebServer().getPort();
+    /** As command-line arguments, which (unlike default properties) win over application.properties' ports. */
+    private static String[] arguments(String... properties) {
+        String[] all = new String[properties.length + 4];
+        all[0] = "--server.address=127.0.0.1";
+        all[1] = "--server.port=0";
+        all[2] = "--management.server.port=0";
+        all[3] = "--origin.latency=1ms";
+        for (int i = 0; i < properties.length; i++) {
+            all[4 + i] = "--" + properties[i];
+        }
+        return all;
     }
 
     private static boolean accepts(int port) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
@@ -54,6 +55,9 @@ class SampleApiHttpTest {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ManualTicker ticker;
 
@@ -61,7 +65,7 @@ class SampleApiHttpTest {
 
     @BeforeEach
     void client() {
-        http = new HttpTestClient(port);
+        http = new HttpTestClient(port, managementPort);
     }
 
     @AfterAll
@@ -252,18 +256,50 @@ class SampleApiHttpTest {
         assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"hit\"}")).isEqualTo(hits + 1);
         assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"miss\"}")).isEqualTo(misses + 1);
         assertThat(originCalls()).isEqualTo(origin + 1);
-        String text = http.get("/actuator/prometheus").body();
+        String text = http.management("/actuator/prometheus").body();
         assertThat(text).contains("http_server_requests_seconds_sum{", "cache_evictions_total{cache=\"catalog\"}",
                 "cache_size{cache=\"catalog\"}", "origin_requests_seconds_sum{cache=\"catalog\",outcome=\"success\"}");
         assertThat(http.metric("cache_size{cache=\"catalog\"}")).isGreaterThanOrEqualTo(2);
     }
 
     @Test
-    void livenessAndReadinessAreUp() {
-        assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
-        HttpResponse<String> readiness = http.get("/actuator/health/readiness");
+    void livenessAndReadinessAreUpOnTheManagementPort() {
+        assertThat(http.management("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        HttpResponse<String> readiness = http.management("/actuator/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(readiness.body()).contains("\"UP\"");
+    }
+
+    @Test
+    void metricsAndProbesAreServedApartFromTheApi() {
+        assertThat(managementPort).isNotEqualTo(port);
+        // Not on the API's port, so that they never queue behind its requests ...
+        assertThat(http.get("/actuator/prometheus").statusCode()).isEqualTo(404);
+        assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(404);
+        // ... and the API is not on the management port.
+        assertThat(http.management("/api/items/1").statusCode()).isEqualTo(404);
+        assertThat(http.management("/actuator/prometheus").body()).contains("http_server_requests_seconds_count{");
+    }
+
+    @Test
+    void madeUpMethodsAddNoSeries() {
+        http.get("/api/items/1");
+        http.get("/nowhere");
+        long before = seriesCount();
+        for (int i = 0; i < 1000; i++) {
+            String path = i % 2 == 0 ? "/api/items/1" : "/nowhere/" + i;
+            assertThat(http.rawStatus("M" + i, path)).as("M%d %s", i, path).isIn(404, 405);
+        }
+        String text = http.management("/actuator/prometheus").body();
+        assertThat(text).doesNotContain("method=\"M1\"", "method=\"M2\"", "/nowhere/1\"");
+        // One OTHER series per route and status at most, whatever the 1,000 methods and paths were.
+        assertThat(seriesCount() - before).isLessThanOrEqualTo(4);
+    }
+
+    /** The request series' sample lines on the metrics page. */
+    private long seriesCount() {
+        return http.management("/actuator/prometheus").body().lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{")).count();
     }
 
     private double originCalls() {

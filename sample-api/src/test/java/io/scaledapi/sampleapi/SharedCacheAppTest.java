@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -32,8 +31,8 @@ class SharedCacheAppTest {
     @Test
     void aSecondPodServesFromTheSharedTierWhatTheFirstLoaded() {
         try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
-            HttpTestClient a = new HttpTestClient(port(first));
-            HttpTestClient b = new HttpTestClient(port(second));
+            HttpTestClient a = HttpTestClient.of(first);
+            HttpTestClient b = HttpTestClient.of(second);
 
             HttpResponse<String> origin = a.get("/api/items/42");
             assertThat(origin.headers().firstValue("X-Cache")).hasValue("MISS");
@@ -59,7 +58,7 @@ class SharedCacheAppTest {
     @Test
     void aNewPodLoadsTheHotKeysBeforeItReportsReady() {
         try (ConfigurableApplicationContext running = start("cache.warm.keys=20", "redis.hot-keys-interval=100ms")) {
-            HttpTestClient a = new HttpTestClient(port(running));
+            HttpTestClient a = HttpTestClient.of(running);
             for (int id = 1; id <= 20; id++) {
                 a.get("/api/items/" + id);
             }
@@ -74,7 +73,7 @@ class SharedCacheAppTest {
                         }
                     }).run(arguments("cache.warm.keys=20"))) {
                 assertThat(cachedWhenReady.get()).as("entries cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(20);
-                HttpResponse<String> read = new HttpTestClient(port(fresh)).get("/api/items/7");
+                HttpResponse<String> read = HttpTestClient.of(fresh).get("/api/items/7");
                 assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("local");
             }
         }
@@ -84,11 +83,11 @@ class SharedCacheAppTest {
     void aSharedTierThatIsDownAtStartDoesNotStopThePod() {
         redis.kill();
         try (ConfigurableApplicationContext app = start("cache.warm.keys=20", "cache.warm.timeout=2s")) {
-            HttpTestClient http = new HttpTestClient(port(app));
+            HttpTestClient http = HttpTestClient.of(app);
             HttpResponse<String> read = http.get("/api/items/3");
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("origin");
-            assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            assertThat(http.management("/actuator/health/readiness").statusCode()).isEqualTo(200);
             assertThat(http.metric("cache_shared_connected")).isZero();
         }
     }
@@ -118,7 +117,7 @@ class SharedCacheAppTest {
     /** As command-line arguments, which (unlike default properties) win over application.properties' port. */
     private String[] arguments(String... properties) {
         java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
-        for (String property : java.util.List.of("server.address=127.0.0.1", "server.port=0", "origin.latency=1ms",
+        for (String property : java.util.List.of("server.address=127.0.0.1", "server.port=0", "management.server.port=0", "origin.latency=1ms",
                 "redis.url=" + redis.url(), "redis.key-prefix=pods:")) {
             all.put(property.substring(0, property.indexOf('=')), property);
         }
@@ -126,9 +125,5 @@ class SharedCacheAppTest {
             all.put(property.substring(0, property.indexOf('=')), property); // a repeated argument would be joined
         }
         return all.values().stream().map(property -> "--" + property).toArray(String[]::new);
-    }
-
-    private static int port(ConfigurableApplicationContext app) {
-        return ((WebServerApplicationContext) app).getWebServer().getPort();
     }
 }

@@ -19,12 +19,18 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScaledApiSpec {
 
+    /** The defaults a field takes when unset: the CRD's defaults, for objects the API server did not default. */
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_METRICS_PORT = 8081;
+    public static final String DEFAULT_METRICS_PATH = "/actuator/prometheus";
+    public static final String DEFAULT_REQUEST_COUNTER = "http_server_requests_seconds_count";
+
     @Required
     @Size(min = 1, max = 512)
     @JsonPropertyDescription("Container image of the API, e.g. scaledapi/sample-api:0.1.0.")
     public String image;
 
-    @Default("8080")
+    @Default("" + DEFAULT_PORT)
     @Min(1)
     @Max(65535)
     @JsonPropertyDescription("Container port the API listens on.")
@@ -226,15 +232,41 @@ public class ScaledApiSpec {
         public Double threshold;
     }
 
+    /** The API's container port. */
+    public int apiPort() {
+        return port != null ? port : DEFAULT_PORT;
+    }
+
+    /** The port of the pods' Prometheus endpoint and health probes. */
+    public int metricsPort() {
+        return metrics != null && metrics.port != null ? metrics.port : DEFAULT_METRICS_PORT;
+    }
+
+    public String metricsPath() {
+        return metrics != null && metrics.path != null ? metrics.path : DEFAULT_METRICS_PATH;
+    }
+
+    public String requestCounter() {
+        return metrics != null && metrics.requestCounter != null ? metrics.requestCounter : DEFAULT_REQUEST_COUNTER;
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Metrics {
-        @Default("/actuator/prometheus")
+        @Default("" + DEFAULT_METRICS_PORT)
+        @Min(1)
+        @Max(65535)
+        @JsonPropertyDescription("Container port of the Prometheus endpoint and the health probes: sample-api's management "
+                + "port (MANAGEMENT_SERVER_PORT), served apart from the API's connections so that a scrape or a probe never "
+                + "waits behind the API's backlog. Set it to spec.port for an image that serves them on its API port.")
+        public Integer port;
+
+        @Default(DEFAULT_METRICS_PATH)
         @Size(max = 256)
         @Pattern("^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
-        @JsonPropertyDescription("Path of the Prometheus endpoint on each pod's port.")
+        @JsonPropertyDescription("Path of the Prometheus endpoint on each pod's metrics port.")
         public String path;
 
-        @Default("http_server_requests_seconds_count")
+        @Default(DEFAULT_REQUEST_COUNTER)
         @Size(max = 200)
         @Pattern("^[a-zA-Z_:][a-zA-Z0-9_:]*$")
         @JsonPropertyDescription("The request counter to scale on (summed over its label sets).")

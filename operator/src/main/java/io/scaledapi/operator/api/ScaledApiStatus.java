@@ -37,6 +37,11 @@ public class ScaledApiStatus {
     @JsonPropertyDescription("The shared tier's hit ratio in whole percent, for kubectl get.")
     public Integer sharedCacheHitPercent;
 
+    @JsonPropertyDescription("What one pod was measured to carry, against what the spec assumes. Measured on pods that "
+            + "saturated (their queues grew): when it is below scaling.targetRequestsPerSecond, the pods are weaker than the "
+            + "target assumes, and replicas are planned at 80 % of what was measured instead.")
+    public PodCapacity podCapacity;
+
     @JsonPropertyDescription("Stable, Burst or Paused.")
     public String mode;
 
@@ -69,6 +74,16 @@ public class ScaledApiStatus {
             this.applied = applied;
             this.reason = reason;
         }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PodCapacity {
+        @JsonPropertyDescription("Requests per second one warm pod served when saturated (a moving average).")
+        public Double measuredRequestsPerSecond;
+        @JsonPropertyDescription("scaling.targetRequestsPerSecond, as given.")
+        public Double targetRequestsPerSecond;
+        @JsonPropertyDescription("What each pod is planned to carry: the target, or 80 % of the measured capacity when that is less.")
+        public Double plannedRequestsPerSecond;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

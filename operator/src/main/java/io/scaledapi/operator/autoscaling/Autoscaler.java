@@ -32,18 +32,22 @@ public final class Autoscaler {
     /** Problems already logged, by pod: each is logged once while its pod exists (so the set stays bounded). */
     private final Map<String, Set<String>> reported = new HashMap<>();
     private ScalingPolicy policy;
+    /** The policy capacity is planned with this tick: the per-pod target, lowered when pods carry less (see {@link #plan}). */
+    private ScalingPolicy planning;
     /** Whether this instance has decided yet: a restored state may be tens of seconds old. */
     private boolean started;
 
     public Autoscaler(String name, ScalingPolicy policy, Clock clock, AutoscalerState restored) {
         this.name = name;
         this.policy = policy;
+        this.planning = policy;
         this.clock = clock;
         this.state = restored != null ? restored : new AutoscalerState();
     }
 
     public void updatePolicy(ScalingPolicy policy) {
         this.policy = policy;
+        this.planning = policy;
     }
 
     public ScalingPolicy policy() {
@@ -79,15 +83,16 @@ public final class Autoscaler {
         Measure.Result measured = Measure.measure(pods, state, now, policy, this::reportOnce);
         if (measured.hold() != null) {
             return new Decision(current, mode(), "hold at " + current + ": " + measured.hold(), Double.NaN, Double.NaN,
-                    Double.NaN, measured.metricsAvailable(), measured.message(), null);
+                    Double.NaN, measured.metricsAvailable(), measured.message(), null, Double.NaN, Map.of(), null, podCapacity());
         }
+        planning = plan();
         for (double coldness : measured.newPodColdness()) {
             state.newPodColdness = state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
         }
         state.rates.add(measured.sample(now));
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
         RateWindows.Rates rates = RateWindows.of(state.rates, now, policy.windows());
-        Capacity.Need burst = Capacity.need(rates.burstLow(), rates.meanServiceSeconds(), policy);
+        Capacity.Need burst = Capacity.need(rates.burstLow(), rates.meanServiceSeconds(), planning);
         long downWindow = Rules.downWindowMillis(policy, startupMillis());
         boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy, downWindow);
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
@@ -97,32 +102,72 @@ public final class Autoscaler {
         // Burst mode holds what it has; the stabilization window remembers what the load asked for, so that the
         // fleet comes down as soon as burst mode ends rather than one more window later.
         record(now, bursting ? Math.max(burst.replicas(), normal.replicas()) : proposal.replicas(), downWindow);
-        Outcome outcome = applyRules(now, proposal, current, bursting, downWindow);
+        Outcome outcome = applyRules(now, proposal, current, measured.ready(), bursting, downWindow);
         if (applied && outcome.replicas() != current) {
             state.scaleEvents.add(new ScaleEvent(now, current, outcome.replicas()));
+            if (outcome.replicas() > current) {
+                state.lastScaleUpAt = now;
+            }
         }
         long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
         state.scaleEvents.removeIf(e -> e.t <= now - keep);
-        return new Decision(outcome.replicas(), mode(), outcome.reason(), rates.stableLow(), rates.burstLow(),
-                rates.hitRatio(), true, measured.message(), outcome.limit(), rates.sharedHitRatio(), measured.localHitRates());
+        String reason = measured.blind().isEmpty() ? outcome.reason() : outcome.reason() + String.format(Locale.ROOT,
+                " (%d loaded pod(s) gave no full answer to their scrape and were counted saturated: %s)", measured.blind().size(),
+                String.join(", ", measured.blind()));
+        return new Decision(outcome.replicas(), mode(), reason, rates.stableLow(), rates.burstLow(),
+                rates.hitRatio(), true, measured.message(), outcome.limit(), rates.sharedHitRatio(), measured.localHitRates(),
+                measured.problem(), podCapacity());
+    }
+
+    /** Below this share of it, a pod's measured capacity replaces the target as what each pod is planned to carry. */
+    static final double CAPACITY_HEADROOM = 0.8;
+
+    /**
+     * The policy to plan capacity with: the per-pod rate target, or {@link #CAPACITY_HEADROOM} of what pods were measured
+     * to carry when that is less. A target tuned on a stronger machine then still gets replicas added until the
+     * pods keep up, rather than a fleet sized for pods it does not have.
+     */
+    private ScalingPolicy plan() {
+        ScalingPolicy.Target t = policy.target();
+        double planned = plannedPerPod(t.requestsPerSecond(), podCapacity());
+        return planned == t.requestsPerSecond() ? policy
+                : policy.withTarget(new ScalingPolicy.Target(planned, t.latencyPercentile(), t.latencyThreshold()));
+    }
+
+    /** What each pod is planned to carry: the rate target, or {@link #CAPACITY_HEADROOM} of a measured capacity below it. */
+    public static double plannedPerPod(double target, double podCapacity) {
+        return target > 0 && Double.isFinite(podCapacity) ? Math.min(target, CAPACITY_HEADROOM * podCapacity) : target;
+    }
+
+    /** What one pod was measured to carry, or NaN before any saturated. */
+    public double podCapacity() {
+        return state.podCapacity == null ? Double.NaN : state.podCapacity;
     }
 
     /** The replicas after the rules, why, and the first limit that cut them. */
     private record Outcome(int replicas, String reason, Limit limit) {
     }
 
-    /** Stabilization and rate limits (not in burst mode: it goes straight to its recommendation), then the bounds. */
-    private Outcome applyRules(long now, Proposal proposal, int current, boolean bursting, long downWindow) {
+    /**
+     * Stabilization, no scale-down while a scale-up is still arriving, and rate limits (not in burst mode: it goes
+     * straight to its recommendation), then the bounds.
+     */
+    private Outcome applyRules(long now, Proposal proposal, int current, int ready, boolean bursting, long downWindow) {
         StringBuilder why = new StringBuilder(proposal.reason());
         Limit limit = proposal.unreachable() ? Limit.LatencyTargetUnreachable : null;
         int desired = proposal.replicas();
         if (!bursting) {
             Rules.Step stable = Rules.stabilize(state.recommendations, now, desired, current, policy, downWindow);
-            Rules.Step limited = Rules.rateLimit(state.scaleEvents, now, stable.replicas(), current, policy);
+            Rules.Step arriving = Rules.afterScaleUp(state.lastScaleUpAt, now, stable.replicas(), current, ready, downWindow,
+                    startupMillis());
+            Rules.Step limited = Rules.rateLimit(state.scaleEvents, now, arriving.replicas(), current, policy);
             if (stable.replicas() == current && desired != current) {
                 why.insert(0, "hold (stabilization) at " + current + ": ");
+            } else if (arriving.replicas() == current && desired != current) {
+                why.insert(0, "hold (scale-up arriving) at " + current + ": ");
             }
             append(why, stable);
+            append(why, arriving);
             append(why, limited);
             limit = limit != null ? limit : limited.limit();
             desired = limited.replicas();
@@ -154,16 +199,16 @@ public final class Autoscaler {
         double projected = w.burstLow() + (useTrend ? Math.max(0, w.trend()) * startup / 1000.0 : 0);
         double upRate = Math.max(Math.max(w.stableLow(), w.burstLow()), projected);
         double downRate = Math.max(w.recentHigh(), w.burstHigh());
-        Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), policy);
-        Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), policy);
-        if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, policy)) {
+        Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), planning);
+        Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), planning);
+        if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, planning)) {
             int replicas = Capacity.withNewPods(current, up.replicas(), newPodShare(w));
             return new Proposal(replicas, String.format(Locale.ROOT,
                     "up: %,.0f req/s (60 s: %,.0f, 6 s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
                     upRate, w.stableLow(), w.burstLow(), w.trend(), startup / 1000, up.replicas(), up.basis(), current,
                     newPodsNote(w, up.replicas(), replicas)), up.unreachable());
         }
-        if (down.replicas() < current && !Capacity.withinTolerance(downRate, current, policy)) {
+        if (down.replicas() < current && !Capacity.withinTolerance(downRate, current, planning)) {
             int replicas = down.replicas();
             return new Proposal(replicas, String.format(Locale.ROOT, "down: %,.0f req/s over %d s needs %d replicas%s, had %d",
                     downRate, policy.windows().recent().toSeconds(), replicas, down.basis(), current), down.unreachable());

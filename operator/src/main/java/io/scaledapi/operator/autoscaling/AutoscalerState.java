@@ -28,6 +28,13 @@ public class AutoscalerState {
     public Double newPodColdness;
     /** The fleet's healthy mean response time, in seconds, for telling saturated pods apart. */
     public Double healthyResponseSeconds;
+    /**
+     * What one warm pod was measured to carry, in requests per second: what saturated pods served (a moving average),
+     * raised by what healthy pods carried; null until a pod saturated.
+     */
+    public Double podCapacity;
+    /** When replicas were last raised by an applied decision: no scale-down within the down window after it. */
+    public Long lastScaleUpAt;
     public Long lastTick;
 
     /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
@@ -100,6 +107,12 @@ public class AutoscalerState {
         public Double sharedMisses;
         /** Its mean response time over the last tick, in seconds, when it had one: a growing queue shows in it. */
         public Double responseSeconds;
+        /** Its request rate over the last tick, once two scrapes gave one. */
+        public Double rate;
+        /** How fast its response time grew over the last tick, in seconds per second. */
+        public Double responseGrowth;
+        /** True when it was saturated on the last tick it was measured. */
+        public Boolean saturated;
 
         public PodCounterState() {
         }

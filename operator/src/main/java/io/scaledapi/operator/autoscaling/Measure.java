@@ -14,7 +14,8 @@ import io.scaledapi.operator.autoscaling.AutoscalerState.RateSample;
  * between scrapes of the same pod (a counter that went down belongs to a restarted process: its new value is the
  * increase; a pod's first scrape gives no rate). Garbage (negative or non-finite values, an impossible jump) is
  * dropped for that pod and tick. Pods that could not be measured are counted idle in the rate used to scale up and
- * fully loaded in the rate used to scale down (the HPA's conservative rule).
+ * fully loaded in the rate used to scale down (the HPA's conservative rule), except a busy pod: one whose scrape
+ * timed out while there is evidence it is loaded counts as saturated ({@link #loaded}), never idle.
  */
 final class Measure {
 
@@ -41,6 +42,26 @@ final class Measure {
     /** A queue whose wait falls by more than this share of itself per second is draining, not just noisy. */
     static final double DRAINING_SHARE = 0.1;
 
+    /**
+     * A wait of at least {@link #SATURATED_EXCESS_SECONDS} that grows by more than this many seconds per second is a
+     * filling queue: what arrives exceeds what the pod serves by that share ({@link PodRate#arrivals}). That needs no
+     * healthy figure to compare with, so it holds from the first ticks a fleet is measured, even one overloaded from
+     * the start.
+     */
+    static final double FILLING_GROWTH = 0.1;
+
+    /** A pod whose last measured rate was this share of the per-pod target (or of its measured capacity) was loaded. */
+    static final double LOADED_SHARE = 0.8;
+
+    /**
+     * How long a loaded pod that stopped answering its scrapes is still counted saturated. Past this, it is counted
+     * as any unmeasured pod is: a minute of silence is a problem of its own, not evidence of load.
+     */
+    static final long BLIND_MILLIS = 60_000;
+
+    /** The moving average's weight of a new capacity observation. */
+    static final double CAPACITY_WEIGHT = 0.3;
+
     private Measure() {
     }
 
@@ -48,7 +69,16 @@ final class Measure {
      * One pod's rate over the tick, its mean response time (NaN when it exports no durations), and how fast that
      * grew since the tick before (seconds per second, negative while its queue drains, 0 when unknown).
      */
-    record PodRate(String name, double rate, double responseSeconds, double responseGrowth) {
+    record PodRate(String name, double rate, double responseSeconds, double responseGrowth, boolean blind) {
+
+        PodRate(String name, double rate, double responseSeconds, double responseGrowth) {
+            this(name, rate, responseSeconds, responseGrowth, false);
+        }
+
+        /** A loaded pod whose scrape timed out: saturated, at least at the rate it last served. */
+        static PodRate blind(String name, double lastRate) {
+            return new PodRate(name, lastRate, Double.POSITIVE_INFINITY, 0, true);
+        }
 
         /**
          * What arrived at a pod whose queue grows: a queue that grows by g seconds of waiting per second grows by
@@ -62,6 +92,16 @@ final class Measure {
         boolean draining() {
             return responseGrowth < -DRAINING_SHARE * responseSeconds;
         }
+
+        /** Its queue fills: a wait of a tenth of a second or more, growing by over {@link #FILLING_GROWTH} s per second. */
+        boolean filling() {
+            return responseSeconds >= SATURATED_EXCESS_SECONDS && responseGrowth > FILLING_GROWTH;
+        }
+
+        /** Not keeping up: blind while loaded, its queue filling, or its response time past {@code limit}. */
+        boolean saturated(double limit) {
+            return blind || filling() || responseSeconds > limit;
+        }
     }
 
     /**
@@ -72,7 +112,12 @@ final class Measure {
     record Result(int ready, int scraped, int measured, double served, double demand, double high, Double hits,
             Double misses, Double durationSum, Double durationCount, String hold, boolean metricsAvailable,
             String message, Double sharedHits, Double sharedMisses, Map<String, Double> localHitRates,
-            List<Double> newPodColdness) {
+            List<Double> newPodColdness, List<String> blind) {
+
+        /** Why metrics are incomplete though a decision could be made ({@link #SCRAPE_TIMEOUT}), or null. */
+        String problem() {
+            return blind.isEmpty() ? null : SCRAPE_TIMEOUT;
+        }
 
         /** Whether some pod was saturated, so that demand was estimated above what was served. */
         boolean saturated() {
@@ -86,6 +131,9 @@ final class Measure {
             return sample;
         }
     }
+
+    /** The reason given when loaded pods' scrapes timed out and they were counted saturated. */
+    static final String SCRAPE_TIMEOUT = "ScrapeTimeout";
 
     /** Where a pod's problem is reported: the caller logs each (pod, problem) once. */
     @FunctionalInterface
@@ -106,12 +154,23 @@ final class Measure {
         Map<String, Double> localHitRates = new HashMap<>();
         Map<String, Double> newPodHitRatios = new HashMap<>();
         String firstFailure = null;
+        List<String> blind = new ArrayList<>();
         for (PodSnapshot pod : pods) {
             if (!pod.ready()) {
                 continue;
             }
             ready++;
             PodCounters c = pod.counters();
+            PodCounterState last = previous.get(pod.name());
+            if (c == null && pod.noFullAnswer() && last != null && now - last.t <= BLIND_MILLIS && loaded(last, policy, state)) {
+                // Busy, not idle: its counters are kept, so that its next answer's increase spans the silence.
+                warnOnce.report(pod.name(), "blind", String.format(Locale.ROOT, "pod %s gave no full answer to its scrape "
+                        + "while it was loaded (last %,.0f req/s): counted saturated until it answers", pod.name(), last.rate));
+                blind.add(pod.name());
+                next.add(last);
+                rates.add(PodRate.blind(pod.name(), last.rate));
+                continue;
+            }
             if (c == null || !c.isValid()) {
                 if (c != null) {
                     warnOnce.report(pod.name(), "invalid", "pod " + pod.name()
@@ -166,7 +225,10 @@ final class Measure {
                     growth = (response - prev.responseSeconds) / seconds;
                 }
             }
-            next.get(next.size() - 1).responseSeconds = Double.isFinite(response) ? response : null;
+            PodCounterState measuredNow = next.get(next.size() - 1);
+            measuredNow.responseSeconds = Double.isFinite(response) ? response : null;
+            measuredNow.rate = rate;
+            measuredNow.responseGrowth = growth;
             rates.add(new PodRate(pod.name(), rate, response, growth));
         }
         state.pods = next;
@@ -174,7 +236,7 @@ final class Measure {
         if (ready == 0) {
             return held(ready, scraped, "no ready pods to measure", false, "no pod is ready yet");
         }
-        if (scraped == 0) {
+        if (scraped == 0 && blind.isEmpty()) {
             return held(ready, scraped, "no pod could be scraped", false,
                     "none of the " + ready + " ready pods could be scraped: " + firstFailure);
         }
@@ -186,18 +248,25 @@ final class Measure {
         for (PodRate r : rates) {
             served += r.rate();
         }
-        if (durations && durationCount > 0) {
-            // A slowly rising floor: the best fleet mean seen, forgotten at 1 % a tick so it follows a changed workload.
+        // A slowly rising floor: the best fleet mean seen, forgotten at 1 % a tick so it follows a changed workload. A
+        // tick where a queue fills or a loaded pod is blind is overload, never a healthy figure: a fleet overloaded from
+        // its first tick would otherwise take seconds of queueing for normal.
+        boolean overloaded = rates.stream().anyMatch(r -> r.blind() || r.filling());
+        if (durations && durationCount > 0 && !overloaded) {
             double fleetResponse = durationSum / durationCount;
             state.healthyResponseSeconds = state.healthyResponseSeconds == null ? fleetResponse
                     : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
         }
-        double demand = Math.max(served, saturationAwareDemand(rates, ready,
-                state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds));
+        double healthySeconds = state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds;
+        double demand = Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
+        learnCapacity(rates, pods, now, policy, state, healthySeconds);
+        markSaturated(rates, next, healthySeconds);
         int unmeasured = ready - measured;
         double perPod = served / measured;
         double fullLoad = Math.max(policy.target().requestsPerSecond(), perPod);
-        String message = measured + " of " + ready + " ready pods measured"
+        String message = (measured - blind.size()) + " of " + ready + " ready pods measured"
+                + (blind.isEmpty() ? "" : String.format(Locale.ROOT, "; %d loaded gave no full answer (%s), counted saturated",
+                        blind.size(), String.join(", ", blind)))
                 + (unmeasured > 0 ? " (the others counted idle when scaling up, fully loaded when scaling down)" : "")
                 + (demand > served * 1.001 ? String.format(Locale.ROOT, "; saturated pods: demand taken as %,.0f req/s, %,.0f served", demand, served) : "");
         // Scaling down judges the high figure: never below what a saturated fleet is taken to hide.
@@ -205,7 +274,81 @@ final class Measure {
         return new Result(ready, scraped, measured, served, demand, high,
                 cache ? hits : null, cache ? misses : null, durations ? durationSum : null,
                 durations ? durationCount : null, null, true, message, shared ? sharedHits : null,
-                shared ? sharedMisses : null, Map.copyOf(localHitRates), coldness(newPodHitRatios, hits, misses));
+                shared ? sharedMisses : null, Map.copyOf(localHitRates), coldness(newPodHitRatios, hits, misses),
+                List.copyOf(blind));
+    }
+
+    /**
+     * Whether a pod, as last measured, was loaded: its rate near or above the per-pod target or the capacity pods were
+     * measured to carry, its response time rising, or it was saturated.
+     */
+    static boolean loaded(PodCounterState last, ScalingPolicy policy, AutoscalerState state) {
+        if (last.rate == null) {
+            return false;
+        }
+        double target = policy.target().requestsPerSecond();
+        boolean nearTarget = target > 0 && last.rate >= LOADED_SHARE * target;
+        boolean nearCapacity = state.podCapacity != null && last.rate >= LOADED_SHARE * state.podCapacity;
+        boolean rising = last.responseSeconds != null && last.responseGrowth != null
+                && last.responseGrowth > DRAINING_SHARE * last.responseSeconds;
+        return nearTarget || nearCapacity || rising || Boolean.TRUE.equals(last.saturated);
+    }
+
+    /**
+     * What one pod carries, learned from the pods themselves: a saturated pod whose queue is not draining serves what
+     * it can (a moving average of those, warm pods only: a pod just ready is still compiling and filling its cache),
+     * and a pod that carries a rate without saturating can carry at least that. Null until a pod saturated.
+     */
+    private static void learnCapacity(List<PodRate> rates, List<PodSnapshot> pods, long now, ScalingPolicy policy,
+            AutoscalerState state, double healthySeconds) {
+        double limit = saturationLimit(healthySeconds);
+        Map<String, PodSnapshot> byName = new HashMap<>();
+        pods.forEach(p -> byName.put(p.name(), p));
+        double saturatedSum = 0;
+        int saturatedCount = 0;
+        double mostHealthy = 0;
+        for (PodRate r : rates) {
+            PodSnapshot pod = byName.get(r.name());
+            if (r.blind() || pod == null || newlyReady(pod, now, policy) || Double.isNaN(r.responseSeconds())) {
+                continue;
+            }
+            if (r.saturated(limit)) {
+                if (!r.draining()) {
+                    saturatedSum += r.rate();
+                    saturatedCount++;
+                }
+            } else {
+                mostHealthy = Math.max(mostHealthy, r.rate());
+            }
+        }
+        if (saturatedCount > 0) {
+            // A pod that keeps up beside a saturated one carries more than that one served: one slow pod is not the
+            // measure of every pod.
+            double observed = Math.max(saturatedSum / saturatedCount, mostHealthy);
+            state.podCapacity = state.podCapacity == null ? observed
+                    : (1 - CAPACITY_WEIGHT) * state.podCapacity + CAPACITY_WEIGHT * observed;
+        } else if (state.podCapacity != null && mostHealthy > state.podCapacity) {
+            state.podCapacity = mostHealthy;
+        }
+    }
+
+    /** Each measured pod's state remembers whether it was saturated, as evidence should its scrapes time out. */
+    private static void markSaturated(List<PodRate> rates, List<PodCounterState> next, double healthySeconds) {
+        double limit = saturationLimit(healthySeconds);
+        Map<String, PodCounterState> byName = new HashMap<>();
+        next.forEach(p -> byName.put(p.name, p));
+        for (PodRate r : rates) {
+            PodCounterState s = byName.get(r.name());
+            if (s != null && !r.blind()) {
+                s.saturated = !Double.isNaN(r.responseSeconds()) && r.saturated(limit) ? Boolean.TRUE : null;
+            }
+        }
+    }
+
+    /** The response time past which a pod is saturated: a multiple of the healthy figure and a margin above it. */
+    static double saturationLimit(double healthySeconds) {
+        return healthySeconds > 0 ? Math.max(SATURATED_RESPONSE_FACTOR * healthySeconds, healthySeconds + SATURATED_EXCESS_SECONDS)
+                : Double.POSITIVE_INFINITY;
     }
 
     /** A pod that became ready within the last three intervals: what it serves now is what a new pod serves. */
@@ -240,7 +383,7 @@ final class Measure {
 
     private static Result held(int ready, int scraped, String hold, boolean available, String message) {
         return new Result(ready, scraped, 0, Double.NaN, Double.NaN, Double.NaN, null, null, null, null, hold,
-                available, message, null, null, Map.of(), List.of());
+                available, message, null, null, Map.of(), List.of(), List.of());
     }
 
     /**
@@ -253,27 +396,24 @@ final class Measure {
      * catching up: what it served is what arrived, at most). 0 when nothing is saturated or nothing tells.
      */
     static double saturationAwareDemand(List<PodRate> pods, int ready, double healthySeconds) {
-        if (!(healthySeconds > 0) || pods.isEmpty()) {
+        if (pods.isEmpty()) {
             return 0;
         }
-        double limit = Math.max(SATURATED_RESPONSE_FACTOR * healthySeconds, healthySeconds + SATURATED_EXCESS_SECONDS);
+        // Response times tell only when every answering pod has them; a blind pod tells by itself.
+        boolean judged = pods.stream().allMatch(p -> p.blind() || !Double.isNaN(p.responseSeconds()));
+        double limit = saturationLimit(healthySeconds);
         List<Double> healthy = new ArrayList<>();
-        double served = 0;
         double arrivals = 0; // saturated pods' arrivals from their queues' growth, plus healthy pods' rates
         double hidden = 0; // with every pod saturated: the demand its served counter can hide, pod by pod
         int saturated = 0;
         for (PodRate pod : pods) {
-            if (Double.isNaN(pod.responseSeconds())) {
-                return 0;
-            }
-            served += pod.rate();
-            if (pod.responseSeconds() <= limit) {
-                healthy.add(pod.rate());
-                arrivals += pod.rate();
-            } else {
+            if (pod.blind() || (judged && pod.saturated(limit))) {
                 saturated++;
                 arrivals += pod.arrivals();
                 hidden += pod.draining() ? pod.rate() : Math.max(HIDDEN_DEMAND_FACTOR * pod.rate(), pod.arrivals());
+            } else {
+                healthy.add(pod.rate());
+                arrivals += pod.rate();
             }
         }
         if (saturated == 0) {

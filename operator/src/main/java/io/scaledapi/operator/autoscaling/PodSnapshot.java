@@ -11,19 +11,26 @@ import java.time.Instant;
  * @param readySince when it became ready, for the start-up time; null when not ready
  * @param counters   what its metrics endpoint said, or null when the scrape failed
  * @param failure    why the scrape failed, when it did
+ * @param noFullAnswer whether the scrape got no full answer (timed out, or a page past the size bound): a drowning
+ *                   pod's way of failing, unlike a refused connection or garbage
  */
 public record PodSnapshot(String name, boolean ready, Instant startedAt, Instant readySince, PodCounters counters,
-        String failure) {
+        String failure, boolean noFullAnswer) {
 
     public static PodSnapshot scraped(String name, Instant startedAt, Instant readySince, PodCounters counters) {
-        return new PodSnapshot(name, true, startedAt, readySince, counters, null);
+        return new PodSnapshot(name, true, startedAt, readySince, counters, null, false);
     }
 
     public static PodSnapshot unscraped(String name, Instant startedAt, Instant readySince, String failure) {
-        return new PodSnapshot(name, true, startedAt, readySince, null, failure);
+        return new PodSnapshot(name, true, startedAt, readySince, null, failure, false);
+    }
+
+    /** A ready pod whose scrape got no full answer: within the timeout, or within the size bound. */
+    public static PodSnapshot noFullAnswer(String name, Instant startedAt, Instant readySince, String failure) {
+        return new PodSnapshot(name, true, startedAt, readySince, null, failure, true);
     }
 
     public static PodSnapshot notReady(String name, Instant startedAt) {
-        return new PodSnapshot(name, false, startedAt, null, null, null);
+        return new PodSnapshot(name, false, startedAt, null, null, null, false);
     }
 }

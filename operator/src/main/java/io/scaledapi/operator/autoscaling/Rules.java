@@ -74,6 +74,36 @@ final class Rules {
                 "the %s recommendation of the last %d s is %d", down ? "highest" : "lowest", window / 1000, extreme));
     }
 
+    /**
+     * How long pods added by a scale-up count as still starting: three measured start-up times, and never less than
+     * two minutes (the start-up budget a pod gets before it is restarted). Past it they are not coming.
+     */
+    static final int STARTING_STARTUPS = 3;
+    static final long STARTING_FLOOR_MILLIS = 120_000;
+
+    /**
+     * No scale-down while a scale-up is still arriving: within the down window after replicas were last raised, or
+     * while fewer pods are ready than there are replicas since then (for at most {@link #STARTING_STARTUPS} start-up
+     * times, or {@link #STARTING_FLOOR_MILLIS}). A load that needed the pods is still there while they start; what the fleet serves meanwhile says only
+     * what the ready ones could carry (an end-to-end run went 1 -> 4, 4 -> 3 and 3 -> 6 within 73 s).
+     */
+    static Step afterScaleUp(Long lastScaleUpAt, long now, int candidate, int current, int ready, long downWindowMillis,
+            long startupMillis) {
+        if (candidate >= current || lastScaleUpAt == null) {
+            return Step.unchanged(candidate);
+        }
+        long since = now - lastScaleUpAt;
+        if (since < downWindowMillis) {
+            return new Step(current, null, String.format(Locale.ROOT, "scaled up %d s ago, within the %d s down window",
+                    since / 1000, downWindowMillis / 1000));
+        }
+        if (ready < current && since < Math.max(STARTING_FLOOR_MILLIS, STARTING_STARTUPS * startupMillis)) {
+            return new Step(current, null, String.format(Locale.ROOT, "%d of %d replicas ready: the last scale-up's pods are still starting",
+                    ready, current));
+        }
+        return Step.unchanged(candidate);
+    }
+
     /** HPA-style: a change is limited relative to the replicas at the start of each period. */
     static Step rateLimit(List<ScaleEvent> events, long now, int desired, int current, ScalingPolicy policy) {
         int allowed = desired;

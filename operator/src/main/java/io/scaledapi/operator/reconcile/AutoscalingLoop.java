@@ -63,6 +63,7 @@ final class AutoscalingLoop implements AutoCloseable {
         /** What status shows of this tick: when it changes, status is written. */
         private Object shown() {
             return List.of(decision.replicas(), decision.mode(), decision.metricsAvailable(),
+                    Optional.ofNullable(decision.metricsProblem()).orElse(""),
                     Optional.ofNullable(decision.limit()).map(Limit::name).orElse(""), rates);
         }
     }
@@ -298,9 +299,8 @@ final class AutoscalingLoop implements AutoCloseable {
     }
 
     private CompletableFuture<List<PodSnapshot>> observe(ScaledApi api, Set<Pod> pods, ResourceMeters meters) {
-        String path = api.getSpec().metrics != null && api.getSpec().metrics.path != null ? api.getSpec().metrics.path : "/actuator/prometheus";
-        String counter = api.getSpec().metrics != null && api.getSpec().metrics.requestCounter != null
-                ? api.getSpec().metrics.requestCounter : "http_server_requests_seconds_count";
+        String path = api.getSpec().metricsPath();
+        String counter = api.getSpec().requestCounter();
         List<PodTarget> targets = new ArrayList<>();
         List<PodSnapshot> snapshots = new ArrayList<>();
         Map<String, Pod> byName = new java.util.HashMap<>();
@@ -327,9 +327,14 @@ final class AutoscalingLoop implements AutoCloseable {
                 if (result != null && result.counters() != null) {
                     snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters()));
                 } else {
-                    meters.scrapeFailed(result == null ? ScrapeFailure.ERROR : result.kind());
-                    snapshots.add(PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod),
-                            result == null ? "scrape did not finish" : result.failure()));
+                    ScrapeFailure kind = result == null ? ScrapeFailure.ERROR : result.kind();
+                    meters.scrapeFailed(kind);
+                    String failure = result == null ? "scrape did not finish" : result.failure();
+                    // A pod too busy to answer in time, or whose page outgrew the bound, may be drowning: the
+                    // autoscaler decides from what it knew of the pod whether it counts saturated.
+                    snapshots.add(kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
+                            ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
+                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure));
                 }
             }
             return snapshots;
@@ -386,15 +391,16 @@ final class AutoscalingLoop implements AutoCloseable {
         log.debug("{} is gone: its ticks stop", e.name);
     }
 
+    /** The pod's metrics port as its template had it (a rollout may still run pods of an older spec). */
     private static int port(ScaledApi api, Pod pod) {
         for (Container container : pod.getSpec().getContainers()) {
             for (ContainerPort port : container.getPorts()) {
-                if (OwnedObjects.PORT_NAME.equals(port.getName())) {
+                if (OwnedObjects.METRICS_PORT_NAME.equals(port.getName())) {
                     return port.getContainerPort();
                 }
             }
         }
-        return api.getSpec().port != null ? api.getSpec().port : 8080;
+        return api.getSpec().metricsPort();
     }
 
     private static Instant startedAt(Pod pod) {

@@ -34,8 +34,8 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     /** Variables the operator sets from the spec; a user's env entry with one of these names is dropped. */
-    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT", "REDIS_URL",
-            "REDIS_KEY_PREFIX", "CACHE_WARM_KEYS");
+    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT",
+            "MANAGEMENT_SERVER_PORT", "REDIS_URL", "REDIS_KEY_PREFIX", "CACHE_WARM_KEYS");
 
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .addToRequests("cpu", new Quantity("250m"))
@@ -51,8 +51,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     @Override
     protected Deployment desired(ScaledApi api, Context<ScaledApi> context) {
         ScaledApiSpec spec = api.getSpec();
-        int port = spec.port == null ? 8080 : spec.port;
-        String metricsPath = spec.metrics != null && spec.metrics.path != null ? spec.metrics.path : "/actuator/prometheus";
+        int port = spec.apiPort();
         Integer current = context.managedWorkflowAndDependentResourceContext()
                 .get(ScaledApiReconciler.DESIRED_REPLICAS, Integer.class)
                 .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
@@ -67,8 +66,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                         .withNewMetadata()
                             .withLabels(OwnedObjects.labels(api))
                             .addToAnnotations("prometheus.io/scrape", "true")
-                            .addToAnnotations("prometheus.io/port", Integer.toString(port))
-                            .addToAnnotations("prometheus.io/path", metricsPath)
+                            .addToAnnotations("prometheus.io/port", Integer.toString(spec.metricsPort()))
+                            .addToAnnotations("prometheus.io/path", spec.metricsPath())
                         .endMetadata()
                         .withNewSpec()
                             .withAutomountServiceAccountToken(false)
@@ -101,18 +100,26 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     private static Container container(ScaledApi api, int port) {
         ScaledApiSpec spec = api.getSpec();
-        return new ContainerBuilder()
+        ContainerBuilder container = new ContainerBuilder()
                 .withName("api")
                 .withImage(spec.image)
-                .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
+                .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort();
+        if (spec.metricsPort() != port) {
+            container.addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(spec.metricsPort())
+                    .withProtocol("TCP").endPort();
+        }
+        // Probes go where the metrics are: apart from the API's connections, an overloaded pod still answers its
+        // liveness probe, so it is not restarted for being busy (which would lose its queue and its warm cache).
+        String probePort = spec.metricsPort() != port ? OwnedObjects.METRICS_PORT_NAME : OwnedObjects.PORT_NAME;
+        return container
                 .withEnv(env(api, port))
                 .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
                 // A JVM starting under a CPU limit on a busy node can take a minute or more; liveness judges only
                 // once the startup probe has passed, so a slow start is not taken for a hung process.
-                .withStartupProbe(new ProbeBuilder(probe("/actuator/health/readiness", STARTUP_FAILURE_THRESHOLD))
+                .withStartupProbe(new ProbeBuilder(probe("/actuator/health/readiness", probePort, STARTUP_FAILURE_THRESHOLD))
                         .withPeriodSeconds(STARTUP_PERIOD_SECONDS).build())
-                .withLivenessProbe(probe("/actuator/health/liveness", 3))
-                .withReadinessProbe(probe("/actuator/health/readiness", 1))
+                .withLivenessProbe(probe("/actuator/health/liveness", probePort, 3))
+                .withReadinessProbe(probe("/actuator/health/readiness", probePort, 1))
                 // Endpoints and the load balancers behind them learn that a pod is terminating a moment after it
                 // is; until SIGTERM the pod keeps serving what still reaches it, so a scale-down drops no request.
                 .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SECONDS).endSleep().endPreStop().endLifecycle()
@@ -127,6 +134,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         env.add(new EnvVar("CACHE_TTL", Durations.forSpring(Durations.parse(spec.cache.ttl)), null));
         env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.cache.maxEntries == null ? 10000 : spec.cache.maxEntries), null));
         env.add(new EnvVar("SERVER_PORT", Integer.toString(port), null));
+        env.add(new EnvVar("MANAGEMENT_SERVER_PORT", Integer.toString(spec.metricsPort()), null));
         String redisUrl = SharedCacheObjects.redisUrl(api);
         if (redisUrl != null) {
             env.add(new EnvVar("REDIS_URL", redisUrl, null));
@@ -140,9 +148,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         return env;
     }
 
-    private static Probe probe(String path, int failureThreshold) {
+    private static Probe probe(String path, String port, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(OwnedObjects.PORT_NAME)).endHttpGet()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(port)).endHttpGet()
                 .withPeriodSeconds(5)
                 .withTimeoutSeconds(2)
                 .withFailureThreshold(failureThreshold)

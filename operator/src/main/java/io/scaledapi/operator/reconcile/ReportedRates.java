@@ -1,6 +1,7 @@
 package io.scaledapi.operator.reconcile;
 
 import io.scaledapi.operator.api.ScaledApiStatus;
+import io.scaledapi.operator.autoscaling.Autoscaler;
 import io.scaledapi.operator.autoscaling.Decision;
 
 /**
@@ -8,9 +9,9 @@ import io.scaledapi.operator.autoscaling.Decision;
  * leaves a margin around the shown one, so that a steady load (whose windows wobble a little every tick) does not
  * rewrite status every tick, while a real change shows within one.
  */
-record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio) {
+record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio, Double podCapacity) {
 
-    static final ReportedRates NONE = new ReportedRates(null, null, null, null);
+    static final ReportedRates NONE = new ReportedRates(null, null, null, null, null);
     /** Relative margins: the stable window averages a minute, the burst window a few seconds, so it wobbles more. */
     static final double STABLE_MARGIN = 0.05;
     static final double BURST_MARGIN = 0.10;
@@ -23,7 +24,8 @@ record ReportedRates(Double stable, Double burst, Double hitRatio, Double shared
             return NONE;
         }
         return new ReportedRates(status.requestRate == null ? null : status.requestRate.stable,
-                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio, status.sharedCacheHitRatio);
+                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio, status.sharedCacheHitRatio,
+                status.podCapacity == null ? null : status.podCapacity.measuredRequestsPerSecond);
     }
 
     /** What to show after this decision; unknown values (NaN) keep what is shown. */
@@ -31,7 +33,8 @@ record ReportedRates(Double stable, Double burst, Double hitRatio, Double shared
         return new ReportedRates(moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
                 moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
                 moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000),
-                moved(sharedHitRatio, d.sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000));
+                moved(sharedHitRatio, d.sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000),
+                moved(podCapacity, d.podCapacity(), STABLE_MARGIN, RATE_FLOOR, 1));
     }
 
     static Double moved(Double shown, double measured, double relative, double floor, double scale) {
@@ -42,6 +45,19 @@ record ReportedRates(Double stable, Double burst, Double hitRatio, Double shared
             return shown;
         }
         return Math.round(measured * scale) / scale;
+    }
+
+    /** Also the pod capacity, shown against the target (which the status cannot know alone). */
+    void writeTo(ScaledApiStatus status, double targetRequestsPerSecond) {
+        writeTo(status);
+        if (podCapacity != null) {
+            status.podCapacity = new ScaledApiStatus.PodCapacity();
+            status.podCapacity.measuredRequestsPerSecond = podCapacity;
+            if (targetRequestsPerSecond > 0) {
+                status.podCapacity.targetRequestsPerSecond = targetRequestsPerSecond;
+                status.podCapacity.plannedRequestsPerSecond = (double) Math.round(Autoscaler.plannedPerPod(targetRequestsPerSecond, podCapacity));
+            }
+        }
     }
 
     void writeTo(ScaledApiStatus status) {

@@ -151,6 +151,8 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         autoscaling.shown(id, status, recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto);
         if (tick != null && !tick.decision().metricsAvailable()) {
             events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, tick.decision().metricsMessage());
+        } else if (tick != null && tick.decision().metricsProblem() != null) {
+            events.record(api, EventRecorder.WARNING, tick.decision().metricsProblem(), tick.decision().metricsMessage());
         }
         StatusReport.find(status, StatusReport.READY).filter(c -> StatusReport.IMAGE_NOT_READY.equals(c.getReason()))
                 .ifPresent(c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));

@@ -56,6 +56,7 @@ public final class StatusReport {
         status.mode = paused ? "Paused" : "Stable";
         if (previous != null) { // owned by the autoscaler; carried over until it writes them
             status.requestRate = previous.requestRate;
+            status.podCapacity = previous.podCapacity;
             status.cacheHitRatio = previous.cacheHitRatio;
             status.cacheHitPercent = previous.cacheHitPercent;
             status.lastScaleTime = previous.lastScaleTime;
@@ -63,7 +64,8 @@ public final class StatusReport {
             status.recentDecisions = previous.recentDecisions;
         }
         if (tick != null) {
-            tick.rates().writeTo(status);
+            double target = api.getSpec().scaling.targetRequestsPerSecond == null ? 0 : api.getSpec().scaling.targetRequestsPerSecond;
+            tick.rates().writeTo(status, target);
             if (!paused) {
                 status.mode = tick.decision().mode().name();
             }
@@ -92,6 +94,9 @@ public final class StatusReport {
         }
         if (tick == null) {
             conditions.add(condition(METRICS_AVAILABLE, "Unknown", "NotScraped", "the pods have not been scraped yet"));
+        } else if (tick.decision().metricsAvailable() && tick.decision().metricsProblem() != null) {
+            // Decided all the same: pods that did not answer while loaded were counted saturated, never idle.
+            conditions.add(condition(METRICS_AVAILABLE, "False", tick.decision().metricsProblem(), tick.decision().metricsMessage()));
         } else if (tick.decision().metricsAvailable()) {
             conditions.add(condition(METRICS_AVAILABLE, "True", "Scraped", tick.decision().metricsMessage()));
         } else {

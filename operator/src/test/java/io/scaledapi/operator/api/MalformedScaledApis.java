@@ -59,6 +59,8 @@ public final class MalformedScaledApis {
             new Case("max entries zero", "ttl: 60s", "ttl: 60s\n    maxEntries: 0", "spec.cache.maxEntries"),
             new Case("metrics path not absolute", "targetRequestsPerSecond: 400",
                     "targetRequestsPerSecond: 400\n  metrics:\n    path: metrics", "spec.metrics.path"),
+            new Case("metrics port 0", "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n  metrics:\n    port: 0", "spec.metrics.port"),
             new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"),
             new Case("shared cache both kinds", "ttl: 60s",
                     "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\"}, managed: {maxMemory: 64Mi}}", "spec.cache.shared"),

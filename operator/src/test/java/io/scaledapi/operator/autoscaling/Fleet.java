@@ -22,6 +22,15 @@ final class Fleet {
     /** A new pod's cache hits nothing for this long after it becomes ready (0: new pods start warm). */
     int coldForSeconds = 0;
     double serviceSeconds = 0.002;
+    /**
+     * What one pod can serve per second (infinite: whatever it is sent). Past it, its queue grows, its response time
+     * with it, and once that passes {@link #scrapeTimeoutSeconds} its scrapes time out, as when metrics are served
+     * behind the API's backlog ({@link #metricsApart} false) .
+     */
+    double capacityPerPod = Double.POSITIVE_INFINITY;
+    boolean metricsApart = true;
+    double scrapeTimeoutSeconds = 1.0;
+    final Map<String, Double> queued = new LinkedHashMap<>();
     int replicas;
     int next;
 
@@ -47,13 +56,18 @@ final class Fleet {
             List<String> ready = readyPods();
             for (String pod : ready) {
                 double[] c = counters.get(pod);
-                double requests = rps * interval / 1000.0 / ready.size();
+                double tickSeconds = interval / 1000.0;
+                double sent = rps * tickSeconds / ready.size();
+                double queue = queued.getOrDefault(pod, 0.0) + sent;
+                double requests = Math.min(queue, capacityPerPod * tickSeconds);
+                queued.put(pod, queue - requests);
+                double wait = Double.isFinite(capacityPerPod) ? (queue - requests) / capacityPerPod : 0;
                 boolean cold = clock.instant().isBefore(created.get(pod).plus(startup).plusSeconds(coldForSeconds));
                 double hit = cold ? 0 : hitRatio;
                 c[0] += requests;
                 c[1] += requests * hit;
                 c[2] += requests * (1 - hit);
-                c[3] += requests * serviceSeconds;
+                c[3] += requests * (serviceSeconds + wait);
                 c[4] += requests;
             }
             last = tick(autoscaler);
@@ -69,6 +83,8 @@ final class Fleet {
                 pods.add(PodSnapshot.notReady(pod, created.get(pod)));
             } else if (failing.contains(pod)) {
                 pods.add(PodSnapshot.unscraped(pod, created.get(pod), readyAt, "connection refused"));
+            } else if (!metricsApart && queued.getOrDefault(pod, 0.0) / capacityPerPod > scrapeTimeoutSeconds) {
+                pods.add(PodSnapshot.noFullAnswer(pod, created.get(pod), readyAt, "no full answer within 1000 ms"));
             } else {
                 double[] c = counters.get(pod);
                 pods.add(PodSnapshot.scraped(pod, created.get(pod), readyAt, new PodCounters(c[0], c[1], c[2], c[3], c[4])));
@@ -91,6 +107,7 @@ final class Fleet {
             }
             counters.remove(last);
             created.remove(last);
+            queued.remove(last);
             replicas--;
         }
     }

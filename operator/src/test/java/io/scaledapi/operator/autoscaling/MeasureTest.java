@@ -88,7 +88,11 @@ class MeasureTest {
                 Arguments.of(new double[][] {{800, 0.4, 0}, {800, 0.5, -0.1}}, 2, 0.005, 4000.0),
                 Arguments.of(new double[][] {{800, 0.4, 0}}, 2, 0.005, 3200.0), // a pod not measured yet counts idle
                 Arguments.of(new double[][] {{300, 0.04, 0}}, 1, 0.005, 0.0), // 8x but only 35 ms more: a cold cache
-                Arguments.of(new double[][] {{300, 0.2, 0}}, 1, Double.NaN, 0.0), // no healthy figure yet
+                Arguments.of(new double[][] {{300, 0.2, 0}}, 1, Double.NaN, 0.0), // no healthy figure yet, no queue growth
+                Arguments.of(new double[][] {{300, 0.3, 0.2}}, 1, Double.NaN, 1200.0), // no healthy figure, but its queue fills
+                Arguments.of(new double[][] {{300, 5.0, 0.5}}, 1, 3.0, 1200.0), // the floor came from overload: growth still tells
+                Arguments.of(new double[][] {{300, 0.05, 0.2}}, 1, Double.NaN, 0.0), // growing, but 50 ms is no queue yet
+                Arguments.of(new double[][] {{300, 0.3, 0.05}}, 1, Double.NaN, 0.0), // noise on a steady wait
                 Arguments.of(new double[][] {{300, Double.NaN, 0}, {300, 0.2, 0}}, 2, 0.005, 0.0)); // a pod without durations
     }
 
@@ -116,6 +120,81 @@ class MeasureTest {
         Measure.Result r = Measure.measure(pods, new AutoscalerState(), 1000, POLICY, (p, k, m) -> { });
         assertThat(r.hold()).isEqualTo(hold);
         assertThat(r.metricsAvailable()).isEqualTo(available);
+    }
+
+    /** Pod "a" measured at {@code rate} (2 s ticks), then its scrape gets no full answer; the third tick's result. */
+    static Measure.Result silentAfter(double rate, double response, PodSnapshot third) {
+        AutoscalerState state = new AutoscalerState();
+        double requests = 1000;
+        for (int tick = 0; tick < 2; tick++) {
+            requests += tick * 2 * rate;
+            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED,
+                    new PodCounters(requests, Double.NaN, Double.NaN, requests * response, requests)),
+                    PodSnapshot.scraped("b", STARTED, STARTED, new PodCounters(requests, Double.NaN, Double.NaN,
+                            requests * response, requests))), state, tick * 2000L, POLICY, (p, k, m) -> { });
+        }
+        state.healthyResponseSeconds = 0.005;
+        return Measure.measure(List.of(third, PodSnapshot.scraped("b", STARTED, STARTED, new PodCounters(requests + 2 * rate,
+                Double.NaN, Double.NaN, (requests + 2 * rate) * response, requests + 2 * rate))), state, 4000, POLICY, (p, k, m) -> { });
+    }
+
+    @Test
+    void aLoadedPodThatGivesNoFullAnswerIsCountedSaturatedNeverIdle() {
+        // At 90 req/s (the target is 100) pod a's scrape times out: busy, not idle. Pod b keeps up at 90: the
+        // Service sends each pod the same share, so demand is 2 x 90, not the 90 b served.
+        Measure.Result r = silentAfter(90, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
+        assertThat(r.hold()).isNull();
+        assertThat(r.blind()).containsExactly("a");
+        assertThat(r.problem()).isEqualTo("ScrapeTimeout");
+        assertThat(r.demand()).isCloseTo(180.0, within(1e-6));
+        assertThat(r.message()).contains("1 loaded gave no full answer (a), counted saturated");
+    }
+
+    @Test
+    void anIdlePodThatTimesOutOrAPodThatRefusesIsCountedAsBefore() {
+        // 20 req/s is no evidence of load: counted idle when scaling up, as any unmeasured pod.
+        Measure.Result idle = silentAfter(20, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
+        assertThat(idle.blind()).isEmpty();
+        assertThat(idle.problem()).isNull();
+        assertThat(idle.demand()).isCloseTo(20.0, within(1e-6));
+        // A refused connection is not a drowning pod's way of failing, whatever its last rate.
+        Measure.Result refused = silentAfter(90, 0.005, PodSnapshot.unscraped("a", STARTED, STARTED, "connection refused"));
+        assertThat(refused.blind()).isEmpty();
+        assertThat(refused.demand()).isCloseTo(90.0, within(1e-6));
+    }
+
+    @Test
+    void aPodThatNeverAnsweredStillHolds() {
+        AutoscalerState state = new AutoscalerState();
+        for (int tick = 0; tick < 3; tick++) {
+            Measure.Result r = Measure.measure(List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")),
+                    state, tick * 2000L, POLICY, (p, k, m) -> { });
+            assertThat(r.hold()).isEqualTo("no pod could be scraped");
+            assertThat(r.metricsAvailable()).isFalse();
+        }
+    }
+
+    @Test
+    void aFleetOverloadedFromItsFirstTickTakesNoHealthyFigureFromIt() {
+        // One pod, seconds of queue from the start and growing: its mean is never the healthy floor, and the
+        // growing queue alone says it is saturated.
+        AutoscalerState state = new AutoscalerState();
+        double requests = 0;
+        double durationSum = 0;
+        Measure.Result r = null;
+        for (int tick = 0; tick < 4; tick++) {
+            double response = 2.0 + tick * 1.0; // a second more queue every 2 s tick
+            requests += 600;
+            durationSum += 600 * response;
+            r = Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED,
+                    new PodCounters(requests, Double.NaN, Double.NaN, durationSum, requests))), state,
+                    STARTED.toEpochMilli() + 600_000 + tick * 2000L, POLICY, (p, k, m) -> { }); // ready for ten minutes
+        }
+        assertThat(state.healthyResponseSeconds).as("the floor taken before growth was known, never lowered by overload")
+                .isCloseTo(3.0, within(1e-6));
+        assertThat(r.saturated()).isTrue();
+        assertThat(r.demand()).as("4 x the 300 req/s served").isCloseTo(1200.0, within(1e-6));
+        assertThat(state.podCapacity).as("what the saturated pod serves").isCloseTo(300.0, within(1e-6));
     }
 
     @Test

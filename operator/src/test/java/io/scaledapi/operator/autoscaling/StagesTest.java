@@ -133,6 +133,21 @@ class StagesTest {
         assertThat(step.limit()).isEqualTo(limit);
     }
 
+    @ParameterizedTest(name = "up at {0} s, {1} -> {2} with {3} ready, at 200 s -> {4}")
+    @CsvSource({
+        "'',  3, 4, 2, 3",   // no scale-up remembered: nothing to wait for
+        "190, 3, 4, 4, 4",   // 10 s after a scale-up, within the 30 s down window
+        "150, 3, 4, 4, 3",   // 50 s after, every pod ready: the down window has passed
+        "150, 3, 4, 2, 4",   // 50 s after, 2 of 4 ready: its pods are still starting
+        "20,  3, 4, 2, 3",   // 180 s after, still 2 of 4: past 2 min (and 3 start-ups of 20 s), they are not coming
+        "190, 5, 4, 2, 5"})  // up is never held
+    void noScaleDownWhileAScaleUpIsArriving(String upAt, int candidate, int current, int ready, int expected) {
+        Long lastUp = upAt == null || upAt.isBlank() ? null : Long.parseLong(upAt) * 1000;
+        Rules.Step step = Rules.afterScaleUp(lastUp, 200_000, candidate, current, ready, 30_000, 20_000);
+        assertThat(step.replicas()).isEqualTo(expected);
+        assertThat(step.reason() != null).as("says why it held").isEqualTo(expected != candidate);
+    }
+
     @ParameterizedTest(name = "{0} in [2, 5] -> {1} {2}")
     @CsvSource({"1, 2, AtMinimum", "2, 2, AtMinimum", "3, 3, ", "5, 5, AtMaximum", "9, 5, AtMaximum"})
     void boundsCapAndSaySo(int desired, int replicas, Limit limit) {

@@ -84,7 +84,7 @@ public final class StandInPods implements AutoCloseable {
         }
     }
 
-    /** A Pod object of the ScaledApi {@code app}, marked Ready with podIP 127.0.0.1 and its {@code http} port. */
+    /** A Pod object of the ScaledApi {@code app}, marked Ready with podIP 127.0.0.1 and its {@code metrics} port. */
     public static Pod createReady(KubernetesClient client, String namespace, String app, String name, int port) {
         Pod pod = client.resource(new PodBuilder()
                 .withNewMetadata()
@@ -96,7 +96,7 @@ public final class StandInPods implements AutoCloseable {
                 .withNewSpec()
                     .withAutomountServiceAccountToken(false)
                     .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).endPort()
+                        .addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(port).endPort()
                     .endContainer()
                 .endSpec()
                 .build()).create();

@@ -92,7 +92,7 @@ final class FakePods implements AutoCloseable {
                 .endMetadata()
                 .withNewSpec()
                     .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).endPort()
+                        .addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(port).endPort()
                     .endContainer()
                 .endSpec()
                 .build()).create();

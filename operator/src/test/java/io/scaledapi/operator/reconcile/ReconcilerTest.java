@@ -76,12 +76,17 @@ class ReconcilerTest {
         var pod = deployment.getSpec().getTemplate().getSpec();
         var container = pod.getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("scaledapi/sample-api:0.1.0");
-        assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+        assertThat(container.getPorts()).extracting(p -> p.getName(), p -> p.getContainerPort()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("http", 8080), org.assertj.core.groups.Tuple.tuple("metrics", 8081));
         assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("CACHE_TTL", "90s"),
                 org.assertj.core.groups.Tuple.tuple("CACHE_MAX_ENTRIES", "10000"),
                 org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
+                org.assertj.core.groups.Tuple.tuple("MANAGEMENT_SERVER_PORT", "8081"),
                 org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
+        // Probes on the metrics port: an overloaded API port does not get its pod restarted.
+        assertThat(List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics"));
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
@@ -96,7 +101,8 @@ class ReconcilerTest {
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/path", "/actuator/prometheus");
+                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/path", "/actuator/prometheus")
+                .containsEntry("prometheus.io/port", "8081");
 
         Service service = await().atMost(WAIT).until(() -> service("catalog"), s -> s != null);
         assertOwnedBy(service.getMetadata().getOwnerReferences(), api);
@@ -144,6 +150,24 @@ class ReconcilerTest {
         });
         await().atMost(WAIT).until(() -> events("status").stream()
                 .anyMatch(e -> e.getReason().equals("ImageNotReady") && e.getType().equals("Warning")));
+    }
+
+    @Test
+    void anImageThatServesMetricsOnItsApiPortGetsOnePortAndItsProbesThere() {
+        create("oneport", 1, 3, spec -> {
+            spec.port = 9000;
+            spec.metrics = new ScaledApiSpec.Metrics();
+            spec.metrics.port = 9000;
+        });
+        Deployment deployment = await().atMost(WAIT).until(() -> deployment("oneport"), d -> d != null);
+        var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getPorts()).extracting(p -> p.getName(), p -> p.getContainerPort())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("http", 9000));
+        assertThat(List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe()))
+                .allSatisfy(probe -> assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http"));
+        assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple("MANAGEMENT_SERVER_PORT", "9000"));
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "9000");
     }
 
     @Test

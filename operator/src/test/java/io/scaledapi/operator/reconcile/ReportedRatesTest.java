@@ -29,6 +29,6 @@ class ReportedRatesTest {
     void ratesMoveOnlyPastTheirMargins(Double stable, Double burst, Double hit, double mStable, double mBurst, double mHit,
             Double eStable, Double eBurst, Double eHit) {
         Decision d = new Decision(3, Decision.Mode.Stable, "hold", mStable, mBurst, mHit, true, "3 of 3", null);
-        assertThat(new ReportedRates(stable, burst, hit, null).next(d)).isEqualTo(new ReportedRates(eStable, eBurst, eHit, null));
+        assertThat(new ReportedRates(stable, burst, hit, null, null).next(d)).isEqualTo(new ReportedRates(eStable, eBurst, eHit, null, null));
     }
 }

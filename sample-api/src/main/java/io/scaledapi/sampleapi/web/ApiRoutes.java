@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.reactor.netty.NettyRouteProvider;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +33,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * Each request is timed as {@code http.server.requests} with the same tags Spring uses, so the operator reads one
  * series whichever stack answered.
  */
-public final class ApiRoutes implements NettyRouteProvider {
+public final class ApiRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
     private static final String ITEMS = "/api/items";
@@ -68,8 +67,11 @@ public final class ApiRoutes implements NettyRouteProvider {
         return relay == null ? List.of(catalog) : List.of(catalog, relay);
     }
 
-    @Override
-    public HttpServerRoutes apply(HttpServerRoutes routes) {
+    /**
+     * Adds these routes to the API's server. Not a {@code NettyRouteProvider} bean: Spring would hand such a bean to
+     * every Netty server of the application, the management server's too.
+     */
+    public HttpServerRoutes addTo(HttpServerRoutes routes) {
         return routes.route(request -> isApiPath(request.uri()), this::handle);
     }
 
@@ -170,7 +172,7 @@ public final class ApiRoutes implements NettyRouteProvider {
             response.header(header.getKey(), header.getValue());
         }
         if (!warmingUp) {
-            timer(request.method().name(), template, api.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            timer(RequestTags.method(request.method().name()), template, api.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
         if (api.body() == null) {
             return response.send();
