@@ -2,23 +2,40 @@
 # given bounds, one k6 run through its Service with a per-second record, and the run's figures.
 # Needs: set -euo pipefail, the repository root as the working directory, OUT (an absolute directory).
 # Env: STEPS, STEP_SECONDS, RAMP_SECONDS (10), JUDGED_FROM (1000), ARRIVALS (even), MAX_REPLICAS (6),
-#      TARGET_RPS (the example's), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
+#      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
+#      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
 #      DEMO_BUILD (true; dev/test sets false because it has just built everything),
 #      K8S_VERSION (1.34.4).
 
 LOCAL_STATE="$(mktemp -d)"
-AGENT_PID=""; RECORDER_PID=""
+AGENT_PID=""; RECORDER_PID=""; KUBECTL=""
 METRICS_ADDRESS=127.0.0.1:10255
 
 local_cleanup() {
   [ -n "$RECORDER_PID" ] && kill "$RECORDER_PID" 2>/dev/null || true
+  [ -n "$KUBECTL" ] && $KUBECTL get events -A --sort-by=.lastTimestamp -o wide >"$OUT/logs/events.txt" 2>/dev/null || true
   [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null || true
+  local_keep_logs
   dev/cluster down || true
   rm -rf "$LOCAL_STATE"
 }
 
+# Every log of the run under OUT/logs, kept whether it passed or not: each pod's output (the operator's among them),
+# the Service proxy's, the node agent's (already in OUT), and the control plane's.
+local_keep_logs() {
+  mkdir -p "$OUT/logs/pods"
+  local dir
+  for dir in "$LOCAL_STATE"/node/pods/*/; do
+    [ -d "$dir" ] || continue
+    cp "$dir/output.log" "$OUT/logs/pods/$(basename "$dir").log" 2>/dev/null || true
+  done
+  cp -r "$LOCAL_STATE/node/proxy/logs" "$OUT/logs/proxy" 2>/dev/null || true
+  cp -r "${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}/logs" "$OUT/logs/control-plane" 2>/dev/null || true
+}
+
 # Brings up the control plane and the node agent, installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
 local_start() {
+  mkdir -p "$OUT/logs"
   dev/install-prerequisites
   command -v nginx >/dev/null || { echo "local-run: nginx is needed (apt-get install -y nginx-light)" >&2; return 1; }
   [ "${DEMO_BUILD:-true}" = false ] || mvn -q -B -DskipTests package
@@ -45,6 +62,7 @@ local_apply() {
   [ -n "$down" ] && extra="/targetRequestsPerSecond:/a\\    scaleDown: {stabilizationWindow: ${down}s, period: ${down}s}"
   local target=()
   [ -n "${TARGET_RPS:-}" ] && target=(-e "s/targetRequestsPerSecond: .*/targetRequestsPerSecond: $TARGET_RPS/")
+  [ -n "${POD_CPU_LIMIT:-}" ] && target+=(-e "s/^      cpu: .*/      cpu: $POD_CPU_LIMIT/")
   local shared='s/^//'
   # A Redis the operator runs, and new pods that load the 1,000 hottest keys from it (k6's hot set) before ready.
   [ "${SHARED_CACHE:-false}" = true ] && shared="/^    maxEntries:/a\\    shared: {managed: {maxMemory: 256Mi}}\n    warmKeys: 1000"
@@ -108,11 +126,16 @@ local_load() {
   start=$(date +%s.%N)
   echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes,node_cpu_seconds" >"$run/samples.csv"
   (
+    n=0
     while true; do
       status=$($KUBECTL get sapi catalog -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}' 2>/dev/null || echo ',,,,')
       read -r cpu memory <<<"$(pods_usage)"
       node=$(awk '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat)
       echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node" >>"$run/samples.csv"
+      # The whole status every few seconds (conditions, recent decisions), for reading a run afterwards.
+      if [ $((n++ % 5)) = 0 ]; then
+        echo "$(date +%s.%N) $($KUBECTL get sapi catalog -o jsonpath='{.status}' 2>/dev/null)" >>"$run/status.log"
+      fi
       sleep 1
     done
   ) &

@@ -320,7 +320,8 @@ final class AutoscalingLoop implements AutoCloseable {
         if (targets.isEmpty()) {
             return CompletableFuture.completedFuture(snapshots);
         }
-        return scraper.scrape(targets, new PodCountersReader(counter)).thenApply(results -> {
+        return scraper.scrape(api.getMetadata().getNamespace() + "/" + api.getMetadata().getName(), targets,
+                new PodCountersReader(counter)).thenApply(results -> {
             for (PodTarget target : targets) {
                 Pod pod = byName.get(target.name());
                 PodScraper.Result result = results.get(target.name());

@@ -76,14 +76,21 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
      */
     @Override
     public List<EventSource<?, ScaledApi>> prepareEventSources(EventSourceContext<ScaledApi> context) {
-        InformerEventSourceConfiguration<Pod> podsConfig = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
+        var podsInformer = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
                 .withLabelSelector(OwnedObjects.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> pod.getMetadata().getLabels() == null
                         || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL) ? Set.of()
                         : Set.of(new ResourceID(pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
-                                pod.getMetadata().getNamespace())))
-                .withItemStore(new PodStore())
-                .build();
+                                pod.getMetadata().getNamespace())));
+        // JOSDK gives the one store instance to the informer of every watched namespace, and an informer's relist
+        // drops from its store whatever it did not list: with two namespaces, each would delete the other's pods
+        // from the cache (the fault suite saw a resource's pods vanish, so it was never scraped). The lean store is
+        // used only where there is one informer: all namespaces, or one.
+        Set<String> namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
+        if (namespaces.size() <= 1) {
+            podsInformer.withItemStore(new PodStore());
+        }
+        InformerEventSourceConfiguration<Pod> podsConfig = podsInformer.build();
         InformerEventSource<Pod, ScaledApi> pods = new InformerEventSource<>(podsConfig, context);
         SimpleInboundEventSource<ScaledApi> ticks = new SimpleInboundEventSource<>("autoscaler-ticks");
         autoscaling.bind(context.getPrimaryCache()::get, pods::getSecondaryResources, ticks::propagateEvent);

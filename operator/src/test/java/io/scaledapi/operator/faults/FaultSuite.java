@@ -70,6 +70,7 @@ public final class FaultSuite {
         checks.put("50 malformed ScaledApis at once", suite::malformedAtOnce);
         checks.put("leader killed, the standby takes over", suite::leaderKilled);
         checks.put("etcd restarted while scaling", suite::etcdRestarted);
+        checks.put("64 hanging pods in one namespace, a normal ScaledApi in another", suite::hangingPodsBesideANormalOne);
         List<String> picked = List.of(args);
         int passed = 0;
         int failed = 0;
@@ -181,8 +182,10 @@ public final class FaultSuite {
             String name = name(behavior);
             scaledApi(ns, name, 1, 10);
             StandInPods pods = standIns();
-            pods.create(client, ns, name, 2);
-            pods.rate(140); // 280 req/s: 3 replicas
+            pods.create(client, ns, name, 3);
+            // 225 req/s: 3 replicas, at 75 req/s a pod, under 80 % of the target (100): no evidence of load, so a
+            // pod that stops answering counts as any unmeasured pod does (a loaded one counts saturated: AutoscalerTest).
+            pods.rate(75);
             endpoints.put(behavior, pods);
         }
         for (StandInPods.Behavior behavior : why.keySet()) {
@@ -214,6 +217,35 @@ public final class FaultSuite {
             }
             System.out.println("  " + name + ": " + metrics.getMessage());
         }
+    }
+
+    /**
+     * 7. One ScaledApi's 64 pods all hang (their metrics endpoints accept and never answer): they hold their share of
+     * the operator's in-flight scrapes for the whole timeout, never all of it, so a normal ScaledApi in another
+     * namespace is still scraped every tick and scales with its load.
+     */
+    void hangingPodsBesideANormalOne() throws Exception {
+        String hangingNs = namespace("fault-fair-a");
+        String normalNs = namespace("fault-fair-b");
+        OperatorProcess operator = operator("fair", hangingNs + "," + normalNs, Map.of());
+        scaledApi(hangingNs, "hanging", 1, 100);
+        StandInPods hanging = standIns();
+        hanging.behave(StandInPods.Behavior.SILENT);
+        hanging.create(client, hangingNs, "hanging", 64);
+        scaledApi(normalNs, "normal", 2, 10);
+        StandInPods normal = standIns();
+        normal.create(client, normalNs, "normal", 2);
+        normal.rate(50);
+        awaitMetrics(normalNs, "normal");
+        long start = System.nanoTime();
+        normal.rate(195); // 390 req/s: 4 replicas (off a boundary)
+        awaitReplicas(normalNs, "normal", 4, Duration.ofSeconds(30));
+        System.out.printf(Locale.ROOT, "  normal scaled 2 -> 4 in %.0f s beside 64 hanging pods%n", (System.nanoTime() - start) / 1e9);
+        assertThat(operator.alive()).isTrue();
+        Condition hangingMetrics = condition(get(hangingNs, "hanging"), "MetricsAvailable");
+        assertThat(hangingMetrics.getStatus()).as("hanging's MetricsAvailable").isEqualTo("False");
+        assertThat(replicas(hangingNs, "hanging")).as("hanging holds: its pods never answered").isEqualTo(1);
+        System.out.println("  hanging: " + hangingMetrics.getMessage());
     }
 
     /** 4. 50 malformed ScaledApis at once are each refused naming the field; a valid one among them reconciles. */

@@ -79,4 +79,33 @@ class PodScraperTest {
             assertThat(results.get("absent").kind()).isEqualTo(ScrapeFailure.CONNECTION);
         }
     }
+
+    @Test
+    void oneResourceWhosePodsHangCannotTakeTheWholeBound() throws Exception {
+        // 8 scrapes in flight at most, 4 of them per resource. 32 pods of one resource hang; a second resource's pods,
+        // asked for just after, are scraped at once and not queued behind them.
+        int hanging = serve(200, PrometheusTextTest.SAMPLE_API, true);
+        int healthy = serve(200, PrometheusTextTest.SAMPLE_API, false);
+        var executor = PodScraper.newExecutor(8);
+        try (PodScraper scraper = new PodScraper(new DirectFetcher(Duration.ofSeconds(2), executor), Duration.ofSeconds(2), 8, executor)) {
+            List<PodTarget> stuck = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                stuck.add(new PodTarget("team-a", "stuck-" + i, "127.0.0.1", hanging, "/actuator/prometheus"));
+            }
+            var stuckResults = scraper.scrape("team-a/stuck", stuck, new PodCountersReader("http_server_requests_seconds_count"));
+            long asked = System.nanoTime();
+            Map<String, PodScraper.Result> normal = scraper.scrape("team-b/normal", List.of(
+                    new PodTarget("team-b", "normal-0", "127.0.0.1", healthy, "/actuator/prometheus"),
+                    new PodTarget("team-b", "normal-1", "127.0.0.1", healthy, "/actuator/prometheus")),
+                    new PodCountersReader("http_server_requests_seconds_count")).get(5, TimeUnit.SECONDS);
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            assertThat(normal.values()).allSatisfy(r -> assertThat(r.counters()).isNotNull());
+            assertThat(tookMillis).as("answered before any hanging scrape timed out (2 s)").isLessThan(2000);
+            assertThat(stuckResults).as("the hanging resource's scrapes still wait for their timeout").isNotDone();
+            Map<String, PodScraper.Result> stuckDone = stuckResults.get(10, TimeUnit.SECONDS);
+            assertThat(stuckDone.values()).extracting(PodScraper.Result::kind)
+                    .containsOnly(ScrapeFailure.TIMEOUT, ScrapeFailure.OVERLOADED)
+                    .filteredOn(k -> k == ScrapeFailure.TIMEOUT).hasSizeLessThanOrEqualTo(8); // 4 at a time, 2 rounds in 2 s at most
+        }
+    }
 }
