@@ -28,7 +28,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Benchmark {
 
     private static final Usage USAGE = new Usage("autoscaler-benchmark",
-            "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE] [--fleet local,shared]");
+            "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE] "
+                    + "[--fleet local,shared,weak,strong,behind]");
+
+    /**
+     * The fleet variants: pods with only their own cache; with a shared tier; 30 % weaker and 30 % stronger than
+     * the pods the targets were tuned on; and with metrics served behind the API's queue (a scrape then waits there).
+     */
+    static final List<String> FLEETS = List.of("local", "shared", "weak", "strong", "behind");
 
     static final double[] TARGETS = {350, 450, 550, 700, 850};
     static final double[] HPA_DOWN_WINDOWS = {60, 150, 300};
@@ -49,7 +56,8 @@ public final class Benchmark {
     }
 
     /** Mean figures of one candidate on one trace over the seeds. */
-    record Score(double replicaSeconds, double badSeconds, double scaleEvents, double reversals, int maxScaleEvents) {
+    record Score(double replicaSeconds, double badSeconds, double scaleEvents, double reversals, int maxScaleEvents,
+            double reversalsWhileScaling, double blindTicks) {
 
         double cost(double w) {
             return replicaSeconds + w * badSeconds;
@@ -61,7 +69,7 @@ public final class Benchmark {
         int seeds = 10;
         double[] weights = {10, 30, 100};
         Path config = null;
-        List<String> fleets = List.of("local", "shared");
+        List<String> fleets = FLEETS;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -89,21 +97,37 @@ public final class Benchmark {
         if (traces.isEmpty()) {
             USAGE.fail("no *.csv traces in " + folders);
         }
-        // Each fleet variant: pods with only their own cache, and pods with a shared tier behind it.
         Map<String, Object> reports = new LinkedHashMap<>();
         for (String fleet : fleets) {
-            if (!fleet.equals("local") && !fleet.equals("shared")) {
-                USAGE.fail("--fleet takes local, shared or both (local,shared), got " + fleet);
+            if (!FLEETS.contains(fleet)) {
+                USAGE.fail("--fleet takes some of " + String.join(",", FLEETS) + ", got " + fleet);
             }
-            SimulationConfig variant = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(cfg), SimulationConfig.class);
-            variant.fleet.sharedCache = fleet.equals("shared");
+            SimulationConfig variant = variant(cfg, fleet);
             Map<String, Object> report = run(traces, variant, seeds, weights, Runtime.getRuntime().availableProcessors());
             reports.put(fleet, report);
-            System.err.println("fleet: " + (fleet.equals("shared") ? "shared cache tier (new pods' misses hit Redis at the fleet's ratio)"
-                    : "local caches only"));
+            System.err.println("fleet: " + switch (fleet) {
+                case "shared" -> "shared cache tier (new pods' misses hit Redis at the fleet's ratio)";
+                case "weak" -> "local caches, pods 30 % weaker than the targets were tuned on";
+                case "strong" -> "local caches, pods 30 % stronger than the targets were tuned on";
+                case "behind" -> "local caches, metrics served behind the API's queue (a scrape waits in it)";
+                default -> "local caches only";
+            });
             System.err.print(table(report, weights));
         }
         System.out.println(new ObjectMapper().writeValueAsString(reports));
+    }
+
+    /** The configuration of one fleet variant ({@link #FLEETS}). */
+    static SimulationConfig variant(SimulationConfig cfg, String fleet) throws IOException {
+        SimulationConfig variant = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(cfg), SimulationConfig.class);
+        variant.fleet.sharedCache = fleet.equals("shared");
+        switch (fleet) {
+            case "weak" -> variant.fleet.capacityFactor = cfg.fleet.capacityFactor * 0.7;
+            case "strong" -> variant.fleet.capacityFactor = cfg.fleet.capacityFactor * 1.3;
+            case "behind" -> variant.fleet.metricsApart = false;
+            default -> { }
+        }
+        return variant;
     }
 
     static List<Trace> readTraces(Path folder) throws IOException {
@@ -229,7 +253,7 @@ public final class Benchmark {
             List<List<PolicyReport>> bySeed, double[] weights) {
         List<Score> scores = new ArrayList<>();
         for (int c = 0; c < candidates.size(); c++) {
-            double cost = 0, bad = 0, events = 0, reversals = 0;
+            double cost = 0, bad = 0, events = 0, reversals = 0, whileScaling = 0, blind = 0;
             int maxEvents = 0;
             for (List<PolicyReport> reports : bySeed) {
                 PolicyReport r = reports.get(c);
@@ -237,10 +261,12 @@ public final class Benchmark {
                 bad += r.badSeconds();
                 events += r.scaleEvents();
                 reversals += r.reversals();
+                whileScaling += r.reversalsWhileScaling();
+                blind += r.blindTicks();
                 maxEvents = Math.max(maxEvents, r.scaleEvents());
             }
             int n = bySeed.size();
-            scores.add(new Score(cost / n, bad / n, events / n, reversals / n, maxEvents));
+            scores.add(new Score(cost / n, bad / n, events / n, reversals / n, maxEvents, whileScaling / n, blind / n));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("trace", trace.name());
@@ -252,6 +278,8 @@ public final class Benchmark {
         o.put("scaleEvents", round(ours.scaleEvents()));
         o.put("maxScaleEvents", ours.maxScaleEvents());
         o.put("reversals", round(ours.reversals()));
+        o.put("reversalsWhileScaling", round(ours.reversalsWhileScaling()));
+        o.put("blindTicks", round(ours.blindTicks()));
         o.put("J", costs(ours, weights));
         out.put("ours", o);
         for (String family : List.of("hpa", "kpa", OURS_TUNED)) {
@@ -272,6 +300,8 @@ public final class Benchmark {
                 Map<String, Object> b = new LinkedHashMap<>(candidates.get(bestIndex).knobs());
                 b.put("replicaSeconds", round(s.replicaSeconds()));
                 b.put("badSeconds", round(s.badSeconds()));
+                b.put("reversalsWhileScaling", round(s.reversalsWhileScaling()));
+                b.put("blindTicks", round(s.blindTicks()));
                 best.put(key(w), b);
             }
             for (Candidate c : candidates) {
@@ -314,8 +344,36 @@ public final class Benchmark {
             }
         }
         b.append(String.format(Locale.ROOT, "%d of the bar's comparisons lost%n", losses));
+        b.append(blindAndReversals(report, weights));
         b.append(String.format(Locale.ROOT, "ours* (its target tuned with the families' hindsight): %d of them lost%n", tunedLosses));
         return b.toString();
+    }
+
+    /**
+     * Blind ticks and reversals while scaling, summed over the traces (means over the seeds): ours, and each family's
+     * best configuration at the middle weight.
+     */
+    @SuppressWarnings("unchecked")
+    static String blindAndReversals(Map<String, Object> report, double[] weights) {
+        String w = key(weights[weights.length / 2]);
+        Map<String, double[]> totals = new LinkedHashMap<>();
+        for (Object t : (List<Object>) report.get("traces")) {
+            Map<String, Object> tr = (Map<String, Object>) t;
+            Map<String, Object> ours = (Map<String, Object>) tr.get("ours");
+            add(totals, "ours", ours);
+            for (String family : List.of("hpa", "kpa", OURS_TUNED)) {
+                add(totals, family, (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) tr.get(family)).get("best")).get(w));
+            }
+        }
+        StringBuilder b = new StringBuilder("blind ticks / reversals while scaling, over all traces (families: best at w = " + w + "):");
+        totals.forEach((policy, v) -> b.append(String.format(Locale.ROOT, " %s %.1f / %.1f;", policy, v[0], v[1])));
+        return b.append(System.lineSeparator()).toString();
+    }
+
+    private static void add(Map<String, double[]> totals, String policy, Map<String, Object> figures) {
+        double[] v = totals.computeIfAbsent(policy, p -> new double[2]);
+        v[0] += ((Number) figures.get("blindTicks")).doubleValue();
+        v[1] += ((Number) figures.get("reversalsWhileScaling")).doubleValue();
     }
 
     @SuppressWarnings("unchecked")

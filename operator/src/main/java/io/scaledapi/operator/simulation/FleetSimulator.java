@@ -16,6 +16,13 @@ import java.util.Random;
 public final class FleetSimulator {
 
     private static final int SAMPLES_PER_POD_SECOND = 8;
+    /**
+     * A pod whose queue holds this many seconds of requests is drowning: a decision that holds then is blind (the
+     * operator's scrape timeout; what the fresh machine's pods had when the operator held at one replica).
+     */
+    static final double BLIND_WAIT_SECONDS = 1;
+    /** A scale-down within this long after a scale-up is a reversal. */
+    static final int REVERSAL_WINDOW_SECONDS = 60;
 
     private final SimulationConfig.Fleet f;
     private final Trace trace;
@@ -49,6 +56,8 @@ public final class FleetSimulator {
         final double[] cache;
         final CounterHistory history;
         double backlog;
+        /** Seconds a request arriving now waits behind the backlog. */
+        double wait;
         double arrivals;
         double requests;
         double hits;
@@ -82,7 +91,7 @@ public final class FleetSimulator {
         Policy.SimPod view(int now) {
             return new Policy.SimPod(name, created, runningAt, readyAt, ready(now), arrivals, requests, hits, misses,
                     durationSum, durationCount, history, f.sharedCache ? sharedHits : Double.NaN,
-                    f.sharedCache ? sharedMisses : Double.NaN);
+                    f.sharedCache ? sharedMisses : Double.NaN, f.metricsApart || wait <= f.scrapeTimeoutSeconds);
         }
     }
 
@@ -124,6 +133,9 @@ public final class FleetSimulator {
         int scaleEvents = 0;
         int reversals = 0;
         int lastDirection = 0;
+        int reversalsWhileScaling = 0;
+        int blindTicks = 0;
+        int lastUpAt = Integer.MIN_VALUE / 2;
         double nextDecision = policy.phaseSeconds();
         double hitSeconds = f.hitServiceMs / 1000;
         double originSeconds = f.missServiceMs / 1000;
@@ -141,6 +153,23 @@ public final class FleetSimulator {
                     view.add(p.view(s));
                 }
                 int desired = policy.decide(s, current, new Policy.FleetView(view, ingress));
+                boolean allReady = true;
+                boolean drowning = false;
+                for (Pod p : pods) {
+                    allReady &= p.ready(s);
+                    drowning |= p.ready(s) && p.wait > BLIND_WAIT_SECONDS;
+                }
+                // Held (or went down) while a pod drowned and no scale-up was on its way: blind.
+                if (desired <= current && allReady && drowning) {
+                    blindTicks++;
+                }
+                // A scale-down while the last scale-up's pods start, or within a minute of it.
+                if (desired < current && (!allReady || s - lastUpAt < REVERSAL_WINDOW_SECONDS)) {
+                    reversalsWhileScaling++;
+                }
+                if (desired > current) {
+                    lastUpAt = s;
+                }
                 if (desired != current) {
                     scaleEvents++;
                     int direction = Integer.signum(desired - current);
@@ -182,12 +211,12 @@ public final class FleetSimulator {
                     Pod p = ready.get(i);
                     double share = shares[i];
                     double hit = p.serveFromCache(share, s);
-                    double service = hit * hitSeconds + (1 - hit) * missSeconds;
+                    double service = (hit * hitSeconds + (1 - hit) * missSeconds) / f.capacityFactor;
                     double capacity = f.workersPerReplica / service;
                     capacityNow += capacity;
                     // The requests served this second waited behind the backlog there was when they arrived.
-                    ResponseTimes times = ResponseTimes.of(f.workersPerReplica, share, hit, hitSeconds, missSeconds,
-                            p.backlog / capacity);
+                    ResponseTimes times = ResponseTimes.of(f.workersPerReplica, share, hit, hitSeconds / f.capacityFactor,
+                            missSeconds / f.capacityFactor, p.backlog / capacity);
                     double load = p.backlog + share;
                     double out = Math.min(load, capacity);
                     p.backlog = load - out;
@@ -195,6 +224,7 @@ public final class FleetSimulator {
                         failedNow += p.backlog - f.queueBound;
                         p.backlog = f.queueBound;
                     }
+                    p.wait = p.backlog / capacity;
                     served += out;
                     slowServed += out * times.slowerThan(slo);
                     p.arrivals += share;
@@ -245,7 +275,8 @@ public final class FleetSimulator {
             steps.add(covered);
         }
         return new PolicyReport(replicaSeconds, bad, slow, failing, Math.round(failed), round(all.quantile(0.5)),
-                round(all.quantile(0.95)), round(all.quantile(0.99)), scaleEvents, reversals, steps);
+                round(all.quantile(0.95)), round(all.quantile(0.99)), scaleEvents, reversals, steps, reversalsWhileScaling,
+                blindTicks);
     }
 
     /** The Service's random spread of one second's arrivals over n pods: a multinomial, drawn as normals. */

@@ -112,8 +112,10 @@ public final class HpaPolicy implements Policy {
                 unready++;
                 continue;
             }
-            // The app's endpoint answers once it is up, about when it turns ready.
-            Double value = rate(pod.name(), Math.max(pod.readyAt(), pod.createdSecond()), now, pod.history());
+            // The app's endpoint answers once it is up, about when it turns ready; a scrape it does not answer leaves
+            // Prometheus no fresh sample, and the adapter no value for the pod.
+            Double value = pod.metricsAnswered() ? rate(pod.name(), Math.max(pod.readyAt(), pod.createdSecond()), now, pod.history())
+                    : null;
             if (value == null) {
                 missing.add(pod);
                 continue;

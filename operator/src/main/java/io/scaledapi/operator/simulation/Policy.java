@@ -24,11 +24,13 @@ public interface Policy {
     /**
      * A pod as the policies see it: times in simulated seconds; cumulative counters of requests that arrived (a
      * queue-proxy's count), requests served (the app's own counter), cache hits and misses, and the served requests'
-     * duration sum; and the served counter at the end of each second of its life, for a Prometheus to scrape.
+     * duration sum; and the served counter at the end of each second of its life, for a Prometheus to scrape; and
+     * whether a scrape of its metrics gets an answer now (false when they are served behind a queue longer than the
+     * scrape timeout).
      */
     record SimPod(String name, int createdSecond, double runningAt, double readyAt, boolean ready, double arrivals,
             double requests, double hits, double misses, double durationSum, double durationCount,
-            CounterHistory history, double sharedHits, double sharedMisses) {
+            CounterHistory history, double sharedHits, double sharedMisses, boolean metricsAnswered) {
 
         /** Pending (scheduled, image pulling) until its container runs. */
         public boolean pending(double now) {

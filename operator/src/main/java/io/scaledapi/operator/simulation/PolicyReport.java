@@ -11,6 +11,9 @@ import java.util.List;
  * @param failingSeconds  seconds whose failed requests exceeded the budget (0.1 % of that second's arrivals)
  * @param failedRequests  requests refused for want of a ready pod or beyond a pod's queue bound
  * @param stepResponses   per step of the trace, seconds until the ready pods' capacity covered the load (-1: never)
+ * @param reversalsWhileScaling scale-downs decided while the last scale-up's pods were starting or within a minute of it
+ * @param blindTicks      decisions that held (or went down) while a ready pod had over a second of queue and no
+ *                        scale-up was on its way
  */
 public record PolicyReport(
         long replicaSeconds,
@@ -23,7 +26,9 @@ public record PolicyReport(
         double p99Ms,
         int scaleEvents,
         int reversals,
-        List<Integer> stepResponses) {
+        List<Integer> stepResponses,
+        int reversalsWhileScaling,
+        int blindTicks) {
 
     /** The benchmark's cost: replica-seconds plus w per bad second. */
     public double cost(double w) {

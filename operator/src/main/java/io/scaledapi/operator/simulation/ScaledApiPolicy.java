@@ -50,6 +50,9 @@ public final class ScaledApiPolicy implements Policy {
             Instant created = pod.readyAt() < pod.createdSecond() ? null : EPOCH.plusSeconds(pod.createdSecond());
             if (!pod.ready()) {
                 snapshots.add(PodSnapshot.notReady(pod.name(), created));
+            } else if (!pod.metricsAnswered()) {
+                snapshots.add(PodSnapshot.noFullAnswer(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
+                        "no full answer within the scrape timeout"));
             } else {
                 snapshots.add(PodSnapshot.scraped(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
                         new PodCounters(pod.requests(), pod.hits(), pod.misses(), pod.durationSum(), pod.durationCount(),

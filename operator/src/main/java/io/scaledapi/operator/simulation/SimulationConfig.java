@@ -37,6 +37,18 @@ public class SimulationConfig {
         public double startupJitterSeconds = 4;
         /** Creation to running (scheduled, image present): the HPA counts a Pending pod unready. */
         public double pendingSeconds = 3;
+        /**
+         * What a pod really carries against this model, as a factor on its service rate: 0.7 is a fleet 30 % weaker
+         * than the one the policies' targets were tuned on (a slower machine), 1.3 one 30 % stronger.
+         */
+        public double capacityFactor = 1;
+        /**
+         * Whether the pods serve their metrics apart from the API (their own port and event loop). When false, a scrape
+         * is a request in the pod's queue: it gets no answer within {@link #scrapeTimeoutSeconds} once the queue is
+         * longer than that, as on the fresh machine where the operator went blind.
+         */
+        public boolean metricsApart = true;
+        public double scrapeTimeoutSeconds = 1;
         /** Requests a replica may queue; beyond this they fail. */
         public int queueBound = 400;
         /** A second is bad when its p95 is above this ... */

@@ -24,7 +24,7 @@ final class SimPods {
             history.add(count);
         }
         return new Policy.SimPod(name, created, Math.min(readyAt, created + 3), readyAt, now >= readyAt,
-                count * arrivalFactor, count, 0, 0, 0, count, history, Double.NaN, Double.NaN);
+                count * arrivalFactor, count, 0, 0, 0, count, history, Double.NaN, Double.NaN, true);
     }
 
     /** n warm pods (created at 0, ready long before) serving at the given rates. */
