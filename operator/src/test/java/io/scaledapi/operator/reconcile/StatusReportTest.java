@@ -89,6 +89,27 @@ class StatusReportTest {
     }
 
     @Test
+    void loadedPodsThatGaveNoAnswerMakeMetricsUnavailableWhileScalingGoesOn() {
+        ScaledApi api = api(1, 10);
+        Decision up = new Decision(3, Decision.Mode.Burst, "burst: ... (1 loaded pod(s) gave no full answer to their scrape and "
+                + "were counted saturated: a-1)", 70, 300, Double.NaN, true,
+                "1 of 2 ready pods measured; 1 loaded gave no full answer (a-1), counted saturated", null, Double.NaN,
+                java.util.Map.of(), "ScrapeTimeout", 60.4);
+        var status = StatusReport.of(api, deployment(2, 2), new AutoscalingLoop.Tick(up, ReportedRates.NONE.next(up)), T0);
+        assertThat(StatusReport.find(status, StatusReport.METRICS_AVAILABLE).orElseThrow()).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("ScrapeTimeout");
+            assertThat(c.getMessage()).contains("a-1", "counted saturated");
+        });
+        assertThat(StatusReport.find(status, StatusReport.SCALING_ACTIVE).orElseThrow().getStatus()).isEqualTo("True");
+        assertThat(status.desiredReplicas).isEqualTo(3);
+        // The pods carry 60 req/s, the target says 100: replicas are planned at 80 % of what was measured.
+        assertThat(status.podCapacity.measuredRequestsPerSecond).isEqualTo(60.0);
+        assertThat(status.podCapacity.targetRequestsPerSecond).isEqualTo(100.0);
+        assertThat(status.podCapacity.plannedRequestsPerSecond).isEqualTo(48.0);
+    }
+
+    @Test
     void aMissingDeploymentIsNotReadyAndCountsZero() {
         ScaledApi api = api(1, 3);
         var status = StatusReport.of(api, null, T0);
