@@ -113,6 +113,10 @@ public class AutoscalerState {
         public Double responseGrowth;
         /** True when it was saturated on the last tick it was measured. */
         public Boolean saturated;
+        /** Its process's CPU seconds, when it exports them. */
+        public Double cpuSeconds;
+        /** The share of its CPU limit it used over the last tick, when both are known. */
+        public Double cpuShare;
 
         public PodCounterState() {
         }
@@ -127,6 +131,7 @@ public class AutoscalerState {
             this.durationCount = finiteOrNull(c.durationCount());
             this.sharedHits = finiteOrNull(c.sharedHits());
             this.sharedMisses = finiteOrNull(c.sharedMisses());
+            this.cpuSeconds = finiteOrNull(c.cpuSeconds());
         }
 
         static Double finiteOrNull(double v) {

@@ -62,6 +62,15 @@ final class Measure {
     /** The moving average's weight of a new capacity observation. */
     static final double CAPACITY_WEIGHT = 0.3;
 
+    /** A pod using this share of its CPU limit or more is at its limit: evidence that it is loaded. */
+    static final double CPU_AT_LIMIT = 0.9;
+
+    /**
+     * From this share of its CPU limit up, what a pod serves per CPU-second tells its capacity (served / share): below
+     * it, the CPU a JVM spends whatever the load (its collector, its compiler, scrapes) would make it look weaker.
+     */
+    static final double CPU_MEASURABLE = 0.5;
+
     private Measure() {
     }
 
@@ -69,15 +78,15 @@ final class Measure {
      * One pod's rate over the tick, its mean response time (NaN when it exports no durations), and how fast that
      * grew since the tick before (seconds per second, negative while its queue drains, 0 when unknown).
      */
-    record PodRate(String name, double rate, double responseSeconds, double responseGrowth, boolean blind) {
+    record PodRate(String name, double rate, double responseSeconds, double responseGrowth, boolean blind, double cpuShare) {
 
         PodRate(String name, double rate, double responseSeconds, double responseGrowth) {
-            this(name, rate, responseSeconds, responseGrowth, false);
+            this(name, rate, responseSeconds, responseGrowth, false, Double.NaN);
         }
 
         /** A loaded pod whose scrape timed out: saturated, at least at the rate it last served. */
         static PodRate blind(String name, double lastRate) {
-            return new PodRate(name, lastRate, Double.POSITIVE_INFINITY, 0, true);
+            return new PodRate(name, lastRate, Double.POSITIVE_INFINITY, 0, true, Double.NaN);
         }
 
         /**
@@ -225,11 +234,15 @@ final class Measure {
                     growth = (response - prev.responseSeconds) / seconds;
                 }
             }
+            // The share of its CPU limit it used: the node's accounting, as the pod reports it of itself.
+            double cpuShare = prev.cpuSeconds != null && Double.isFinite(c.cpuSeconds()) && pod.cpuLimitCores() > 0
+                    ? increase(c.cpuSeconds(), prev.cpuSeconds) / seconds / pod.cpuLimitCores() : Double.NaN;
             PodCounterState measuredNow = next.get(next.size() - 1);
             measuredNow.responseSeconds = Double.isFinite(response) ? response : null;
             measuredNow.rate = rate;
             measuredNow.responseGrowth = growth;
-            rates.add(new PodRate(pod.name(), rate, response, growth));
+            measuredNow.cpuShare = Double.isFinite(cpuShare) ? cpuShare : null;
+            rates.add(new PodRate(pod.name(), rate, response, growth, false, cpuShare));
         }
         state.pods = next;
         int measured = rates.size();
@@ -280,7 +293,7 @@ final class Measure {
 
     /**
      * Whether a pod, as last measured, was loaded: its rate near or above the per-pod target or the capacity pods were
-     * measured to carry, its response time rising, or it was saturated.
+     * measured to carry, its response time rising, its CPU at its limit, or it was saturated.
      */
     static boolean loaded(PodCounterState last, ScalingPolicy policy, AutoscalerState state) {
         if (last.rate == null) {
@@ -291,13 +304,16 @@ final class Measure {
         boolean nearCapacity = state.podCapacity != null && last.rate >= LOADED_SHARE * state.podCapacity;
         boolean rising = last.responseSeconds != null && last.responseGrowth != null
                 && last.responseGrowth > DRAINING_SHARE * last.responseSeconds;
-        return nearTarget || nearCapacity || rising || Boolean.TRUE.equals(last.saturated);
+        boolean cpuAtLimit = last.cpuShare != null && last.cpuShare >= CPU_AT_LIMIT;
+        return nearTarget || nearCapacity || rising || cpuAtLimit || Boolean.TRUE.equals(last.saturated);
     }
 
     /**
-     * What one pod carries, learned from the pods themselves: a saturated pod whose queue is not draining serves what
-     * it can (a moving average of those, warm pods only: a pod just ready is still compiling and filling its cache),
-     * and a pod that carries a rate without saturating can carry at least that. Null until a pod saturated.
+     * What one pod carries, learned from the pods themselves (a moving average, warm pods only: a pod just ready is
+     * still compiling and filling its cache). Where pods export their CPU time and have a CPU limit, from what they
+     * serve per share of it, once they use at least {@link #CPU_MEASURABLE} of it: so it is known before any pod
+     * saturates, from the first loaded ticks. Otherwise from saturated pods whose queues are not draining (they serve
+     * what they can), and a pod that carries a rate without saturating can carry at least that. Null until then.
      */
     private static void learnCapacity(List<PodRate> rates, List<PodSnapshot> pods, long now, ScalingPolicy policy,
             AutoscalerState state, double healthySeconds) {
@@ -307,9 +323,16 @@ final class Measure {
         double saturatedSum = 0;
         int saturatedCount = 0;
         double mostHealthy = 0;
+        List<Double> perCpu = new ArrayList<>();
         for (PodRate r : rates) {
             PodSnapshot pod = byName.get(r.name());
-            if (r.blind() || pod == null || newlyReady(pod, now, policy) || Double.isNaN(r.responseSeconds())) {
+            if (r.blind() || pod == null || newlyReady(pod, now, policy)) {
+                continue;
+            }
+            if (r.cpuShare() >= CPU_MEASURABLE) {
+                perCpu.add(r.rate() / Math.min(1, r.cpuShare()));
+            }
+            if (Double.isNaN(r.responseSeconds())) {
                 continue;
             }
             if (r.saturated(limit)) {
@@ -321,7 +344,12 @@ final class Measure {
                 mostHealthy = Math.max(mostHealthy, r.rate());
             }
         }
-        if (saturatedCount > 0) {
+        if (!perCpu.isEmpty()) {
+            perCpu.sort(null);
+            double observed = perCpu.get(perCpu.size() / 2);
+            state.podCapacity = state.podCapacity == null ? observed
+                    : (1 - CAPACITY_WEIGHT) * state.podCapacity + CAPACITY_WEIGHT * observed;
+        } else if (saturatedCount > 0) {
             // A pod that keeps up beside a saturated one carries more than that one served: one slow pod is not the
             // measure of every pod.
             double observed = Math.max(saturatedSum / saturatedCount, mostHealthy);

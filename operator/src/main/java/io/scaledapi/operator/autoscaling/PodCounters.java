@@ -10,9 +10,15 @@ package io.scaledapi.operator.autoscaling;
  * @param durationCount requests the duration sum covers
  * @param sharedHits    lookups in the shared tier (cache="shared") that hit
  * @param sharedMisses  lookups in the shared tier that missed
+ * @param cpuSeconds    CPU time the pod's process has used ({@code process_cpu_seconds_total})
  */
 public record PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount,
-        double sharedHits, double sharedMisses) {
+        double sharedHits, double sharedMisses, double cpuSeconds) {
+
+    public PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount,
+            double sharedHits, double sharedMisses) {
+        this(requests, cacheHits, cacheMisses, durationSum, durationCount, sharedHits, sharedMisses, Double.NaN);
+    }
 
     /** A pod with no shared cache tier. */
     public PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
@@ -28,7 +34,7 @@ public record PodCounters(double requests, double cacheHits, double cacheMisses,
         return Double.isFinite(requests) && requests >= 0
                 && validOptional(cacheHits) && validOptional(cacheMisses)
                 && validOptional(durationSum) && validOptional(durationCount)
-                && validOptional(sharedHits) && validOptional(sharedMisses);
+                && validOptional(sharedHits) && validOptional(sharedMisses) && validOptional(cpuSeconds);
     }
 
     private static boolean validOptional(double v) {

@@ -6,7 +6,8 @@ import io.scaledapi.operator.autoscaling.PodCounters;
  * Reads the counters the autoscaler needs out of a pod's metrics: the configured request counter summed over its
  * label sets (without the Actuator's own endpoints, which the operator's scrapes and the probes hit), the matching
  * duration sum, and the cache gets by result when the pod exports them: the pod's own cache, and apart from it the
- * shared tier ({@code cache="shared"}).
+ * shared tier ({@code cache="shared"}); and the process's CPU time, as {@code process_cpu_seconds_total} (the
+ * Prometheus clients' name) or Micrometer's {@code process_cpu_time_ns_total}.
  */
 public final class PodCountersReader {
 
@@ -32,8 +33,13 @@ public final class PodCountersReader {
         boolean foundRequests = false;
         boolean foundDurations = false;
         boolean foundCache = false;
+        double cpuSeconds = Double.NaN;
         for (PrometheusText.Sample s : parsed.samples()) {
-            if (s.name().equals(requestCounter) || s.name().equals(requestCounter + "_total")) {
+            if (s.name().equals("process_cpu_seconds_total")) {
+                cpuSeconds = s.value();
+            } else if (s.name().equals("process_cpu_time_ns_total") && Double.isNaN(cpuSeconds)) {
+                cpuSeconds = s.value() / 1e9;
+            } else if (s.name().equals(requestCounter) || s.name().equals(requestCounter + "_total")) {
                 if (!isOwnTraffic(s)) {
                     requests += s.value();
                 }
@@ -70,7 +76,7 @@ public final class PodCountersReader {
         return new PodCounters(requests,
                 foundCache ? hits : Double.NaN, foundCache ? misses : Double.NaN,
                 foundDurations ? durations : Double.NaN, foundDurations ? requests : Double.NaN,
-                foundShared ? sharedHits : Double.NaN, foundShared ? sharedMisses : Double.NaN);
+                foundShared ? sharedHits : Double.NaN, foundShared ? sharedMisses : Double.NaN, cpuSeconds);
     }
 
     private static boolean isOwnTraffic(PrometheusText.Sample s) {

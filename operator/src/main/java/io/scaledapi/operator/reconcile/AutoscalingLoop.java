@@ -325,17 +325,19 @@ final class AutoscalingLoop implements AutoCloseable {
             for (PodTarget target : targets) {
                 Pod pod = byName.get(target.name());
                 PodScraper.Result result = results.get(target.name());
+                double cpuLimit = cpuLimitCores(pod);
                 if (result != null && result.counters() != null) {
-                    snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters()));
+                    snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters())
+                            .withCpuLimit(cpuLimit));
                 } else {
                     ScrapeFailure kind = result == null ? ScrapeFailure.ERROR : result.kind();
                     meters.scrapeFailed(kind);
                     String failure = result == null ? "scrape did not finish" : result.failure();
                     // A pod too busy to answer in time, or whose page outgrew the bound, may be drowning: the
                     // autoscaler decides from what it knew of the pod whether it counts saturated.
-                    snapshots.add(kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
+                    snapshots.add((kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
                             ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
-                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure));
+                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure)).withCpuLimit(cpuLimit));
                 }
             }
             return snapshots;
@@ -402,6 +404,20 @@ final class AutoscalingLoop implements AutoCloseable {
             }
         }
         return api.getSpec().metricsPort();
+    }
+
+    /** The pod's CPU limit in cores, summed over its containers; NaN when one of them has none. */
+    static double cpuLimitCores(Pod pod) {
+        double cores = 0;
+        for (Container container : pod.getSpec().getContainers()) {
+            var limits = container.getResources() == null ? null : container.getResources().getLimits();
+            var cpu = limits == null ? null : limits.get("cpu");
+            if (cpu == null) {
+                return Double.NaN;
+            }
+            cores += cpu.getNumericalAmount().doubleValue();
+        }
+        return cores > 0 ? cores : Double.NaN;
     }
 
     private static Instant startedAt(Pod pod) {

@@ -16,12 +16,7 @@ import java.util.Random;
 public final class FleetSimulator {
 
     private static final int SAMPLES_PER_POD_SECOND = 8;
-    /**
-     * A pod whose queue holds this many seconds of requests is drowning: a decision that holds then is blind (the
-     * operator's scrape timeout; what the fresh machine's pods had when the operator held at one replica).
-     */
-    static final double BLIND_WAIT_SECONDS = 1;
-    /** A scale-down within this long after a scale-up is a reversal. */
+    /** A scale-up within this long after a scale-down reverses it (the end-to-end test's rule too). */
     static final int REVERSAL_WINDOW_SECONDS = 60;
 
     private final SimulationConfig.Fleet f;
@@ -135,7 +130,7 @@ public final class FleetSimulator {
         int lastDirection = 0;
         int reversalsWhileScaling = 0;
         int blindTicks = 0;
-        int lastUpAt = Integer.MIN_VALUE / 2;
+        int lastDownAt = Integer.MIN_VALUE / 2;
         double nextDecision = policy.phaseSeconds();
         double hitSeconds = f.hitServiceMs / 1000;
         double originSeconds = f.missServiceMs / 1000;
@@ -157,18 +152,18 @@ public final class FleetSimulator {
                 boolean drowning = false;
                 for (Pod p : pods) {
                     allReady &= p.ready(s);
-                    drowning |= p.ready(s) && p.wait > BLIND_WAIT_SECONDS;
+                    drowning |= p.ready(s) && p.wait > slo;
                 }
-                // Held (or went down) while a pod drowned and no scale-up was on its way: blind.
+                // Held (or went down) while a ready pod's queue alone passed the SLO and no scale-up was on its way.
                 if (desired <= current && allReady && drowning) {
                     blindTicks++;
                 }
-                // A scale-down while the last scale-up's pods start, or within a minute of it.
-                if (desired < current && (!allReady || s - lastUpAt < REVERSAL_WINDOW_SECONDS)) {
+                // A scale-down while pods of a scale-up are still starting, or a scale-up soon after a scale-down.
+                if ((desired < current && !allReady) || (desired > current && s - lastDownAt < REVERSAL_WINDOW_SECONDS)) {
                     reversalsWhileScaling++;
                 }
-                if (desired > current) {
-                    lastUpAt = s;
+                if (desired < current) {
+                    lastDownAt = s;
                 }
                 if (desired != current) {
                     scaleEvents++;

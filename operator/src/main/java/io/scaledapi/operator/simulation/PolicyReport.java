@@ -11,8 +11,9 @@ import java.util.List;
  * @param failingSeconds  seconds whose failed requests exceeded the budget (0.1 % of that second's arrivals)
  * @param failedRequests  requests refused for want of a ready pod or beyond a pod's queue bound
  * @param stepResponses   per step of the trace, seconds until the ready pods' capacity covered the load (-1: never)
- * @param reversalsWhileScaling scale-downs decided while the last scale-up's pods were starting or within a minute of it
- * @param blindTicks      decisions that held (or went down) while a ready pod had over a second of queue and no
+ * @param reversalsWhileScaling scale-downs decided while pods of a scale-up were still starting, and scale-ups within
+ *                        a minute of a scale-down (the end-to-end test counts the same)
+ * @param blindTicks      decisions that held (or went down) while a ready pod's queue alone passed the SLO and no
  *                        scale-up was on its way
  */
 public record PolicyReport(

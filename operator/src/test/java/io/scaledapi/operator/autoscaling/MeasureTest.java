@@ -164,6 +164,24 @@ class MeasureTest {
     }
 
     @Test
+    void aPodAtItsCpuLimitIsLoadedAndTellsItsCapacity() {
+        // 60 req/s (far under the 100 target) on 0.19 of a 0.2 core limit: at its limit. Its capacity is what it
+        // serves per share of the limit: 60 / 0.95 = 63.2 req/s. When its scrape then times out, it is busy, not idle.
+        AutoscalerState state = new AutoscalerState();
+        long t0 = STARTED.toEpochMilli() + 600_000; // ready for ten minutes: warm
+        for (int tick = 0; tick < 2; tick++) {
+            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, new PodCounters(1000 + tick * 120, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 50 + tick * 0.38)).withCpuLimit(0.2)),
+                    state, t0 + tick * 2000L, POLICY, (p, k, m) -> { });
+        }
+        assertThat(state.podCapacity).isCloseTo(60 / 0.95, within(1e-6));
+        Measure.Result r = Measure.measure(List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")
+                .withCpuLimit(0.2)), state, t0 + 4000, POLICY, (p, k, m) -> { });
+        assertThat(r.blind()).containsExactly("a");
+        assertThat(r.hold()).isNull();
+    }
+
+    @Test
     void aPodThatNeverAnsweredStillHolds() {
         AutoscalerState state = new AutoscalerState();
         for (int tick = 0; tick < 3; tick++) {

@@ -40,6 +40,15 @@ class PrometheusTextTest {
     }
 
     @Test
+    void theProcessCpuTimeIsReadUnderEitherName() {
+        PodCountersReader reader = new PodCountersReader("http_server_requests_seconds_count");
+        assertThat(reader.read(SAMPLE_API).cpuSeconds()).as("not exported").isNaN();
+        assertThat(reader.read(SAMPLE_API + "process_cpu_time_ns_total 2.5E9\n").cpuSeconds()).as("Micrometer's").isEqualTo(2.5);
+        assertThat(reader.read(SAMPLE_API + "process_cpu_seconds_total 3.25\nprocess_cpu_time_ns_total 2.5E9\n").cpuSeconds())
+                .as("the Prometheus clients' name wins").isEqualTo(3.25);
+    }
+
+    @Test
     void theSharedTiersGetsAreCountedApartFromThePodsOwnCache() {
         PodCounters c = new PodCountersReader("http_server_requests_seconds_count").read(SAMPLE_API + """
                 cache_gets_total{cache="shared",result="hit"} 80.0
