@@ -3,7 +3,7 @@
 # its pods), its capacity measured first in the same run (a closed loop), then its API port held at a backlog of three
 # seconds of that capacity while its management port (metrics and probes) is scraped every 250 ms, as the operator
 # scrapes it. Prints each round as a JSON line, then, as its last line, the medians over the rounds:
-#   {"cpuLimit","rounds","capacityRps","backlogSeconds","scrapeP50Ms","scrapeP99Ms","scrapeMaxMs","scrapesFailed"}
+#   {"cpuLimit","rounds","capacityRps","backlogSeconds","scrapeP50Ms","scrapeP90Ms","scrapeP99Ms","scrapeMaxMs","scrapesFailed"}
 # A scrape that fails or takes over 5 s counts as 5,000 ms. The operator's scrape timeout is 1 s; the goal is a p99
 # under 250 ms. ScrapeUnderOverloadTest (node-agent) asserts the bound with one round.
 #   bench/scrape-under-overload.sh [CPU_LIMIT (200m)] [ROUNDS (5)]      OVERLOAD_SECONDS (12) in the environment
