@@ -50,7 +50,7 @@ final class OverloadedPod implements AutoCloseable {
         String json() {
             return String.format(Locale.ROOT, "{\"capacityRps\":%.0f,\"servedRps\":%.0f,\"inFlight\":%d,\"backlogSeconds\":%.1f,"
                     + "\"apiMedianMs\":%.0f,\"apiP95Ms\":%.0f,\"apiFailed\":%d,\"scrapes\":%d,\"scrapesFailed\":%d,\"scrapeP50Ms\":%.1f,"
-                    + "\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f}",
+                    + "\"scrapeP90Ms\":%.1f,\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f}",
                     capacityPerSecond, servedPerSecond, inFlight, backlogSeconds(), apiMedianMillis, apiP95Millis, apiFailed, scrapes, scrapesFailed,
                     scrapeP50Millis, scrapeP90Millis, scrapeP99Millis, scrapeMaxMillis);
         }
