@@ -28,7 +28,7 @@ import reactor.netty.http.server.HttpServerRoutes;
 
 /**
  * The API's own routes, {@code /api/items...} and {@code /relay/...}, served by Reactor Netty directly, ahead of
- * Spring's web stack (which keeps Actuator and the not-found fallback on the same port). The cached read is the
+ * Spring's web stack (which keeps the not-found fallback; Actuator is on the management port). The cached read is the
  * hot path of every pod the operator scales, and this cuts its per-request cost by about half (bench/sample-api.sh).
  * Each request is timed as {@code http.server.requests} with the same tags Spring uses, so the operator reads one
  * series whichever stack answered.
