@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 export KUBECONFIG
-KUBECONFIG=$(dev/cluster up)
+KUBECONFIG=$(dev/cluster new)
 "$KUBECTL" apply --server-side -f crds/scaledapis.scaledapi.io-v1.yml >/dev/null
 "$KUBECTL" wait --for condition=established --timeout=60s crd/scaledapis.scaledapi.io >/dev/null
 

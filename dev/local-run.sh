@@ -42,9 +42,10 @@ local_start() {
   dev/sample-api-cds >/dev/null
   HELM=$(dev/helm-binary)
   K6=$(dev/k6-binary)
+  # Refused before the cleanup trap is set, so that a run that finds another's cluster leaves it alone.
+  KUBECONFIG_FILE=$(dev/cluster new)
   trap local_cleanup EXIT
   trap 'exit 143' TERM INT   # so that a timeout or Ctrl-C still runs the cleanup
-  KUBECONFIG_FILE=$(dev/cluster up)
   KUBECTL="$HOME/.kubeapitest/k8s/${K8S_VERSION:-1.34.4}-linux-amd64/kubectl --kubeconfig $KUBECONFIG_FILE"
   java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images dev/images.conf \
     --state "$LOCAL_STATE/node" --repository . --metrics-address "$METRICS_ADDRESS" >"$OUT/node-agent.log" 2>&1 &
