@@ -63,7 +63,7 @@ public record OperatorSettings(
                 healthPort,
                 true,
                 scrapeMode(env.getOrDefault("SCRAPE_MODE", "auto"), inCluster),
-                io.scaledapi.operator.api.Durations.parse(env.getOrDefault("SCRAPE_TIMEOUT", "1s")),
+                io.scaledapi.autoscaler.Durations.parse(env.getOrDefault("SCRAPE_TIMEOUT", "1s")),
                 positive("SCRAPE_PARALLELISM", env.getOrDefault("SCRAPE_PARALLELISM", "32")));
     }
 

@@ -14,6 +14,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.scaledapi.autoscaler.Durations;
 
 /** What the user asks for. Every rule the API server can check is in the schema (annotations here). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -141,6 +142,8 @@ public class ScaledApiSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "has(self.targetRequestsPerSecond) || has(self.latencyTarget)",
             message = "scaling needs targetRequestsPerSecond or latencyTarget", reason = "FieldValueRequired")
+    @ValidationRule(value = "!(has(self.burst) && has(self.panic))",
+            message = "set scaling.burst, or its deprecated name scaling.panic, not both", reason = "FieldValueForbidden")
     public static class Scaling {
         @Min(value = 0, inclusive = false)
         @Max(1000000)
@@ -164,8 +167,11 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("Scale-down behaviour; default: 30s stabilization, -50% per 15s.")
         public ScalingRules scaleDown;
 
-        @JsonPropertyDescription("Burst mode.")
-        public Panic panic;
+        @JsonPropertyDescription("Burst mode: a short window that scales up at once when load jumps.")
+        public Burst burst;
+
+        @JsonPropertyDescription("Deprecated: the old name of burst, still read when burst is not set.")
+        public Burst panic;
 
         @Default("Auto")
         @JsonPropertyDescription("Auto applies the autoscaler's decisions to the Deployment; Recommend only reports them "
@@ -219,10 +225,10 @@ public class ScaledApiSpec {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class Panic {
+    public static class Burst {
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
-        @ValidationRule(value = "duration(self) > duration('0s')", message = "panic.window must be greater than zero")
+        @ValidationRule(value = "duration(self) > duration('0s')", message = "burst.window must be greater than zero")
         @JsonPropertyDescription("Burst window; default 6s.")
         public String window;
 
@@ -230,6 +236,11 @@ public class ScaledApiSpec {
         @Max(100)
         @JsonPropertyDescription("Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default 2.0.")
         public Double threshold;
+    }
+
+    /** {@code scaling.burst}, or its deprecated name {@code scaling.panic}; null when neither is set. */
+    public Burst burst() {
+        return scaling == null ? null : scaling.burst != null ? scaling.burst : scaling.panic;
     }
 
     /** The API's container port. */

@@ -1,6 +1,6 @@
 package io.scaledapi.operator.metrics;
 
-import io.scaledapi.operator.autoscaling.PodCounters;
+import io.scaledapi.autoscaler.PodCounters;
 
 /**
  * Reads the counters the autoscaler needs out of a pod's metrics: the configured request counter summed over its

@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.scaledapi.operator.autoscaling.PodCounters;
+import io.scaledapi.autoscaler.PodCounters;
 
 /**
  * Scrapes many pods at once, with a per-pod timeout and a bound on scrapes in flight, so a thousand pods or a

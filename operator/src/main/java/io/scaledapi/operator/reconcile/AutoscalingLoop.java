@@ -34,11 +34,11 @@ import io.micrometer.core.instrument.Timer;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.operator.autoscaling.Autoscaler;
-import io.scaledapi.operator.autoscaling.Checkpoint;
-import io.scaledapi.operator.autoscaling.Decision;
-import io.scaledapi.operator.autoscaling.Limit;
-import io.scaledapi.operator.autoscaling.PodSnapshot;
+import io.scaledapi.autoscaler.Autoscaler;
+import io.scaledapi.autoscaler.Checkpoint;
+import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.autoscaler.Limit;
+import io.scaledapi.autoscaler.PodSnapshot;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
@@ -344,7 +344,7 @@ final class AutoscalingLoop implements AutoCloseable {
         });
     }
 
-    private io.scaledapi.operator.autoscaling.AutoscalerState restore(ScaledApi api) {
+    private io.scaledapi.autoscaler.AutoscalerState restore(ScaledApi api) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
         try {
             var state = checkpoints.load(api);

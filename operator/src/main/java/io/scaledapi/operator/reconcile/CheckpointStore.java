@@ -3,7 +3,7 @@ package io.scaledapi.operator.reconcile;
 import java.util.Optional;
 
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.autoscaling.AutoscalerState;
+import io.scaledapi.autoscaler.AutoscalerState;
 
 /** Where a ScaledApi's autoscaler memory is kept between operator processes. Calls may block: not on a reconcile. */
 interface CheckpointStore {
@@ -11,6 +11,6 @@ interface CheckpointStore {
     /** The last checkpoint of this resource (of this very object: a re-created one with the same name starts anew). */
     Optional<AutoscalerState> load(ScaledApi api);
 
-    /** Saves a checkpoint made by {@link io.scaledapi.operator.autoscaling.Checkpoint#encode}. */
+    /** Saves a checkpoint made by {@link io.scaledapi.autoscaler.Checkpoint#encode}. */
     void save(ScaledApi api, String checkpoint);
 }

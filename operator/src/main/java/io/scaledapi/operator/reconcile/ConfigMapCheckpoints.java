@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.autoscaling.AutoscalerState;
-import io.scaledapi.operator.autoscaling.Checkpoint;
+import io.scaledapi.autoscaler.AutoscalerState;
+import io.scaledapi.autoscaler.Checkpoint;
 
 /**
  * Checkpoints in a ConfigMap beside the resource ({@code <name>-autoscaler}), owned by it so that it goes when the

@@ -1,8 +1,8 @@
 package io.scaledapi.operator.reconcile;
 
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.operator.autoscaling.Autoscaler;
-import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.autoscaler.Autoscaler;
+import io.scaledapi.autoscaler.Decision;
 
 /**
  * The request rates and cache hit ratios (the pods' own caches, and the shared tier) as status shows them: rounded, and moved only when the measured value

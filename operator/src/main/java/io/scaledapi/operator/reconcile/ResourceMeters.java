@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.ScrapeFailure;
 
 /**

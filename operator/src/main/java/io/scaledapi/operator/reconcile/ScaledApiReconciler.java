@@ -32,7 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
 
 /**

@@ -1,34 +1,27 @@
 package io.scaledapi.operator.reconcile;
 
-import java.time.Duration;
-
-import io.scaledapi.operator.api.Durations;
+import io.scaledapi.autoscaler.ScalingPolicy;
+import io.scaledapi.autoscaler.ScalingSettings;
 import io.scaledapi.operator.api.ScaledApiSpec;
-import io.scaledapi.operator.autoscaling.ScalingPolicy;
 
-/** A ScaledApi's spec as the autoscaler's policy: the spec's values over the design note's defaults. */
+/** A ScaledApi's spec as the autoscaler's settings: a copy, field by field; the defaults live in the autoscaler. */
 public final class ScalingPolicies {
 
     private ScalingPolicies() {
     }
 
     public static ScalingPolicy from(ScaledApiSpec spec) {
+        return settings(spec).policy();
+    }
+
+    static ScalingSettings settings(ScaledApiSpec spec) {
         ScaledApiSpec.Scaling s = spec.scaling;
-        ScalingPolicy d = ScalingPolicy.DEFAULTS;
-        double target = s.targetRequestsPerSecond != null ? Math.max(s.targetRequestsPerSecond, 0) : 0;
-        ScaledApiSpec.Panic panic = s.panic != null ? s.panic : new ScaledApiSpec.Panic();
-        ScalingPolicy policy = d.withReplicas(new ScalingPolicy.Replicas(spec.replicas.min, spec.replicas.max))
-                .withTarget(new ScalingPolicy.Target(target, 0, null))
-                .withInterval(duration(s.interval, d.interval()))
-                .withWindows(new ScalingPolicy.Windows(d.windows().stable(), duration(panic.window, d.windows().burst()),
-                        d.windows().recent()))
-                .withBurstThreshold(panic.threshold != null ? panic.threshold : d.burstThreshold())
-                .withUp(rules(s.scaleUp, d.up()))
-                .withDown(rules(s.scaleDown, d.down()));
-        if (s.latencyTarget != null) {
-            policy = policy.withLatencyTarget(s.latencyTarget.percentile, Durations.parse(s.latencyTarget.threshold));
-        }
-        return policy;
+        ScaledApiSpec.Burst burst = spec.burst();
+        return new ScalingSettings(spec.replicas.min, spec.replicas.max, s.targetRequestsPerSecond, s.interval,
+                burst == null ? null : new ScalingSettings.Burst(burst.window, burst.threshold),
+                rules(s.scaleUp), rules(s.scaleDown),
+                s.latencyTarget == null ? null
+                        : new ScalingSettings.LatencyTarget(s.latencyTarget.percentile, s.latencyTarget.threshold));
     }
 
     /** Whether the resource's decisions are only reported (spec.scaling.mode Recommend), never applied. */
@@ -36,17 +29,8 @@ public final class ScalingPolicies {
         return spec.scaling != null && spec.scaling.mode == ScaledApiSpec.ScalingMode.Recommend;
     }
 
-    private static ScalingPolicy.Rules rules(ScaledApiSpec.ScalingRules given, ScalingPolicy.Rules d) {
-        if (given == null) {
-            return d;
-        }
-        return new ScalingPolicy.Rules(duration(given.stabilizationWindow, d.stabilization()),
-                given.maxPods != null ? given.maxPods : d.maxPods(),
-                given.maxPercent != null ? given.maxPercent : d.maxPercent(),
-                duration(given.period, d.period()));
-    }
-
-    private static Duration duration(String text, Duration fallback) {
-        return text == null ? fallback : Durations.parse(text);
+    private static ScalingSettings.Rules rules(ScaledApiSpec.ScalingRules given) {
+        return given == null ? null
+                : new ScalingSettings.Rules(given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
     }
 }

@@ -12,8 +12,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.scaledapi.autoscaler.ScalingPolicy;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.reconcile.ScalingPolicies;
 
 /** The committed CRD on a real kube-apiserver: good resources are accepted, bad ones refused naming the field. */
 @ExtendWith(KubeApiBinaries.class) // before the API server starts: fails clearly when its binaries are missing
@@ -46,6 +48,22 @@ class CrdValidationTest {
         String yaml = MINIMAL.formatted("latency").replace("targetRequestsPerSecond: 400",
                 "latencyTarget:\n      percentile: 95\n      threshold: 50ms");
         assertThat(client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create()).isNotNull();
+    }
+
+    /** {@code scaling.panic} is the deprecated name of {@code scaling.burst}: a resource that uses it still works. */
+    @Test
+    void theDeprecatedPanicStillSetsBurstMode() {
+        String yaml = MINIMAL.formatted("old-words").replace("targetRequestsPerSecond: 400",
+                "targetRequestsPerSecond: 400\n    panic:\n      window: 4s\n      threshold: 3");
+        ScaledApi created = client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create();
+        ScalingPolicy policy = ScalingPolicies.from(created.getSpec());
+        assertThat(policy.windows().burst()).hasSeconds(4);
+        assertThat(policy.burstThreshold()).isEqualTo(3.0);
+
+        String current = MINIMAL.formatted("new-words").replace("targetRequestsPerSecond: 400",
+                "targetRequestsPerSecond: 400\n    burst:\n      window: 4s\n      threshold: 3");
+        ScaledApi burst = client.resource(TestResources.scaledApi(current)).inNamespace(namespace).create();
+        assertThat(ScalingPolicies.from(burst.getSpec())).isEqualTo(policy);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.scaledapi.operator.autoscaling.PodCounters;
+import io.scaledapi.autoscaler.PodCounters;
 
 class PrometheusTextTest {
 

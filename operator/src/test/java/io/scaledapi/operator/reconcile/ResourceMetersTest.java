@@ -24,7 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scaledapi.operator.HelmChart;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.ScrapeFailure;
 
 /** The operator's per-ScaledApi series, and the chart's Grafana dashboard that queries them. */

@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
-import io.scaledapi.operator.autoscaling.Decision;
+import io.scaledapi.autoscaler.Decision;
 
 class StatusReportTest {
 

@@ -1,0 +1,133 @@
+package io.scaledapi.autoscaler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.scaledapi.autoscaler.AutoscalerState.RateSample;
+
+/**
+ * The second stage: the per-tick fleet rates averaged over the stable, burst and recent windows, the cache hit ratio
+ * and mean service time over the stable window, and the trend.
+ */
+final class RateWindows {
+
+    /** The trend counts only when it stands this many standard errors clear of zero ... */
+    static final double TREND_SIGNIFICANCE = 3.0;
+    /** ... and a line explains at least this share of the window's variance (R²). */
+    static final double MIN_TREND_FIT = 0.8;
+    /** ... and each half of the window rises at least this share of the whole window's slope (a step does not). */
+    static final double HALF_SLOPE_SHARE = 0.33;
+    /** The trend is fitted over the most recent samples only, so that it follows a ramp as soon as it starts. */
+    static final long TREND_WINDOW_MILLIS = 20_000;
+
+    private RateWindows() {
+    }
+
+    /**
+     * Rates in req/s; {@code *Low} count unmeasured pods idle (for scaling up), {@code *High} fully loaded (for
+     * scaling down); {@code trend} in req/s per second, 0 unless significant.
+     */
+    record Rates(double stableLow, double stableHigh, double burstLow, double burstHigh, double recentHigh,
+            double hitRatio, double meanServiceSeconds, double trend, double sharedHitRatio) {
+    }
+
+    static Rates of(List<RateSample> samples, long now, ScalingPolicy.Windows windows) {
+        long burstFrom = now - windows.burst().toMillis();
+        long recentFrom = now - windows.recent().toMillis();
+        double sLow = 0, sHigh = 0, bLow = 0, bHigh = 0, rHigh = 0, hits = 0, misses = 0, durSum = 0, durCount = 0;
+        double sharedHits = 0, sharedMisses = 0;
+        int s = 0, b = 0, r = 0;
+        for (RateSample sample : samples) {
+            if (sample.t <= now - windows.stable().toMillis()) {
+                continue;
+            }
+            s++;
+            sLow += sample.low;
+            sHigh += sample.high;
+            if (sample.t > burstFrom) {
+                b++;
+                bLow += sample.low;
+                bHigh += sample.high;
+            }
+            if (sample.t > recentFrom) {
+                r++;
+                rHigh += sample.high;
+            }
+            if (sample.hits != null) {
+                hits += sample.hits;
+                misses += sample.misses;
+            }
+            if (sample.sharedHits != null) {
+                sharedHits += sample.sharedHits;
+                sharedMisses += sample.sharedMisses;
+            }
+            if (sample.durationSum != null) {
+                durSum += sample.durationSum;
+                durCount += sample.durationCount;
+            }
+        }
+        if (s == 0) {
+            return new Rates(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
+        }
+        return new Rates(sLow / s, sHigh / s, b == 0 ? sLow / s : bLow / b, b == 0 ? sHigh / s : bHigh / b,
+                r == 0 ? sHigh / s : rHigh / r,
+                hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
+                durCount > 0 ? durSum / durCount : Double.NaN,
+                trend(samples, now),
+                sharedHits + sharedMisses > 0 ? sharedHits / (sharedHits + sharedMisses) : Double.NaN);
+    }
+
+    /**
+     * Least-squares slope (req/s per second) of the low rate over the trend window, or 0 unless it is significant and a
+     * straight line explains the window: a step (a jump, then flat) is not a trend to extrapolate.
+     */
+    static double trend(List<RateSample> samples, long now) {
+        List<RateSample> recent = new ArrayList<>();
+        for (RateSample s : samples) {
+            if (s.t > now - TREND_WINDOW_MILLIS && s.t <= now) {
+                recent.add(s);
+            }
+        }
+        int n = recent.size();
+        if (n < 5) {
+            return 0;
+        }
+        double[] fit = fit(recent, now);
+        double slope = fit[0];
+        boolean significant = Math.abs(slope) > TREND_SIGNIFICANCE * fit[1] && fit[2] >= MIN_TREND_FIT;
+        // A ramp rises in both halves of the window; a step (flat, a jump, flat) does not.
+        double first = fit(recent.subList(0, n / 2), now)[0];
+        double second = fit(recent.subList(n / 2, n), now)[0];
+        boolean bothHalves = first / slope >= HALF_SLOPE_SHARE && second / slope >= HALF_SLOPE_SHARE;
+        return significant && bothHalves ? slope : 0;
+    }
+
+    /** Least squares of the low rate on time: {slope (req/s per second), its standard error, R²}. */
+    private static double[] fit(List<RateSample> recent, long now) {
+        int n = recent.size();
+        double mx = 0, my = 0;
+        for (RateSample s : recent) {
+            mx += (s.t - now) / 1000.0;
+            my += s.low;
+        }
+        mx /= n;
+        my /= n;
+        double sxx = 0, sxy = 0, total = 0;
+        for (RateSample s : recent) {
+            double x = (s.t - now) / 1000.0 - mx;
+            sxx += x * x;
+            sxy += x * (s.low - my);
+            total += (s.low - my) * (s.low - my);
+        }
+        if (sxx == 0 || total == 0 || n < 3) {
+            return new double[] {0, Double.POSITIVE_INFINITY, 0};
+        }
+        double slope = sxy / sxx;
+        double residuals = 0;
+        for (RateSample s : recent) {
+            double fit = my + slope * ((s.t - now) / 1000.0 - mx);
+            residuals += (s.low - fit) * (s.low - fit);
+        }
+        return new double[] {slope, Math.sqrt(residuals / (n - 2) / sxx), 1 - residuals / total};
+    }
+}
