@@ -1,8 +1,7 @@
 package io.scaledapi.operator.reconcile;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,59 +12,45 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.api.ScaledApiSpec;
-import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.autoscaler.Autoscaler;
-import io.scaledapi.autoscaler.Checkpoint;
 import io.scaledapi.autoscaler.Decision;
-import io.scaledapi.autoscaler.Limit;
 import io.scaledapi.autoscaler.PodSnapshot;
+import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
-import io.scaledapi.operator.metrics.ScrapeFailure;
 
 /**
  * Runs each ScaledApi's autoscaler on a schedule of its own: a tick every {@code scaling.interval}, at a random
  * phase, so that a thousand resources do not tick at once. A tick takes the resource's pods from the informer's
- * cache and scrapes the ready ones; the decision is made when the scrape completes, on this loop's threads, and no
- * reconcile ever waits for it. The reconciler is woken only when there is a new replica count to apply or something
- * new for status to show. The autoscaler's memory stays in the process, checkpointed on scale events and every
- * {@link #CHECKPOINT_MILLIS}, and read back when a process first meets a resource.
+ * cache, scrapes the ready ones and decides when the scrape completes, on this loop's threads; no reconcile waits
+ * for it. Each tick publishes one immutable {@link ScalingResult}; the reconciler is woken only when it has a
+ * replica count to apply or something new for status to show, reads the result once ({@link #track}) and reports
+ * back once ({@link #reconciled}).
  */
 final class AutoscalingLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AutoscalingLoop.class);
-    static final long CHECKPOINT_MILLIS = 30_000;
 
-    /** The autoscaler's latest word on a resource, and the figures status shows with it. */
-    record Tick(Decision decision, ReportedRates rates) {
-
-        /** What status shows of this tick: when it changes, status is written. */
-        private Object shown() {
-            return List.of(decision.replicas(), decision.mode(), decision.metricsAvailable(),
-                    Optional.ofNullable(decision.metricsProblem()).orElse(""),
-                    Optional.ofNullable(decision.limit()).map(Limit::name).orElse(""), rates);
-        }
+    /** How a tick scrapes a resource's pods: {@link PodScraper#scrape(String, List, PodCountersReader)}. */
+    @FunctionalInterface
+    interface Scrape {
+        CompletableFuture<Map<String, PodScraper.Result>> scrape(String owner, List<PodTarget> pods, PodCountersReader reader);
     }
 
     /** One resource's loop. Ticks of one resource never overlap ({@code busy}), so its autoscaler has one user. */
@@ -75,38 +60,30 @@ final class AutoscalingLoop implements AutoCloseable {
         final CompletableFuture<Autoscaler> autoscaler;
         final AtomicBoolean busy = new AtomicBoolean();
         final ResourceMeters meters;
-        /** The Deployment's replicas as the last reconcile saw them; null while there is no Deployment. */
+        final ResourceCheckpoints checkpoints;
+        /** The Deployment's replicas as the last reconcile left them; null while there is no Deployment. */
         volatile Integer replicas;
-        volatile Tick latest;
-        volatile ReportedRates shownRates;
-        /** A decision that changes replicas, until a reconcile applies it. */
-        volatile Decision unapplied;
-        volatile boolean checkpointSoon;
-        /** The checkpoint waiting to be saved: a newer one replaces it, so a slow API server queues one per resource. */
-        final AtomicReference<String> unsaved = new AtomicReference<>();
-        /** Whether the last checkpoint failed: a failing API server is logged once, not per checkpoint. */
-        volatile boolean checkpointFailing;
-        volatile long lastStatusWrite;
+        /** Replaced whole, under the entry's lock. */
+        volatile ScalingResult result;
         long policyGeneration = Long.MIN_VALUE;
         long intervalMillis;
         long dueAt;
-        long checkpointAt;
         ScheduledFuture<?> schedule;
 
         Entry(ScaledApi api) {
             id = ResourceID.fromResource(api);
             name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
             meters = new ResourceMeters(registry, api.getMetadata().getNamespace(), api.getMetadata().getName());
-            shownRates = ReportedRates.of(api.getStatus());
-            checkpointAt = clock.millis() + jitter(CHECKPOINT_MILLIS);
-            autoscaler = CompletableFuture.supplyAsync(() -> restore(api), io)
+            result = ScalingResult.none(ReportedRates.of(api.getStatus()));
+            checkpoints = new ResourceCheckpoints(name, checkpointStore, io, clock);
+            autoscaler = CompletableFuture.supplyAsync(() -> checkpoints.restore(api), io)
                     .thenApply(state -> new Autoscaler(name, ScalingPolicies.from(api.getSpec()), clock, state));
         }
     }
 
     private final Clock clock;
-    private final PodScraper scraper;
-    private final CheckpointStore checkpoints;
+    private final Scrape scrape;
+    private final CheckpointStore checkpointStore;
     private final ScheduledExecutorService ticks;
     /** Checkpoint reads and writes: blocking API calls, kept off the tick threads. */
     private final ExecutorService io;
@@ -118,10 +95,10 @@ final class AutoscalingLoop implements AutoCloseable {
     private volatile Function<ScaledApi, Set<Pod>> podsOf = api -> Set.of();
     private volatile Consumer<ResourceID> wake = id -> { };
 
-    AutoscalingLoop(Clock clock, PodScraper scraper, CheckpointStore checkpoints, MeterRegistry registry) {
+    AutoscalingLoop(Clock clock, Scrape scrape, CheckpointStore checkpoints, MeterRegistry registry) {
         this.clock = clock;
-        this.scraper = scraper;
-        this.checkpoints = checkpoints;
+        this.scrape = scrape;
+        this.checkpointStore = checkpoints;
         this.registry = registry;
         this.ticks = Executors.newScheduledThreadPool(2, daemon("autoscaler-tick"));
         this.io = Executors.newFixedThreadPool(4, daemon("autoscaler-checkpoint"));
@@ -144,10 +121,10 @@ final class AutoscalingLoop implements AutoCloseable {
     }
 
     /**
-     * Called by every reconcile: starts the resource's ticks if they have not started, follows a changed interval,
-     * and notes the Deployment's replicas. Never blocks. Returns the latest tick, or null before the first.
+     * Called once by every reconcile: starts the resource's ticks if they have not started, follows a changed
+     * interval, notes the Deployment's replicas, and returns the latest result. Never blocks.
      */
-    Tick track(ScaledApi api, Integer deploymentReplicas) {
+    ScalingResult track(ScaledApi api, Integer deploymentReplicas) {
         Entry e = entries.computeIfAbsent(ResourceID.fromResource(api), id -> new Entry(api));
         e.replicas = deploymentReplicas;
         long interval = ScalingPolicies.from(api.getSpec()).interval().toMillis();
@@ -156,64 +133,46 @@ final class AutoscalingLoop implements AutoCloseable {
                 if (e.schedule != null) {
                     e.schedule.cancel(false);
                 }
-                long delay = jitter(interval);
+                long delay = ThreadLocalRandom.current().nextLong(Math.max(1, interval));
                 e.intervalMillis = interval;
                 e.dueAt = clock.millis() + delay;
                 e.schedule = ticks.scheduleAtFixedRate(() -> tick(e), delay, interval, TimeUnit.MILLISECONDS);
             }
+            return e.result;
         }
-        return e.latest;
     }
 
-    /** The decision a reconcile should apply, if any. */
-    Optional<Decision> unapplied(ResourceID id) {
+    /** The reconcile's one report: what it applied, what it showed, and whether it wrote status. */
+    void reconciled(ResourceID id, Reconciled outcome) {
         Entry e = entries.get(id);
-        return e == null ? Optional.empty() : Optional.ofNullable(e.unapplied);
-    }
-
-    /** A reconcile applied the decision: the Deployment now has its replicas, and a checkpoint is due. */
-    void applied(ResourceID id, Decision decision) {
-        Entry e = entries.get(id);
-        if (e != null) {
-            e.replicas = decision.replicas();
-            e.checkpointSoon = true;
-            synchronized (e) {
-                if (e.unapplied == decision) {
-                    e.unapplied = null;
-                }
+        if (e == null) {
+            return;
+        }
+        e.replicas = outcome.deploymentReplicas();
+        synchronized (e) {
+            ScalingResult r = e.result;
+            if (outcome.applied() != null && r.decision() == outcome.applied()) {
+                r = r.applied();
             }
+            if (outcome.statusWritten()) {
+                r = r.withStatusWritableAt(clock.millis() + e.intervalMillis);
+            }
+            e.result = r;
         }
+        if (outcome.applied() != null) {
+            e.checkpoints.saveSoon();
+        }
+        if (outcome.change() != null && outcome.change().applied()) {
+            e.meters.scaled(outcome.change().up());
+        }
+        e.meters.shown(outcome.status(), outcome.scalingMode());
     }
 
-    /** What status now shows (replicas, mode), for the resource's metrics. */
-    void shown(ResourceID id, ScaledApiStatus status, ScaledApiSpec.ScalingMode scalingMode) {
+    /** Runs one tick of the resource now, as its schedule does (for tests). */
+    void tickNow(ResourceID id) {
         Entry e = entries.get(id);
         if (e != null) {
-            e.meters.shown(status, scalingMode);
-        }
-    }
-
-    /** A reconcile changed the Deployment's replicas. */
-    void scaled(ResourceID id, boolean up) {
-        Entry e = entries.get(id);
-        if (e != null) {
-            e.meters.scaled(up);
-        }
-    }
-
-    /** Millis until status may be written again: at most once per tick, unless {@code urgent}. 0 means now. */
-    long statusWriteDelay(ResourceID id, boolean urgent) {
-        Entry e = entries.get(id);
-        if (e == null || urgent) {
-            return 0;
-        }
-        return Math.max(0, e.lastStatusWrite + e.intervalMillis - clock.millis());
-    }
-
-    void statusWritten(ResourceID id) {
-        Entry e = entries.get(id);
-        if (e != null) {
-            e.lastStatusWrite = clock.millis();
+            tick(e);
         }
     }
 
@@ -228,8 +187,7 @@ final class AutoscalingLoop implements AutoCloseable {
     }
 
     private void startTick(Entry e) {
-        long now = clock.millis();
-        lateness.record(Math.max(0, now - e.dueAt), TimeUnit.MILLISECONDS);
+        lateness.record(Math.max(0, clock.millis() - e.dueAt), TimeUnit.MILLISECONDS);
         e.dueAt += e.intervalMillis;
         Optional<ScaledApi> found = resources.apply(e.id);
         if (found.isEmpty()) {
@@ -250,7 +208,7 @@ final class AutoscalingLoop implements AutoCloseable {
             autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
             e.policyGeneration = api.getMetadata().getGeneration();
         }
-        observe(api, podsOf.apply(api), e.meters).whenCompleteAsync((snapshots, failure) -> {
+        observe(e, api).whenCompleteAsync((snapshots, failure) -> {
             try {
                 if (failure != null) {
                     log.warn("{} tick failed: {}", e.name, failure.toString());
@@ -265,6 +223,15 @@ final class AutoscalingLoop implements AutoCloseable {
         }, ticks);
     }
 
+    private CompletableFuture<List<PodSnapshot>> observe(Entry e, ScaledApi api) {
+        ScrapeTargets pods = ScrapeTargets.of(api, podsOf.apply(api));
+        if (pods.targets().isEmpty()) {
+            return CompletableFuture.completedFuture(pods.withoutScrape());
+        }
+        return scrape.scrape(e.name, pods.targets(), new PodCountersReader(api.getSpec().requestCounter()))
+                .thenApply(results -> pods.snapshots(results, e.meters::scrapeFailed));
+    }
+
     private void decide(Entry e, ScaledApi api, Autoscaler autoscaler, List<PodSnapshot> snapshots) {
         Integer replicas = e.replicas;
         if (replicas == null) {
@@ -275,105 +242,19 @@ final class AutoscalingLoop implements AutoCloseable {
         long started = System.nanoTime();
         Decision decision = autoscaler.decide(snapshots, replicas, applies);
         e.meters.decided(decision, System.nanoTime() - started, autoscaler.measuredStartup());
-        Tick previous = e.latest;
-        ReportedRates rates = e.shownRates.next(decision);
-        e.shownRates = rates;
-        Tick tick = new Tick(decision, rates);
-        e.latest = tick;
         boolean apply = applies && decision.replicas() != replicas;
+        ScalingResult previous;
+        ScalingResult next;
         synchronized (e) {
-            e.unapplied = apply ? decision : null;
+            previous = e.result;
+            next = new ScalingResult(decision, previous.rates().next(decision), apply, previous.statusWritableAt());
+            e.result = next;
         }
         log.debug("{} tick: {}", e.name, decision.reason());
-        if (apply || previous == null || !tick.shown().equals(previous.shown())) {
+        if (apply || !previous.ticked() || !next.shown().equals(previous.shown())) {
             wake.accept(e.id);
         }
-        long now = clock.millis();
-        if (e.checkpointSoon || now >= e.checkpointAt) {
-            e.checkpointSoon = false;
-            e.checkpointAt = now + CHECKPOINT_MILLIS;
-            if (e.unsaved.getAndSet(Checkpoint.encode(autoscaler.state(), Checkpoint.MAX_BYTES)) == null) {
-                io.execute(() -> save(e, api));
-            }
-        }
-    }
-
-    private CompletableFuture<List<PodSnapshot>> observe(ScaledApi api, Set<Pod> pods, ResourceMeters meters) {
-        String path = api.getSpec().metricsPath();
-        String counter = api.getSpec().requestCounter();
-        List<PodTarget> targets = new ArrayList<>();
-        List<PodSnapshot> snapshots = new ArrayList<>();
-        Map<String, Pod> byName = new java.util.HashMap<>();
-        for (Pod pod : pods) {
-            if (pod.getMetadata().getDeletionTimestamp() != null) {
-                continue; // terminating: no longer in the Service's endpoints
-            }
-            Instant readySince = readySince(pod);
-            String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-            if (readySince == null || ip == null || ip.isEmpty()) {
-                snapshots.add(PodSnapshot.notReady(pod.getMetadata().getName(), startedAt(pod)));
-            } else {
-                targets.add(new PodTarget(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), ip, port(api, pod), path));
-                byName.put(pod.getMetadata().getName(), pod);
-            }
-        }
-        if (targets.isEmpty()) {
-            return CompletableFuture.completedFuture(snapshots);
-        }
-        return scraper.scrape(api.getMetadata().getNamespace() + "/" + api.getMetadata().getName(), targets,
-                new PodCountersReader(counter)).thenApply(results -> {
-            for (PodTarget target : targets) {
-                Pod pod = byName.get(target.name());
-                PodScraper.Result result = results.get(target.name());
-                double cpuLimit = cpuLimitCores(pod);
-                if (result != null && result.counters() != null) {
-                    snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters())
-                            .withCpuLimit(cpuLimit));
-                } else {
-                    ScrapeFailure kind = result == null ? ScrapeFailure.ERROR : result.kind();
-                    meters.scrapeFailed(kind);
-                    String failure = result == null ? "scrape did not finish" : result.failure();
-                    // A pod too busy to answer in time, or whose page outgrew the bound, may be drowning: the
-                    // autoscaler decides from what it knew of the pod whether it counts saturated.
-                    snapshots.add((kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
-                            ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
-                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure)).withCpuLimit(cpuLimit));
-                }
-            }
-            return snapshots;
-        });
-    }
-
-    private io.scaledapi.autoscaler.AutoscalerState restore(ScaledApi api) {
-        String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
-        try {
-            var state = checkpoints.load(api);
-            log.debug("{} {}", name, state.isPresent() ? "restored its autoscaler checkpoint" : "has no checkpoint: starts fresh");
-            return state.orElse(null);
-        } catch (RuntimeException e) {
-            log.warn("{} could not read its autoscaler checkpoint, starts fresh: {}", name, e.getMessage());
-            return null;
-        }
-    }
-
-    private void save(Entry e, ScaledApi api) {
-        String checkpoint = e.unsaved.getAndSet(null);
-        if (checkpoint == null || !entries.containsKey(e.id)) {
-            return; // nothing new, or deleted meanwhile (its owner reference would be refused anyway)
-        }
-        try {
-            checkpoints.save(api, checkpoint);
-            if (e.checkpointFailing) {
-                e.checkpointFailing = false;
-                log.info("{} autoscaler checkpoint saved again", e.name);
-            }
-        } catch (RuntimeException ex) {
-            if (!e.checkpointFailing) {
-                e.checkpointFailing = true;
-                log.warn("{} autoscaler checkpoint not saved (a restarted operator would start this resource afresh): {}",
-                        e.name, ex.getMessage());
-            }
-        }
+        e.checkpoints.afterTick(api, autoscaler.state(), () -> entries.containsKey(e.id));
     }
 
     private void forget(Entry e) {
@@ -394,59 +275,11 @@ final class AutoscalingLoop implements AutoCloseable {
         log.debug("{} is gone: its ticks stop", e.name);
     }
 
-    /** The pod's metrics port as its template had it (a rollout may still run pods of an older spec). */
-    private static int port(ScaledApi api, Pod pod) {
-        for (Container container : pod.getSpec().getContainers()) {
-            for (ContainerPort port : container.getPorts()) {
-                if (OwnedObjects.METRICS_PORT_NAME.equals(port.getName())) {
-                    return port.getContainerPort();
-                }
-            }
-        }
-        return api.getSpec().metricsPort();
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
     }
 
-    /** The pod's CPU limit in cores, summed over its containers; NaN when one of them has none. */
-    static double cpuLimitCores(Pod pod) {
-        double cores = 0;
-        for (Container container : pod.getSpec().getContainers()) {
-            var limits = container.getResources() == null ? null : container.getResources().getLimits();
-            var cpu = limits == null ? null : limits.get("cpu");
-            if (cpu == null) {
-                return Double.NaN;
-            }
-            cores += cpu.getNumericalAmount().doubleValue();
-        }
-        return cores > 0 ? cores : Double.NaN;
-    }
-
-    private static Instant startedAt(Pod pod) {
-        String start = pod.getStatus() != null && pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
-                : pod.getMetadata().getCreationTimestamp();
-        return start == null ? null : Instant.parse(start);
-    }
-
-    private static Instant readySince(Pod pod) {
-        if (pod.getStatus() == null) {
-            return null;
-        }
-        for (PodCondition condition : pod.getStatus().getConditions()) {
-            if ("Ready".equals(condition.getType()) && "True".equals(condition.getStatus())) {
-                return condition.getLastTransitionTime() != null ? Instant.parse(condition.getLastTransitionTime()) : Instant.EPOCH;
-            }
-        }
-        return null;
-    }
-
-    private static long jitter(long bound) {
-        return ThreadLocalRandom.current().nextLong(Math.max(1, bound));
-    }
-
-    private static java.time.Duration ms(long millis) {
-        return java.time.Duration.ofMillis(millis);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

@@ -52,8 +52,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     protected Deployment desired(ScaledApi api, Context<ScaledApi> context) {
         ScaledApiSpec spec = api.getSpec();
         int port = spec.apiPort();
-        Integer current = context.managedWorkflowAndDependentResourceContext()
-                .get(ScaledApiReconciler.DESIRED_REPLICAS, Integer.class)
+        Integer current = DesiredReplicas.of(context)
                 .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
                 .orElse(null);
         boolean leaveReplicas = ScalingPolicies.recommendOnly(spec) && getSecondaryResource(api, context).isPresent();

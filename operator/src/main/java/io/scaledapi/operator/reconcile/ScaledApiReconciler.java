@@ -1,7 +1,7 @@
 package io.scaledapi.operator.reconcile;
 
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -53,8 +53,6 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
 
     private static final Logger log = LoggerFactory.getLogger(ScaledApiReconciler.class);
 
-    /** Key of the autoscaler's decision in the workflow context, read by {@link DeploymentDependent}. */
-    static final String DESIRED_REPLICAS = "desiredReplicas";
     /** The API Deployment's dependent, and its event source: the managed Redis has a Deployment too. */
     static final String DEPLOYMENT = "deployment";
 
@@ -67,7 +65,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         this.clock = clock;
         this.client = client;
         this.events = new EventRecorder(client);
-        this.autoscaling = new AutoscalingLoop(clock, scraper, new ConfigMapCheckpoints(client), registry);
+        this.autoscaling = new AutoscalingLoop(clock, scraper::scrape, new ConfigMapCheckpoints(client), registry);
     }
 
     /**
@@ -100,66 +98,80 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     @Override
     public UpdateControl<ScaledApi> reconcile(ScaledApi api, Context<ScaledApi> context) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
-        ResourceID id = ResourceID.fromResource(api);
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
         boolean recommendOnly = ScalingPolicies.recommendOnly(api.getSpec());
         Deployment deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
-        AutoscalingLoop.Tick tick = autoscaling.track(api, before);
+        ScalingResult result = autoscaling.track(api, before);
         // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
         // old decision never undoes a change made since, and holding on missing data holds for real).
-        Decision apply = deployment == null || paused || recommendOnly ? null : autoscaling.unapplied(id).orElse(null);
+        Decision apply = deployment == null || paused || recommendOnly ? null : result.toApply().orElse(null);
         if (apply != null) {
             if (before != null && apply.replicas() < before) {
-                List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
-                int patched = PodDeletionCosts.apply(client, name, pods, PodDeletionCosts.of(pods, apply.localHitRates()));
-                log.debug("{} deletion costs set on {} pods before scaling in", name, patched);
+                setDeletionCosts(name, context, apply);
             }
-            context.managedWorkflowAndDependentResourceContext().put(DESIRED_REPLICAS, apply.replicas());
+            DesiredReplicas.set(context, apply.replicas());
         }
         if (recommendOnly && deployment != null && ReplicasHandover.operatorOwnsReplicas(deployment)) {
             handOverReplicas(name, deployment);
         }
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        if (deployment == null) {
-            // Just created: JOSDK does not reconcile again for its own create, and a tick needs the replicas.
-            tick = autoscaling.track(api, context.getSecondaryResource(Deployment.class, DEPLOYMENT)
-                    .map(d -> d.getSpec().getReplicas()).orElse(null));
-        }
         // Status describes the Deployment as this reconcile left it: JOSDK does not reconcile again for its own
-        // update either, so a scale shown against the old replicas (AtMinimum after scaling up) could stay until
-        // something else changed.
-        Deployment shown = deployment == null ? null
-                : context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
+        // update, so a scale shown against the old replicas (AtMinimum after scaling up) could stay until something
+        // else changed. A Deployment this reconcile created is shown from the next one.
+        Deployment after = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
+        Deployment shown = deployment == null ? null : after;
 
-        ScaledApiStatus status = StatusReport.of(api, shown, tick, clock.instant());
-        boolean scaled = apply != null && apply.replicas() != before;
-        if (apply != null) {
-            autoscaling.applied(id, apply);
+        ScaleChange change = apply != null && apply.replicas() != before ? ScaleChange.applied(before, apply)
+                : recommendOnly && !paused && before != null && StatusReport.recommendationIsNew(api.getStatus(), result.decision())
+                        ? ScaleChange.recommended(before, result.decision()) : null;
+        ScaledApiStatus status = StatusReport.of(api, shown, result, change, clock.instant());
+        tell(api, name, change, result, status);
+        // At most one status write per tick; a new spec or a scale is shown at once.
+        boolean changed = !StatusReport.sameToAUser(api.getStatus(), status);
+        boolean urgent = change != null || api.getStatus() == null
+                || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
+        long wait = changed && !urgent ? Math.max(0, result.statusWritableAt() - clock.millis()) : 0;
+        boolean write = changed && wait == 0;
+        Integer replicas = apply != null ? Integer.valueOf(apply.replicas()) : after == null ? null : after.getSpec().getReplicas();
+        autoscaling.reconciled(ResourceID.fromResource(api), new Reconciled(replicas, apply, change, status,
+                recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto, write));
+        // Until a Deployment is seen, look again: ticks start only once its replicas are known.
+        Duration lookAgain = deployment == null ? ScalingPolicies.from(api.getSpec()).interval() : null;
+        if (!write) {
+            return wait > 0 ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait)
+                    : reschedule(UpdateControl.noUpdate(), lookAgain);
         }
-        if (scaled) {
-            String change = before + " -> " + apply.replicas() + ": " + apply.reason();
-            log.info("{} scaled {}", name, change);
-            events.record(api, EventRecorder.NORMAL, apply.replicas() > before ? "ScaledUp" : "ScaledDown", change);
-            status.desiredReplicas = apply.replicas();
-            status.lastScaleTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-            status.lastDecision = change;
-            StatusReport.addDecision(status, clock.instant(), before, apply.replicas(), true, apply.reason());
-            autoscaling.scaled(id, apply.replicas() > before);
+        log.debug("{} status: {} of {} replicas ready, {} desired", name, status.readyReplicas, status.replicas,
+                status.desiredReplicas);
+        return reschedule(UpdateControl.patchStatus(statusOnly(api, status)), lookAgain);
+    }
+
+    private static UpdateControl<ScaledApi> reschedule(UpdateControl<ScaledApi> control, Duration after) {
+        return after == null ? control : control.rescheduleAfter(after);
+    }
+
+    /** Before scaling in: the pods with the coldest caches go first (see {@link PodDeletionCosts}). */
+    private void setDeletionCosts(String name, Context<ScaledApi> context, Decision apply) {
+        List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+        int patched = PodDeletionCosts.apply(client, name, pods, PodDeletionCosts.of(pods, apply.localHitRates()));
+        log.debug("{} deletion costs set on {} pods before scaling in", name, patched);
+    }
+
+    /** This reconcile's log line and events: a change of replicas, metrics trouble, an image that does not run. */
+    private void tell(ScaledApi api, String name, ScaleChange change, ScalingResult result, ScaledApiStatus status) {
+        if (change != null && change.applied()) {
+            log.info("{} scaled {}", name, change.summary());
+            events.record(api, EventRecorder.NORMAL, change.up() ? "ScaledUp" : "ScaledDown", change.summary());
+        } else if (change != null) {
+            log.info("{} recommends {}", name, change.summary());
+            events.record(api, EventRecorder.NORMAL, "ScaleRecommended", change.summary());
         }
-        boolean recommended = recommendOnly && !paused && before != null && recommendationChanged(api.getStatus(), status, tick);
-        if (recommended) {
-            Decision d = tick.decision();
-            String change = before + " -> " + d.replicas() + " (not applied: spec.scaling.mode is Recommend): " + d.reason();
-            log.info("{} recommends {}", name, change);
-            events.record(api, EventRecorder.NORMAL, "ScaleRecommended", change);
-            StatusReport.addDecision(status, clock.instant(), before, d.replicas(), false, d.reason());
-        }
-        autoscaling.shown(id, status, recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto);
-        if (tick != null && !tick.decision().metricsAvailable()) {
-            events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, tick.decision().metricsMessage());
-        } else if (tick != null && tick.decision().metricsProblem() != null) {
-            events.record(api, EventRecorder.WARNING, tick.decision().metricsProblem(), tick.decision().metricsMessage());
+        Decision decision = result.decision();
+        if (decision != null && !decision.metricsAvailable()) {
+            events.record(api, EventRecorder.WARNING, StatusReport.METRICS_UNAVAILABLE, decision.metricsMessage());
+        } else if (decision != null && decision.metricsProblem() != null) {
+            events.record(api, EventRecorder.WARNING, decision.metricsProblem(), decision.metricsMessage());
         }
         StatusReport.find(status, StatusReport.READY).filter(c -> StatusReport.IMAGE_NOT_READY.equals(c.getReason()))
                 .ifPresent(c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));
@@ -168,39 +180,6 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                     events.record(api, EventRecorder.WARNING, "EnvIgnored", "spec.env " + e.getName()
                             + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
         }
-        if (StatusReport.sameToAUser(api.getStatus(), status)) {
-            // Until a Deployment is seen, look again: ticks start only once its replicas are known.
-            return deployment == null ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(ScalingPolicies.from(api.getSpec()).interval())
-                    : UpdateControl.noUpdate();
-        }
-        // At most one status write per tick; a new spec or a scale is shown at once.
-        boolean urgent = scaled || recommended || api.getStatus() == null
-                || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
-        long wait = autoscaling.statusWriteDelay(id, urgent);
-        if (wait > 0) {
-            return UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait);
-        }
-        autoscaling.statusWritten(id);
-        log.debug("{} status: {} of {} replicas ready, {} desired", name, status.readyReplicas, status.replicas,
-                status.desiredReplicas);
-        UpdateControl<ScaledApi> write = UpdateControl.patchStatus(statusOnly(api, status));
-        return deployment == null ? write.rescheduleAfter(ScalingPolicies.from(api.getSpec()).interval()) : write;
-    }
-
-    /**
-     * Whether this tick's recommendation is one status has not shown yet. A status write may reach the cache after
-     * the next reconcile: the last recorded decision counts as shown too.
-     */
-    private static boolean recommendationChanged(ScaledApiStatus previous, ScaledApiStatus status, AutoscalingLoop.Tick tick) {
-        if (tick == null || !tick.decision().metricsAvailable() || status.desiredReplicas == null) {
-            return false;
-        }
-        int recommended = tick.decision().replicas();
-        boolean shown = previous != null && Objects.equals(previous.desiredReplicas, recommended);
-        List<ScaledApiStatus.ScaleDecision> recent = status.recentDecisions;
-        boolean recorded = recent != null && !recent.isEmpty() && !Boolean.TRUE.equals(recent.get(recent.size() - 1).applied)
-                && Objects.equals(recent.get(recent.size() - 1).to, recommended);
-        return !shown && !recorded;
     }
 
     /** Leaves the Deployment's replicas to others without resetting them (see {@link ReplicasHandover}). */

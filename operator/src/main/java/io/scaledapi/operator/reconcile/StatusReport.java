@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiStatus;
 
@@ -44,11 +45,11 @@ public final class StatusReport {
     private StatusReport() {
     }
 
-    public static ScaledApiStatus of(ScaledApi api, Deployment deployment, Instant now) {
-        return of(api, deployment, null, now);
-    }
-
-    static ScaledApiStatus of(ScaledApi api, Deployment deployment, AutoscalingLoop.Tick tick, Instant now) {
+    /**
+     * The whole status: what the Deployment shows, the latest tick's decision and rates, and the change a user is
+     * told of in this reconcile ({@code lastDecision}, {@code recentDecisions}), if any.
+     */
+    static ScaledApiStatus of(ScaledApi api, Deployment deployment, ScalingResult result, ScaleChange change, Instant now) {
         ScaledApiStatus previous = api.getStatus();
         ScaledApiStatus status = new ScaledApiStatus();
         status.observedGeneration = api.getMetadata().getGeneration();
@@ -63,11 +64,12 @@ public final class StatusReport {
             status.lastDecision = previous.lastDecision;
             status.recentDecisions = previous.recentDecisions;
         }
-        if (tick != null) {
+        Decision decision = result.decision();
+        if (decision != null) {
             double target = api.getSpec().scaling.targetRequestsPerSecond == null ? 0 : api.getSpec().scaling.targetRequestsPerSecond;
-            tick.rates().writeTo(status, target);
+            result.rates().writeTo(status, target);
             if (!paused) {
-                status.mode = tick.decision().mode().name();
+                status.mode = decision.mode().name();
             }
         }
         List<Condition> conditions = new ArrayList<>();
@@ -83,40 +85,64 @@ public final class StatusReport {
             status.readyReplicas = ready;
             status.desiredReplicas = desired;
             conditions.add(ready(api, deployment, ready, desired));
-            String limit = tick != null && tick.decision().metricsAvailable() && !paused && tick.decision().limit() != null
-                    ? tick.decision().limit().name() : null;
+            String limit = decision != null && decision.metricsAvailable() && !paused && decision.limit() != null
+                    ? decision.limit().name() : null;
             conditions.add(limit != null && !limit.startsWith("At")
-                    ? condition(SCALING_LIMITED, "True", limit, tick.decision().reason())
+                    ? condition(SCALING_LIMITED, "True", limit, decision.reason())
                     : limited(api, desired));
-            if (tick != null && !paused) {
-                status.desiredReplicas = tick.decision().replicas();
+            if (decision != null && !paused) {
+                status.desiredReplicas = decision.replicas();
             }
         }
-        if (tick == null) {
+        if (decision == null) {
             conditions.add(condition(METRICS_AVAILABLE, "Unknown", "NotScraped", "the pods have not been scraped yet"));
-        } else if (tick.decision().metricsAvailable() && tick.decision().metricsProblem() != null) {
+        } else if (decision.metricsAvailable() && decision.metricsProblem() != null) {
             // Decided all the same: pods that did not answer while loaded were counted saturated, never idle.
-            conditions.add(condition(METRICS_AVAILABLE, "False", tick.decision().metricsProblem(), tick.decision().metricsMessage()));
-        } else if (tick.decision().metricsAvailable()) {
-            conditions.add(condition(METRICS_AVAILABLE, "True", "Scraped", tick.decision().metricsMessage()));
+            conditions.add(condition(METRICS_AVAILABLE, "False", decision.metricsProblem(), decision.metricsMessage()));
+        } else if (decision.metricsAvailable()) {
+            conditions.add(condition(METRICS_AVAILABLE, "True", "Scraped", decision.metricsMessage()));
         } else {
-            conditions.add(condition(METRICS_AVAILABLE, "False", METRICS_UNAVAILABLE, tick.decision().metricsMessage()));
+            conditions.add(condition(METRICS_AVAILABLE, "False", METRICS_UNAVAILABLE, decision.metricsMessage()));
         }
         if (paused) {
             conditions.add(condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are"));
-        } else if (tick == null) {
+        } else if (decision == null) {
             conditions.add(condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
-        } else if (!tick.decision().metricsAvailable()) {
-            conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", tick.decision().reason()));
+        } else if (!decision.metricsAvailable()) {
+            conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", decision.reason()));
         } else if (ScalingPolicies.recommendOnly(api.getSpec())) {
             conditions.add(condition(SCALING_ACTIVE, "False", RECOMMEND_ONLY, "spec.scaling.mode is Recommend: the "
-                    + "Deployment's replicas are left as they are; recommended " + tick.decision().replicas() + ": "
-                    + tick.decision().reason()));
+                    + "Deployment's replicas are left as they are; recommended " + decision.replicas() + ": "
+                    + decision.reason()));
         } else {
-            conditions.add(condition(SCALING_ACTIVE, "True", "Active", tick.decision().reason()));
+            conditions.add(condition(SCALING_ACTIVE, "True", "Active", decision.reason()));
         }
         status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
+        if (change != null) {
+            if (change.applied()) {
+                status.desiredReplicas = change.to();
+                status.lastScaleTime = now.truncatedTo(ChronoUnit.SECONDS).toString();
+                status.lastDecision = change.summary();
+            }
+            addDecision(status, now, change.from(), change.to(), change.applied(), change.reason());
+        }
         return status;
+    }
+
+    /**
+     * Whether a recommendation (Recommend mode) is one status has not shown yet. A status write may reach the cache
+     * after the next reconcile: the last recorded decision counts as shown too.
+     */
+    static boolean recommendationIsNew(ScaledApiStatus previous, Decision decision) {
+        if (decision == null || !decision.metricsAvailable()) {
+            return false;
+        }
+        int recommended = decision.replicas();
+        boolean shown = previous != null && Objects.equals(previous.desiredReplicas, recommended);
+        List<ScaledApiStatus.ScaleDecision> recent = previous == null ? null : previous.recentDecisions;
+        boolean recorded = recent != null && !recent.isEmpty() && !Boolean.TRUE.equals(recent.get(recent.size() - 1).applied)
+                && Objects.equals(recent.get(recent.size() - 1).to, recommended);
+        return !shown && !recorded;
     }
 
     /** Adds a decision to {@code recentDecisions}, keeping the newest {@link #RECENT_DECISIONS}. */

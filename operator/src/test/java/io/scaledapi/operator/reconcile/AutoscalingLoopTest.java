@@ -1,0 +1,161 @@
+package io.scaledapi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.scaledapi.autoscaler.AutoscalerState;
+import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.autoscaler.PodCounters;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
+import io.scaledapi.operator.api.ScaledApiStatus;
+import io.scaledapi.operator.metrics.PodScraper;
+
+/**
+ * The tick loop alone: a fake scrape answers from counters the test sets, the time is the test's, and ticks run when
+ * the test says. What crosses to the reconciler is one {@link ScalingResult} per tick and one {@link Reconciled} back.
+ */
+class AutoscalingLoopTest {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    final Clock clock = ((InstantSource) now::get).withZone(ZoneOffset.UTC);
+    /** Each pod's request counter, as the fake scrape reports it. */
+    final Map<String, Double> requests = new ConcurrentHashMap<>();
+    final List<ResourceID> woken = new CopyOnWriteArrayList<>();
+    final Map<String, String> saved = new ConcurrentHashMap<>();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final AtomicReference<ScaledApi> resource = new AtomicReference<>();
+    AutoscalingLoop loop;
+    ScaledApi api;
+    ResourceID id;
+
+    @BeforeEach
+    void startLoop() {
+        AutoscalingLoop.Scrape scrape = (owner, pods, reader) -> {
+            Map<String, PodScraper.Result> results = new ConcurrentHashMap<>();
+            pods.forEach(p -> results.put(p.name(), new PodScraper.Result(
+                    new PodCounters(requests.getOrDefault(p.name(), 0.0), 0, 0, 0, 0), null, null)));
+            return CompletableFuture.completedFuture(results);
+        };
+        CheckpointStore store = new CheckpointStore() {
+            @Override
+            public Optional<AutoscalerState> load(ScaledApi api) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void save(ScaledApi api, String checkpoint) {
+                saved.put(api.getMetadata().getName(), checkpoint);
+            }
+        };
+        loop = new AutoscalingLoop(clock, scrape, store, registry);
+        api = TestResources.minimal("shop", 1, 10);
+        api.getMetadata().setNamespace("team-a");
+        api.getMetadata().setGeneration(1L);
+        api.getSpec().scaling.targetRequestsPerSecond = 100.0;
+        api.getSpec().scaling.interval = "5m"; // the schedule never fires within a test: the test ticks
+        resource.set(api);
+        id = ResourceID.fromResource(api);
+        loop.bind(rid -> Optional.ofNullable(resource.get()), a -> Set.of(readyPod("shop-1")), woken::add);
+    }
+
+    @AfterEach
+    void stopLoop() {
+        loop.close();
+    }
+
+    @Test
+    void aDecisionThatChangesReplicasIsPublishedOnceAndClearedByTheReportBack() {
+        assertThat(loop.track(api, 1).ticked()).as("before the first tick").isFalse();
+        tickAndAwait(1);
+        assertThat(loop.track(api, 1).toApply()).as("a first scrape gives no rate").isEmpty();
+
+        requests.put("shop-1", 500.0);
+        now.set(T0.plusSeconds(2));
+        tickAndAwait(2);
+        ScalingResult result = loop.track(api, 1);
+        assertThat(result.toApply()).map(Decision::replicas).contains(3);
+        assertThat(result.rates().stable()).isEqualTo(250.0);
+
+        loop.reconciled(id, new Reconciled(3, result.decision(), ScaleChange.applied(1, result.decision()),
+                new ScaledApiStatus(), ScaledApiSpec.ScalingMode.Auto, true));
+        ScalingResult after = loop.track(api, 3);
+        assertThat(after.toApply()).as("applied: nothing left to apply").isEmpty();
+        assertThat(after.decision()).isSameAs(result.decision());
+        assertThat(after.statusWritableAt()).as("status once per tick").isEqualTo(clock.millis() + Duration.ofMinutes(5).toMillis());
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            loop.tickNow(id); // a scale makes the next tick save a checkpoint
+            return saved.containsKey("shop");
+        });
+    }
+
+    @Test
+    void aPausedResourceIsDecidedAndReportedButNothingIsToApply() {
+        api.getSpec().paused = true;
+        loop.track(api, 1);
+        tickAndAwait(1);
+        requests.put("shop-1", 500.0);
+        now.set(T0.plusSeconds(2));
+        tickAndAwait(2);
+        ScalingResult result = loop.track(api, 1);
+        assertThat(result.decision().replicas()).isEqualTo(3);
+        assertThat(result.toApply()).isEmpty();
+    }
+
+    @Test
+    void aResourceThatIsGoneStopsTickingAndItsSeriesLeave() {
+        loop.track(api, 1);
+        tickAndAwait(1);
+        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges()).isNotEmpty();
+        resource.set(null);
+        loop.tickNow(id);
+        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges()).isEmpty();
+        int wakes = woken.size();
+        loop.tickNow(id);
+        assertThat(woken).hasSize(wakes);
+    }
+
+    /** Ticks until the reconciler has been woken {@code wakes} times (the first tick waits for the checkpoint read). */
+    private void tickAndAwait(int wakes) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            if (woken.size() < wakes) {
+                loop.tickNow(id);
+            }
+            return woken.size() >= wakes;
+        });
+    }
+
+    private static Pod readyPod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("team-a")
+                .withCreationTimestamp(T0.minusSeconds(60).toString()).endMetadata()
+                .withNewSpec().addNewContainer().withName("api").endContainer().endSpec()
+                .withNewStatus().withPodIP("10.0.0.1").withStartTime(T0.minusSeconds(60).toString())
+                .addNewCondition().withType("Ready").withStatus("True")
+                .withLastTransitionTime(T0.minusSeconds(30).toString()).endCondition().endStatus().build();
+    }
+}
