@@ -15,6 +15,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.scaledapi.autoscaler.Durations;
+import io.scaledapi.autoscaler.ScalingPolicy;
+import io.scaledapi.autoscaler.ScalingSettings;
 
 /** What the user asks for. Every rule the API server can check is in the schema (annotations here). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -238,9 +240,29 @@ public class ScaledApiSpec {
         public Double threshold;
     }
 
-    /** {@code scaling.burst}, or its deprecated name {@code scaling.panic}; null when neither is set. */
-    public Burst burst() {
-        return scaling == null ? null : scaling.burst != null ? scaling.burst : scaling.panic;
+    /** {@code replicas} and {@code scaling} as the autoscaler's settings: a copy; the defaults live in the autoscaler. */
+    public ScalingSettings scalingSettings() {
+        Burst burst = scaling.burst != null ? scaling.burst : scaling.panic; // panic: the deprecated name
+        return new ScalingSettings(replicas.min, replicas.max, scaling.targetRequestsPerSecond, scaling.interval,
+                burst == null ? null : new ScalingSettings.Burst(burst.window, burst.threshold),
+                rules(scaling.scaleUp), rules(scaling.scaleDown),
+                scaling.latencyTarget == null ? null
+                        : new ScalingSettings.LatencyTarget(scaling.latencyTarget.percentile, scaling.latencyTarget.threshold));
+    }
+
+    /** The autoscaler's policy for this spec. */
+    public ScalingPolicy scalingPolicy() {
+        return scalingSettings().policy();
+    }
+
+    /** Whether decisions are only reported (spec.scaling.mode Recommend), never applied. */
+    public boolean recommendOnly() {
+        return scaling != null && scaling.mode == ScalingMode.Recommend;
+    }
+
+    private static ScalingSettings.Rules rules(ScalingRules given) {
+        return given == null ? null
+                : new ScalingSettings.Rules(given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
     }
 
     /** The API's container port. */

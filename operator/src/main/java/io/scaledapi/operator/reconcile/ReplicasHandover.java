@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Recommend mode leaves {@code spec.replicas} to others. With server-side apply, a field manager that stops applying

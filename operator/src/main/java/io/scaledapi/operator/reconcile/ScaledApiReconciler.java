@@ -34,6 +34,21 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
+import io.scaledapi.operator.owned.DeploymentDependent;
+import io.scaledapi.operator.owned.DesiredReplicas;
+import io.scaledapi.operator.owned.DisruptionBudgetDependent;
+import io.scaledapi.operator.owned.OwnedObjects;
+import io.scaledapi.operator.owned.ServiceDependent;
+import io.scaledapi.operator.owned.SharedCacheDependent;
+import io.scaledapi.operator.owned.SharedCacheDeploymentDependent;
+import io.scaledapi.operator.owned.SharedCacheServiceDependent;
+import io.scaledapi.operator.status.EventRecorder;
+import io.scaledapi.operator.status.ScaleChange;
+import io.scaledapi.operator.status.StatusReport;
+import io.scaledapi.operator.ticks.AutoscalingLoop;
+import io.scaledapi.operator.ticks.ConfigMapCheckpoints;
+import io.scaledapi.operator.ticks.Reconciled;
+import io.scaledapi.operator.ticks.ScalingResult;
 
 /**
  * Keeps each ScaledApi's Deployment, Service and PodDisruptionBudget as its spec says, applies what its autoscaler
@@ -99,7 +114,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     public UpdateControl<ScaledApi> reconcile(ScaledApi api, Context<ScaledApi> context) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
-        boolean recommendOnly = ScalingPolicies.recommendOnly(api.getSpec());
+        boolean recommendOnly = api.getSpec().recommendOnly();
         Deployment deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
         ScalingResult result = autoscaling.track(api, before);
@@ -122,10 +137,10 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         Deployment after = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
         Deployment shown = deployment == null ? null : after;
 
-        ScaleChange change = apply != null && apply.replicas() != before ? ScaleChange.applied(before, apply)
+        ScaleChange change = apply != null && apply.replicas() != before ? ScaleChange.scaled(before, apply)
                 : recommendOnly && !paused && before != null && StatusReport.recommendationIsNew(api.getStatus(), result.decision())
                         ? ScaleChange.recommended(before, result.decision()) : null;
-        ScaledApiStatus status = StatusReport.of(api, shown, result, change, clock.instant());
+        ScaledApiStatus status = StatusReport.of(api, shown, result.decision(), result.rates(), change, clock.instant());
         tell(api, name, change, result, status);
         // At most one status write per tick; a new spec or a scale is shown at once.
         boolean changed = !StatusReport.sameToAUser(api.getStatus(), status);
@@ -137,7 +152,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         autoscaling.reconciled(ResourceID.fromResource(api), new Reconciled(replicas, apply, change, status,
                 recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto, write));
         // Until a Deployment is seen, look again: ticks start only once its replicas are known.
-        Duration lookAgain = deployment == null ? ScalingPolicies.from(api.getSpec()).interval() : null;
+        Duration lookAgain = deployment == null ? api.getSpec().scalingPolicy().interval() : null;
         if (!write) {
             return wait > 0 ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait)
                     : reschedule(UpdateControl.noUpdate(), lookAgain);

@@ -15,7 +15,6 @@ import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.scaledapi.autoscaler.ScalingPolicy;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
-import io.scaledapi.operator.reconcile.ScalingPolicies;
 
 /** The committed CRD on a real kube-apiserver: good resources are accepted, bad ones refused naming the field. */
 @ExtendWith(KubeApiBinaries.class) // before the API server starts: fails clearly when its binaries are missing
@@ -56,14 +55,14 @@ class CrdValidationTest {
         String yaml = MINIMAL.formatted("old-words").replace("targetRequestsPerSecond: 400",
                 "targetRequestsPerSecond: 400\n    panic:\n      window: 4s\n      threshold: 3");
         ScaledApi created = client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create();
-        ScalingPolicy policy = ScalingPolicies.from(created.getSpec());
+        ScalingPolicy policy = created.getSpec().scalingPolicy();
         assertThat(policy.windows().burst()).hasSeconds(4);
         assertThat(policy.burstThreshold()).isEqualTo(3.0);
 
         String current = MINIMAL.formatted("new-words").replace("targetRequestsPerSecond: 400",
                 "targetRequestsPerSecond: 400\n    burst:\n      window: 4s\n      threshold: 3");
         ScaledApi burst = client.resource(TestResources.scaledApi(current)).inNamespace(namespace).create();
-        assertThat(ScalingPolicies.from(burst.getSpec())).isEqualTo(policy);
+        assertThat(burst.getSpec().scalingPolicy()).isEqualTo(policy);
     }
 
     @ParameterizedTest(name = "{0}")

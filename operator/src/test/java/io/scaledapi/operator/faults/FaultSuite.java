@@ -32,7 +32,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.MalformedScaledApis;
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.reconcile.OwnedObjects;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * {@code dev/faults}: the operator's failure modes with real processes, each a named check, against the control

@@ -21,7 +21,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.reconcile.OwnedObjects;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Pods for an API server with no kubelet: ready Pod objects whose podIP is 127.0.0.1 and whose port is one local

@@ -30,6 +30,8 @@ import io.scaledapi.autoscaler.Checkpoint;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.scaledapi.operator.metrics.DirectFetcher;
 import io.scaledapi.operator.metrics.PodScraper;
+import io.scaledapi.operator.status.StatusReport;
+import io.scaledapi.operator.ticks.ResourceMetersTest;
 
 /** The autoscaler wired to a real API server, with pods stood in for by local endpoints serving Prometheus text. */
 @ExtendWith(KubeApiBinaries.class)

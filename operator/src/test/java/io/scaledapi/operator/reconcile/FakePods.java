@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Pods stood in for by local HTTP endpoints, for an API server with no kubelet: each pod object gets a loopback

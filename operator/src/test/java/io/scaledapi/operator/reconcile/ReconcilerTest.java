@@ -30,6 +30,8 @@ import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
+import io.scaledapi.operator.owned.DeploymentDependent;
+import io.scaledapi.operator.status.StatusReport;
 
 /** The reconciler against a real kube-apiserver (no controller manager: Deployment status is written by the test). */
 @ExtendWith(KubeApiBinaries.class)

@@ -1,10 +1,11 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.util.List;
 import java.util.Optional;
 
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.autoscaler.Limit;
+import io.scaledapi.operator.status.ReportedRates;
 
 /**
  * What a resource's latest tick published, as one reconcile reads it: the decision (with its reason and the limit
@@ -16,7 +17,7 @@ import io.scaledapi.autoscaler.Limit;
  * @param unapplied        whether the decision changes replicas and no reconcile has applied it yet
  * @param statusWritableAt the time (epoch millis) from which status may be written again: at most once per tick
  */
-record ScalingResult(Decision decision, ReportedRates rates, boolean unapplied, long statusWritableAt) {
+public record ScalingResult(Decision decision, ReportedRates rates, boolean unapplied, long statusWritableAt) {
 
     /** Before the first tick. */
     static ScalingResult none(ReportedRates shown) {
@@ -28,7 +29,7 @@ record ScalingResult(Decision decision, ReportedRates rates, boolean unapplied, 
     }
 
     /** The decision to apply, if one waits. */
-    Optional<Decision> toApply() {
+    public Optional<Decision> toApply() {
         return unapplied ? Optional.of(decision) : Optional.empty();
     }
 

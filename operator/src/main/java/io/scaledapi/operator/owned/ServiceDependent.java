@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -8,26 +8,25 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.scaledapi.operator.api.ScaledApi;
 
-/** The managed Redis's Service, {@code NAME-redis:6379}: the address the API's pods get as REDIS_URL. */
-@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
-public class SharedCacheServiceDependent extends SharedCacheDependent<Service> {
+/** The API's Service: port 80 to the pods' named port. */
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
+public class ServiceDependent extends OwnedDependent<Service> {
 
-    public SharedCacheServiceDependent() {
+    public ServiceDependent() {
         super(Service.class);
     }
 
     @Override
     protected Service desired(ScaledApi api, Context<ScaledApi> context) {
         return new ServiceBuilder()
-                .withMetadata(SharedCacheObjects.metadata(api))
+                .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
                     .withType("ClusterIP")
-                    .withSelector(SharedCacheObjects.selector(api))
+                    .withSelector(OwnedObjects.selector(api))
                     .addNewPort()
-                        .withName("redis")
-                        .withAppProtocol("redis")
-                        .withPort(SharedCacheObjects.PORT)
-                        .withTargetPort(new IntOrString("redis"))
+                        .withName(OwnedObjects.PORT_NAME)
+                        .withPort(80)
+                        .withTargetPort(new IntOrString(OwnedObjects.PORT_NAME))
                         .withProtocol("TCP")
                     .endPort()
                 .endSpec()

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import io.scaledapi.operator.metrics.ScrapeFailure;
  * when the operator first meets the resource, removed when it is gone ({@link #close}). Gauges show the figures last
  * reported here; a figure not known (no metrics yet, a hold on missing data) is NaN, never 0.
  */
-final class ResourceMeters implements AutoCloseable {
+public final class ResourceMeters implements AutoCloseable {
 
     /** The status modes, each a series of {@code scaledapi_mode} (1 for the current one). */
     static final List<String> MODES = List.of("Stable", "Burst", "Paused");

@@ -1,8 +1,9 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
+import io.scaledapi.operator.status.ScaleChange;
 
 /**
  * What one reconcile did with a {@link ScalingResult}, reported back to the loop once.
@@ -14,6 +15,6 @@ import io.scaledapi.operator.api.ScaledApiStatus;
  * @param scalingMode        whether decisions are applied or only recommended
  * @param statusWritten      whether it wrote that status
  */
-record Reconciled(Integer deploymentReplicas, Decision applied, ScaleChange change, ScaledApiStatus status,
+public record Reconciled(Integer deploymentReplicas, Decision applied, ScaleChange change, ScaledApiStatus status,
         ScaledApiSpec.ScalingMode scalingMode, boolean statusWritten) {
 }

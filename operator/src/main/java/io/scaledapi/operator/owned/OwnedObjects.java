@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import io.scaledapi.operator.api.ScaledApiSpec;
  * Replicas start at {@code replicas.min}, then follow the autoscaler's decision (or, while it has none or the
  * resource is paused, keep their current value), always within the bounds. In Recommend mode the field is left out
  * once the Deployment exists, so that whoever scales it (an HPA, {@code kubectl scale}) owns it alone
- * ({@link ReplicasHandover}).
+ * (the reconciler's {@code ReplicasHandover}).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
@@ -55,7 +55,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         Integer current = DesiredReplicas.of(context)
                 .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
                 .orElse(null);
-        boolean leaveReplicas = ScalingPolicies.recommendOnly(spec) && getSecondaryResource(api, context).isPresent();
+        boolean leaveReplicas = spec.recommendOnly() && getSecondaryResource(api, context).isPresent();
         return new DeploymentBuilder()
                 .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
@@ -83,7 +83,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     }
 
     /** The bounds, with the current count kept when it lies inside them (the autoscaler's or a user's choice). */
-    static int replicas(ScaledApiSpec.Replicas bounds, Integer current) {
+    public static int replicas(ScaledApiSpec.Replicas bounds, Integer current) {
         if (current == null) {
             return bounds.min;
         }
@@ -95,7 +95,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     static final int STARTUP_FAILURE_THRESHOLD = 60;
 
     /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
-    static final long PRE_STOP_SECONDS = 5;
+    public static final long PRE_STOP_SECONDS = 5;
 
     private static Container container(ScaledApi api, int port) {
         ScaledApiSpec spec = api.getSpec();

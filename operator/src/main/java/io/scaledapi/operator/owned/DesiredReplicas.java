@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import java.util.Optional;
 
@@ -9,9 +9,9 @@ import io.scaledapi.operator.api.ScaledApi;
  * The replicas a reconcile applies, handed from the reconciler to {@link DeploymentDependent} in the workflow's
  * context, keyed by this type: absent, the Deployment keeps the replicas it has.
  */
-record DesiredReplicas(int replicas) {
+public record DesiredReplicas(int replicas) {
 
-    static void set(Context<ScaledApi> context, int replicas) {
+    public static void set(Context<ScaledApi> context, int replicas) {
         context.managedWorkflowAndDependentResourceContext().put(DesiredReplicas.class, new DesiredReplicas(replicas));
     }
 

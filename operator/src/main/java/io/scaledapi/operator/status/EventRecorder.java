@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.status;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Kubernetes events on a ScaledApi, for what a user must see in {@code kubectl describe}. The same event is not

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -8,7 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.scaledapi.operator.api.ScaledApi;
 
 /** An object of the managed shared cache: named NAME-redis, and present only while the spec asks for one. */
-abstract class SharedCacheDependent<R extends HasMetadata> extends OwnedDependent<R> {
+public abstract class SharedCacheDependent<R extends HasMetadata> extends OwnedDependent<R> {
 
     SharedCacheDependent(Class<R> type) {
         super(type);

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.status;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,7 +49,8 @@ public final class StatusReport {
      * The whole status: what the Deployment shows, the latest tick's decision and rates, and the change a user is
      * told of in this reconcile ({@code lastDecision}, {@code recentDecisions}), if any.
      */
-    static ScaledApiStatus of(ScaledApi api, Deployment deployment, ScalingResult result, ScaleChange change, Instant now) {
+    public static ScaledApiStatus of(ScaledApi api, Deployment deployment, Decision decision, ReportedRates rates,
+            ScaleChange change, Instant now) {
         ScaledApiStatus previous = api.getStatus();
         ScaledApiStatus status = new ScaledApiStatus();
         status.observedGeneration = api.getMetadata().getGeneration();
@@ -64,10 +65,9 @@ public final class StatusReport {
             status.lastDecision = previous.lastDecision;
             status.recentDecisions = previous.recentDecisions;
         }
-        Decision decision = result.decision();
         if (decision != null) {
             double target = api.getSpec().scaling.targetRequestsPerSecond == null ? 0 : api.getSpec().scaling.targetRequestsPerSecond;
-            result.rates().writeTo(status, target);
+            rates.writeTo(status, target);
             if (!paused) {
                 status.mode = decision.mode().name();
             }
@@ -110,7 +110,7 @@ public final class StatusReport {
             conditions.add(condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
         } else if (!decision.metricsAvailable()) {
             conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", decision.reason()));
-        } else if (ScalingPolicies.recommendOnly(api.getSpec())) {
+        } else if (api.getSpec().recommendOnly()) {
             conditions.add(condition(SCALING_ACTIVE, "False", RECOMMEND_ONLY, "spec.scaling.mode is Recommend: the "
                     + "Deployment's replicas are left as they are; recommended " + decision.replicas() + ": "
                     + decision.reason()));
@@ -133,7 +133,7 @@ public final class StatusReport {
      * Whether a recommendation (Recommend mode) is one status has not shown yet. A status write may reach the cache
      * after the next reconcile: the last recorded decision counts as shown too.
      */
-    static boolean recommendationIsNew(ScaledApiStatus previous, Decision decision) {
+    public static boolean recommendationIsNew(ScaledApiStatus previous, Decision decision) {
         if (decision == null || !decision.metricsAvailable()) {
             return false;
         }
@@ -158,7 +158,7 @@ public final class StatusReport {
      * and reason. A condition's message alone (the autoscaler's reason, with this tick's figures) is not worth a
      * write; it is refreshed with the next change.
      */
-    static boolean sameToAUser(ScaledApiStatus a, ScaledApiStatus b) {
+    public static boolean sameToAUser(ScaledApiStatus a, ScaledApiStatus b) {
         if (a == null || b == null) {
             return a == b;
         }

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -18,7 +18,7 @@ import io.scaledapi.operator.api.ScaledApi;
  * every {@link #EVERY_MILLIS}. Saving runs on the I/O executor, never on a tick thread; a newer checkpoint replaces
  * one still waiting, so a slow API server queues one per resource. A failing API server is logged once.
  */
-final class ResourceCheckpoints {
+public final class ResourceCheckpoints {
 
     private static final Logger log = LoggerFactory.getLogger(ResourceCheckpoints.class);
     static final long EVERY_MILLIS = 30_000;

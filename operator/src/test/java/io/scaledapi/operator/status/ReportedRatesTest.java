@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

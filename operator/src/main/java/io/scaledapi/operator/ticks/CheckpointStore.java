@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.util.Optional;
 
@@ -6,7 +6,7 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.autoscaler.AutoscalerState;
 
 /** Where a ScaledApi's autoscaler memory is kept between operator processes. Calls may block: not on a reconcile. */
-interface CheckpointStore {
+public interface CheckpointStore {
 
     /** The last checkpoint of this resource (of this very object: a re-created one with the same name starts anew). */
     Optional<AutoscalerState> load(ScaledApi api);

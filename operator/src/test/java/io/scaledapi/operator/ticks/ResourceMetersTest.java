@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.ScrapeFailure;
 
 /** The operator's per-ScaledApi series, and the chart's Grafana dashboard that queries them. */
-class ResourceMetersTest {
+public class ResourceMetersTest {
 
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
@@ -138,7 +138,7 @@ class ResourceMetersTest {
         return names;
     }
 
-    static double sample(String text, String name, String namespace, String resource, String label) {
+    public static double sample(String text, String name, String namespace, String resource, String label) {
         return text.lines()
                 .filter(l -> l.startsWith(name + "{") && l.contains("namespace=\"" + namespace + "\"")
                         && l.contains("name=\"" + resource + "\"") && l.contains(label))

@@ -1,13 +1,14 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.status.EventRecorder;
 
 /** An object a ScaledApi owns; its creation is told to the user as an event on the ScaledApi. */
-abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, ScaledApi> {
+public abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, ScaledApi> {
 
     OwnedDependent(Class<R> type) {
         super(type);

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.util.Map;
 import java.util.Optional;
@@ -9,20 +9,21 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.autoscaler.AutoscalerState;
 import io.scaledapi.autoscaler.Checkpoint;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Checkpoints in a ConfigMap beside the resource ({@code <name>-autoscaler}), owned by it so that it goes when the
  * ScaledApi goes. Written server-side under the operator's field manager; read once, when an operator process
  * first ticks a resource. The owner's uid is kept with the state, so a re-created resource does not inherit it.
  */
-final class ConfigMapCheckpoints implements CheckpointStore {
+public final class ConfigMapCheckpoints implements CheckpointStore {
 
     static final String KEY = "state.json";
     private static final String OWNER_UID = "scaledapi.io/owner-uid";
 
     private final KubernetesClient client;
 
-    ConfigMapCheckpoints(KubernetesClient client) {
+    public ConfigMapCheckpoints(KubernetesClient client) {
         this.client = client;
     }
 

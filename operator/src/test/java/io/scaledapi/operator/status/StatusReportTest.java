@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,24 +14,24 @@ import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.operator.owned.DeploymentDependent;
 
 class StatusReportTest {
 
-    static final ScalingResult NO_TICK = ScalingResult.none(ReportedRates.NONE);
 
     static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     @Test
     void conditionsKeepTheirTransitionTimeUntilTheirStatusChanges() {
         ScaledApi api = api(2, 5);
-        api.setStatus(StatusReport.of(api, deployment(2, 0), NO_TICK, null, T0));
+        api.setStatus(StatusReport.of(api, deployment(2, 0), null, ReportedRates.NONE, null, T0));
         assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
 
-        api.setStatus(StatusReport.of(api, deployment(2, 1), NO_TICK, null, T0.plusSeconds(30)));
+        api.setStatus(StatusReport.of(api, deployment(2, 1), null, ReportedRates.NONE, null, T0.plusSeconds(30)));
         assertThat(ready(api).getStatus()).isEqualTo("False");
         assertThat(ready(api).getLastTransitionTime()).as("still False: time kept").isEqualTo("2026-11-22T10:00:00Z");
 
-        api.setStatus(StatusReport.of(api, deployment(2, 2), NO_TICK, null, T0.plusSeconds(60)));
+        api.setStatus(StatusReport.of(api, deployment(2, 2), null, ReportedRates.NONE, null, T0.plusSeconds(60)));
         assertThat(ready(api).getStatus()).isEqualTo("True");
         assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:01:00Z");
     }
@@ -40,27 +40,27 @@ class StatusReportTest {
     void onlyWhatAUserReadsCountsAsAChange() {
         ScaledApi api = api(1, 6);
         Decision hold = new Decision(2, Decision.Mode.Stable, "hold: 180 req/s needs 2 replicas", 180, 182, 0.8, true, "2 of 2 ready pods measured", null);
-        api.setStatus(StatusReport.of(api, deployment(2, 2), new ScalingResult(hold, ReportedRates.NONE.next(hold), false, 0), null, T0));
+        api.setStatus(StatusReport.of(api, deployment(2, 2), hold, ReportedRates.NONE.next(hold), null, T0));
 
         // The next tick: other figures in the reason, the same rates as shown, a later time.
         Decision next = new Decision(2, Decision.Mode.Stable, "hold: 184 req/s needs 2 replicas", 184, 185, 0.81, true, "2 of 2 ready pods measured", null);
         ReportedRates shown = ReportedRates.of(api.getStatus()).next(next);
-        var same = StatusReport.of(api, deployment(2, 2), new ScalingResult(next, shown, false, 0), null, T0.plusSeconds(2));
+        var same = StatusReport.of(api, deployment(2, 2), next, shown, null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), same)).as("only the reason's figures moved").isTrue();
 
-        var readyChanged = StatusReport.of(api, deployment(2, 1), new ScalingResult(next, shown, false, 0), null, T0.plusSeconds(2));
+        var readyChanged = StatusReport.of(api, deployment(2, 1), next, shown, null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), readyChanged)).as("a pod became unready").isFalse();
 
         Decision faster = new Decision(2, Decision.Mode.Burst, "burst", 184, 400, 0.81, true, "2 of 2 ready pods measured", null);
         var burst = StatusReport.of(api, deployment(2, 2),
-                new ScalingResult(faster, ReportedRates.of(api.getStatus()).next(faster), false, 0), null, T0.plusSeconds(2));
+                faster, ReportedRates.of(api.getStatus()).next(faster), null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), burst)).as("burst mode, and a burst rate past its margin").isFalse();
     }
 
     @Test
     void recentDecisionsKeepTheNewestFiveOldestFirstAndCarryOver() {
         ScaledApi api = api(1, 10);
-        var status = StatusReport.of(api, deployment(1, 1), NO_TICK, null, T0);
+        var status = StatusReport.of(api, deployment(1, 1), null, ReportedRates.NONE, null, T0);
         for (int i = 1; i <= 7; i++) {
             StatusReport.addDecision(status, T0.plusSeconds(i), i, i + 1, i % 2 == 0, "up " + i);
         }
@@ -72,7 +72,7 @@ class StatusReportTest {
             assertThat(d.applied).isFalse();
         });
         api.setStatus(status);
-        assertThat(StatusReport.of(api, deployment(8, 8), NO_TICK, null, T0.plusSeconds(10)).recentDecisions).isEqualTo(status.recentDecisions);
+        assertThat(StatusReport.of(api, deployment(8, 8), null, ReportedRates.NONE, null, T0.plusSeconds(10)).recentDecisions).isEqualTo(status.recentDecisions);
     }
 
     @Test
@@ -80,7 +80,7 @@ class StatusReportTest {
         ScaledApi api = api(1, 10);
         api.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Recommend;
         Decision up = new Decision(4, Decision.Mode.Stable, "up: 380 req/s needs 4 replicas", 380, 380, 0.8, true, "2 of 2 ready pods measured", null);
-        var status = StatusReport.of(api, deployment(2, 2), new ScalingResult(up, ReportedRates.NONE.next(up), false, 0), null, T0);
+        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, T0);
         assertThat(status.desiredReplicas).isEqualTo(4);
         assertThat(status.replicas).isEqualTo(2);
         assertThat(StatusReport.find(status, StatusReport.SCALING_ACTIVE).orElseThrow()).satisfies(c -> {
@@ -97,7 +97,7 @@ class StatusReportTest {
                 + "were counted saturated: a-1)", 70, 300, Double.NaN, true,
                 "1 of 2 ready pods measured; 1 loaded gave no full answer (a-1), counted saturated", null, Double.NaN,
                 java.util.Map.of(), "ScrapeTimeout", 60.4);
-        var status = StatusReport.of(api, deployment(2, 2), new ScalingResult(up, ReportedRates.NONE.next(up), false, 0), null, T0);
+        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, T0);
         assertThat(StatusReport.find(status, StatusReport.METRICS_AVAILABLE).orElseThrow()).satisfies(c -> {
             assertThat(c.getStatus()).isEqualTo("False");
             assertThat(c.getReason()).isEqualTo("ScrapeTimeout");
@@ -114,7 +114,7 @@ class StatusReportTest {
     @Test
     void aMissingDeploymentIsNotReadyAndCountsZero() {
         ScaledApi api = api(1, 3);
-        var status = StatusReport.of(api, null, NO_TICK, null, T0);
+        var status = StatusReport.of(api, null, null, ReportedRates.NONE, null, T0);
         assertThat(status.replicas).isZero();
         assertThat(StatusReport.find(status, StatusReport.READY).orElseThrow().getReason()).isEqualTo("DeploymentMissing");
     }
@@ -122,7 +122,7 @@ class StatusReportTest {
     @ParameterizedTest
     @CsvSource({"1,3,1,True,AtMinimum", "1,3,2,False,WithinBounds", "1,3,3,True,AtMaximum", "2,2,2,True,AtMinimum"})
     void scalingLimitedSaysWhichBoundHolds(int min, int max, int replicas, String status, String reason) {
-        var limited = StatusReport.find(StatusReport.of(api(min, max), deployment(replicas, replicas), NO_TICK, null, T0),
+        var limited = StatusReport.find(StatusReport.of(api(min, max), deployment(replicas, replicas), null, ReportedRates.NONE, null, T0),
                 StatusReport.SCALING_LIMITED).orElseThrow();
         assertThat(limited.getStatus()).isEqualTo(status);
         assertThat(limited.getReason()).isEqualTo(reason);

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.status;
 
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.autoscaler.Autoscaler;
@@ -9,7 +9,7 @@ import io.scaledapi.autoscaler.Decision;
  * leaves a margin around the shown one, so that a steady load (whose windows wobble a little every tick) does not
  * rewrite status every tick, while a real change shows within one.
  */
-record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio, Double podCapacity) {
+public record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio, Double podCapacity) {
 
     static final ReportedRates NONE = new ReportedRates(null, null, null, null, null);
     /** Relative margins: the stable window averages a minute, the burst window a few seconds, so it wobbles more. */
@@ -19,7 +19,7 @@ record ReportedRates(Double stable, Double burst, Double hitRatio, Double shared
     static final double RATE_FLOOR = 1.0;
     static final double HIT_RATIO_MARGIN = 0.02;
 
-    static ReportedRates of(ScaledApiStatus status) {
+    public static ReportedRates of(ScaledApiStatus status) {
         if (status == null) {
             return NONE;
         }
@@ -29,7 +29,7 @@ record ReportedRates(Double stable, Double burst, Double hitRatio, Double shared
     }
 
     /** What to show after this decision; unknown values (NaN) keep what is shown. */
-    ReportedRates next(Decision d) {
+    public ReportedRates next(Decision d) {
         return new ReportedRates(moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
                 moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
                 moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000),

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +33,7 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.metrics.PodScraper;
+import io.scaledapi.operator.status.ScaleChange;
 
 /**
  * The tick loop alone: a fake scrape answers from counters the test sets, the time is the test's, and ticks run when
@@ -102,7 +103,7 @@ class AutoscalingLoopTest {
         assertThat(result.toApply()).map(Decision::replicas).contains(3);
         assertThat(result.rates().stable()).isEqualTo(250.0);
 
-        loop.reconciled(id, new Reconciled(3, result.decision(), ScaleChange.applied(1, result.decision()),
+        loop.reconciled(id, new Reconciled(3, result.decision(), ScaleChange.scaled(1, result.decision()),
                 new ScaledApiStatus(), ScaledApiSpec.ScalingMode.Auto, true));
         ScalingResult after = loop.track(api, 3);
         assertThat(after.toApply()).as("applied: nothing left to apply").isEmpty();

@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,13 +17,14 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
 import io.scaledapi.operator.metrics.ScrapeFailure;
+import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * A resource's pods as one tick sees them: the ready ones become scrape targets, the others are reported not ready,
  * and terminating ones (no longer in the Service's endpoints) are left out. The scrape's results then become the
  * autoscaler's snapshots, each with its pod's start, readiness and CPU limit.
  */
-final class ScrapeTargets {
+public final class ScrapeTargets {
 
     private final List<PodTarget> targets = new ArrayList<>();
     private final List<PodSnapshot> notReady = new ArrayList<>();

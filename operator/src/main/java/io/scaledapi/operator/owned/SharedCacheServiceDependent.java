@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.owned;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -8,25 +8,26 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.scaledapi.operator.api.ScaledApi;
 
-/** The API's Service: port 80 to the pods' named port. */
-@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.API_SELECTOR))
-public class ServiceDependent extends OwnedDependent<Service> {
+/** The managed Redis's Service, {@code NAME-redis:6379}: the address the API's pods get as REDIS_URL. */
+@KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
+public class SharedCacheServiceDependent extends SharedCacheDependent<Service> {
 
-    public ServiceDependent() {
+    public SharedCacheServiceDependent() {
         super(Service.class);
     }
 
     @Override
     protected Service desired(ScaledApi api, Context<ScaledApi> context) {
         return new ServiceBuilder()
-                .withMetadata(OwnedObjects.metadata(api))
+                .withMetadata(SharedCacheObjects.metadata(api))
                 .withNewSpec()
                     .withType("ClusterIP")
-                    .withSelector(OwnedObjects.selector(api))
+                    .withSelector(SharedCacheObjects.selector(api))
                     .addNewPort()
-                        .withName(OwnedObjects.PORT_NAME)
-                        .withPort(80)
-                        .withTargetPort(new IntOrString(OwnedObjects.PORT_NAME))
+                        .withName("redis")
+                        .withAppProtocol("redis")
+                        .withPort(SharedCacheObjects.PORT)
+                        .withTargetPort(new IntOrString("redis"))
                         .withProtocol("TCP")
                     .endPort()
                 .endSpec()

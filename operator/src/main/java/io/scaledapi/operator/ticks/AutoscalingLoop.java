@@ -1,4 +1,4 @@
-package io.scaledapi.operator.reconcile;
+package io.scaledapi.operator.ticks;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +34,7 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
+import io.scaledapi.operator.status.ReportedRates;
 
 /**
  * Runs each ScaledApi's autoscaler on a schedule of its own: a tick every {@code scaling.interval}, at a random
@@ -43,13 +44,13 @@ import io.scaledapi.operator.metrics.PodTarget;
  * replica count to apply or something new for status to show, reads the result once ({@link #track}) and reports
  * back once ({@link #reconciled}).
  */
-final class AutoscalingLoop implements AutoCloseable {
+public final class AutoscalingLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AutoscalingLoop.class);
 
     /** How a tick scrapes a resource's pods: {@link PodScraper#scrape(String, List, PodCountersReader)}. */
     @FunctionalInterface
-    interface Scrape {
+    public interface Scrape {
         CompletableFuture<Map<String, PodScraper.Result>> scrape(String owner, List<PodTarget> pods, PodCountersReader reader);
     }
 
@@ -77,7 +78,7 @@ final class AutoscalingLoop implements AutoCloseable {
             result = ScalingResult.none(ReportedRates.of(api.getStatus()));
             checkpoints = new ResourceCheckpoints(name, checkpointStore, io, clock);
             autoscaler = CompletableFuture.supplyAsync(() -> checkpoints.restore(api), io)
-                    .thenApply(state -> new Autoscaler(name, ScalingPolicies.from(api.getSpec()), clock, state));
+                    .thenApply(state -> new Autoscaler(name, api.getSpec().scalingPolicy(), clock, state));
         }
     }
 
@@ -95,7 +96,7 @@ final class AutoscalingLoop implements AutoCloseable {
     private volatile Function<ScaledApi, Set<Pod>> podsOf = api -> Set.of();
     private volatile Consumer<ResourceID> wake = id -> { };
 
-    AutoscalingLoop(Clock clock, Scrape scrape, CheckpointStore checkpoints, MeterRegistry registry) {
+    public AutoscalingLoop(Clock clock, Scrape scrape, CheckpointStore checkpoints, MeterRegistry registry) {
         this.clock = clock;
         this.scrape = scrape;
         this.checkpointStore = checkpoints;
@@ -113,7 +114,7 @@ final class AutoscalingLoop implements AutoCloseable {
     }
 
     /** Where ticks find the resources and their pods, and how they wake the reconciler (known once event sources are). */
-    void bind(Function<ResourceID, Optional<ScaledApi>> resources, Function<ScaledApi, Set<Pod>> podsOf,
+    public void bind(Function<ResourceID, Optional<ScaledApi>> resources, Function<ScaledApi, Set<Pod>> podsOf,
             Consumer<ResourceID> wake) {
         this.resources = resources;
         this.podsOf = podsOf;
@@ -124,10 +125,10 @@ final class AutoscalingLoop implements AutoCloseable {
      * Called once by every reconcile: starts the resource's ticks if they have not started, follows a changed
      * interval, notes the Deployment's replicas, and returns the latest result. Never blocks.
      */
-    ScalingResult track(ScaledApi api, Integer deploymentReplicas) {
+    public ScalingResult track(ScaledApi api, Integer deploymentReplicas) {
         Entry e = entries.computeIfAbsent(ResourceID.fromResource(api), id -> new Entry(api));
         e.replicas = deploymentReplicas;
-        long interval = ScalingPolicies.from(api.getSpec()).interval().toMillis();
+        long interval = api.getSpec().scalingPolicy().interval().toMillis();
         synchronized (e) {
             if (e.intervalMillis != interval) {
                 if (e.schedule != null) {
@@ -143,7 +144,7 @@ final class AutoscalingLoop implements AutoCloseable {
     }
 
     /** The reconcile's one report: what it applied, what it showed, and whether it wrote status. */
-    void reconciled(ResourceID id, Reconciled outcome) {
+    public void reconciled(ResourceID id, Reconciled outcome) {
         Entry e = entries.get(id);
         if (e == null) {
             return;
@@ -205,7 +206,7 @@ final class AutoscalingLoop implements AutoCloseable {
         }
         ScaledApi api = found.get();
         if (api.getMetadata().getGeneration() != null && api.getMetadata().getGeneration() != e.policyGeneration) {
-            autoscaler.updatePolicy(ScalingPolicies.from(api.getSpec()));
+            autoscaler.updatePolicy(api.getSpec().scalingPolicy());
             e.policyGeneration = api.getMetadata().getGeneration();
         }
         observe(e, api).whenCompleteAsync((snapshots, failure) -> {
@@ -238,7 +239,7 @@ final class AutoscalingLoop implements AutoCloseable {
             return;
         }
         // Paused or Recommend: decided and reported as usual, but not applied, so not a scale event either.
-        boolean applies = !Boolean.TRUE.equals(api.getSpec().paused) && !ScalingPolicies.recommendOnly(api.getSpec());
+        boolean applies = !Boolean.TRUE.equals(api.getSpec().paused) && !api.getSpec().recommendOnly();
         long started = System.nanoTime();
         Decision decision = autoscaler.decide(snapshots, replicas, applies);
         e.meters.decided(decision, System.nanoTime() - started, autoscaler.measuredStartup());
