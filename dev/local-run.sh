@@ -194,47 +194,13 @@ local_timeline() {
     }' "$run/latency.csv" "$run/samples.csv" >"$run/timeline.csv"
 }
 
-# local_run_json RUN_DIR K6_EXIT: the run's figures as one JSON object: each step's k6 figures with the most ready
-# replicas, the pods' mean CPU (cores) and most memory (MiB) and the machine's mean CPU while it ran, and whether
-# every judged step held (k6 exited 0).
+# local_run_json RUN_DIR K6_EXIT: the run's figures as one JSON object; local_table RUN_DIR: the same steps as a
+# table. Both come from dev/run-figures, which computes each step's figures once.
 local_run_json() {
-  local run="$1" passed=false
-  [ "$2" = 0 ] && passed=true
-  awk -F, -v passed="$passed" '
-    FNR == 1 { next }
-    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; memory[$1] = $8; node[$1] = $9; next }
-    {
-      most = 0; sum = 0; count = 0; mem = 0; node_sum = 0; node_count = 0
-      for (s = $2; s < $3; s++) {
-        if (ready[s] != "" && ready[s] + 0 > most) most = ready[s] + 0
-        if (cores[s] != "") { sum += cores[s]; count++ }
-        if (memory[s] != "" && memory[s] + 0 > mem) mem = memory[s] + 0
-        if (node[s] != "") { node_sum += node[s]; node_count++ }
-      }
-      steps = steps (steps == "" ? "" : ",") sprintf("{\"rate\":%d,\"judged\":%s,\"p95Ms\":%s,\"p99Ms\":%s,\"failedRate\":%s,\"dropped\":%d,\"maxReadyReplicas\":%d,\"cpuCores\":%.3f,\"memoryMiB\":%d,\"machineCpuCores\":%.2f}",
-        $1, $4, $6, $7, $8, $9, most, count ? sum / count : 0, mem, node_count ? node_sum / node_count : 0)
-    }
-    END { printf "{\"steps\":[%s],\"passed\":%s}", steps, passed }' "$run/timeline.csv" "$run/steps.csv"
-}
-
-# local_table RUN_DIR: the steps, one line each (under local_table_header).
-local_table_header() {
-  echo "  step   p95 ms   p99 ms     failed  dropped  ready  pods' cpu  machine cpu  judged"
+  dev/run-figures "$1" "$2"
 }
 local_table() {
-  awk -F, 'FNR == 1 { next }
-    FILENAME ~ /timeline.csv$/ { ready[$1] = $4; cores[$1] = $7; node[$1] = $9; next }
-    {
-      most = 0; sum = 0; count = 0; node_sum = 0; node_count = 0
-      for (s = $2; s < $3; s++) {
-        if (ready[s] != "" && ready[s] + 0 > most) most = ready[s] + 0
-        if (cores[s] != "") { sum += cores[s]; count++ }
-        if (node[s] != "") { node_sum += node[s]; node_count++ }
-      }
-      verdict = $4 == "true" ? (($6 < 100 && $8 < 0.001 && $9 < 1) ? "held" : "FAILED") : "-"
-      printf "%6d  %7s  %7s  %8.3f%%  %7d  %5d  %9.2f  %12.2f  %s\n", $1, $6, $7, $8 * 100, $9, most,
-        count ? sum / count : 0, node_count ? node_sum / node_count : 0, verdict
-    }' "$1/timeline.csv" "$1/steps.csv"
+  dev/run-figures --table "$1"
 }
 
 # local_plot RUN_DIR TITLE: replicas, request rate, p95 and the pods' CPU over time (PNG, gnuplot).

@@ -204,8 +204,9 @@ public final class Autoscaler {
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, planning)) {
             int replicas = Capacity.withNewPods(current, up.replicas(), newPodShare(w));
             return new Proposal(replicas, String.format(Locale.ROOT,
-                    "up: %,.0f req/s (60 s: %,.0f, 6 s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
-                    upRate, w.stableLow(), w.burstLow(), w.trend(), startup / 1000, up.replicas(), up.basis(), current,
+                    "up: %,.0f req/s (%d s: %,.0f, %d s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
+                    upRate, stableSeconds(), w.stableLow(), policy.windows().burst().toSeconds(), w.burstLow(), w.trend(),
+                    startup / 1000, up.replicas(), up.basis(), current,
                     newPodsNote(w, up.replicas(), replicas)), up.unreachable());
         }
         if (down.replicas() < current && !Capacity.withinTolerance(downRate, current, planning)) {
@@ -214,11 +215,15 @@ public final class Autoscaler {
                     downRate, policy.windows().recent().toSeconds(), replicas, down.basis(), current), down.unreachable());
         }
         if (up.replicas() > current || down.replicas() < current) {
-            return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s over 60 s is within %d%% of what %d replicas carry",
-                    w.stableLow(), Math.round(policy.tolerance() * 100), current), up.unreachable());
+            return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s over %d s is within %d%% of what %d replicas carry",
+                    w.stableLow(), stableSeconds(), Math.round(policy.tolerance() * 100), current), up.unreachable());
         }
-        return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s (60 s: %,.0f) needs %d replicas%s, have %d",
-                upRate, w.stableLow(), up.replicas(), up.basis(), current), up.unreachable());
+        return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s (%d s: %,.0f) needs %d replicas%s, have %d",
+                upRate, stableSeconds(), w.stableLow(), up.replicas(), up.basis(), current), up.unreachable());
+    }
+
+    private long stableSeconds() {
+        return policy.windows().stable().toSeconds();
     }
 
     private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
@@ -282,10 +287,5 @@ public final class Autoscaler {
         if (reported.computeIfAbsent(pod, p -> new HashSet<>()).add(problem)) {
             log.warn("{} {}", name, message);
         }
-    }
-
-    /** A counter that went down belongs to a restarted process: all of its new value is the increase. */
-    static double increase(double now, double before) {
-        return Measure.increase(now, before);
     }
 }

@@ -25,10 +25,6 @@ public record PodCounters(double requests, double cacheHits, double cacheMisses,
         this(requests, cacheHits, cacheMisses, durationSum, durationCount, Double.NaN, Double.NaN);
     }
 
-    public static PodCounters requestsOnly(double requests) {
-        return new PodCounters(requests, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-    }
-
     /** Garbage a scrape may carry: a negative or non-finite request count. */
     public boolean isValid() {
         return Double.isFinite(requests) && requests >= 0

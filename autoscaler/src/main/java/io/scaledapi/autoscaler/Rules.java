@@ -108,12 +108,12 @@ final class Rules {
     static Step rateLimit(List<ScaleEvent> events, long now, int desired, int current, ScalingPolicy policy) {
         int allowed = desired;
         if (desired > current) {
-            ScalingPolicy.Rules up = policy.up();
+            ScalingPolicy.ScalingRules up = policy.up();
             int start = current - netChangeSince(events, now - up.period().toMillis());
             int most = start + Math.max(up.maxPods(), (int) Math.ceil(start * up.maxPercent() / 100.0));
             allowed = Math.min(desired, Math.max(current, most));
         } else if (desired < current) {
-            ScalingPolicy.Rules down = policy.down();
+            ScalingPolicy.ScalingRules down = policy.down();
             int start = current - netChangeSince(events, now - down.period().toMillis());
             int byPercent = (int) Math.ceil(start * (1 - down.maxPercent() / 100.0));
             int byPods = down.maxPods() > 0 ? start - down.maxPods() : Integer.MAX_VALUE;

@@ -16,8 +16,8 @@ import java.time.Duration;
  * @param interval       the tick
  * @param defaultStartup pod start-to-ready time assumed until one is measured
  */
-public record ScalingPolicy(Replicas replicas, Target target, Windows windows, double burstThreshold, Rules up,
-        Rules down, double tolerance, Duration interval, Duration defaultStartup) {
+public record ScalingPolicy(Replicas replicas, Target target, Windows windows, double burstThreshold, ScalingRules up,
+        ScalingRules down, double tolerance, Duration interval, Duration defaultStartup) {
 
     /** Both bounds inclusive. */
     public record Replicas(int min, int max) {
@@ -57,20 +57,40 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
      * As the HPA's behavior: a stabilization window (up: the lowest recommendation of it; down: the highest), and
      * at most {@code maxPods} or {@code maxPercent} (whichever allows more) per {@code period}.
      */
-    public record Rules(Duration stabilization, int maxPods, int maxPercent, Duration period) {
+    public record ScalingRules(Duration stabilization, int maxPods, int maxPercent, Duration period) {
     }
 
-    /** The design's defaults, for a fleet of 1 to 10 replicas with no target yet. */
+    /** The defaults a user can set, as the CRD writes them (constants: the CRD's schema and descriptions use them). */
+    public static final String DEFAULT_INTERVAL = "2s";
+    public static final String DEFAULT_BURST_WINDOW = "6s";
+    public static final String DEFAULT_BURST_THRESHOLD = "2.0";
+    /** {@link #DEFAULTS}' up and down rules in words ({@code ScalingPolicyTest} keeps them equal to the values). */
+    public static final String DEFAULT_SCALE_UP = "no stabilization, +100% or +4 pods per 15s, whichever is more";
+    public static final String DEFAULT_SCALE_DOWN = "30s stabilization, -50% per 15s";
+
+    /** The defaults, for a fleet of 1 to 10 replicas with no target yet: the one place they live. */
     public static final ScalingPolicy DEFAULTS = new ScalingPolicy(
             new Replicas(1, 10),
             new Target(0, 0, null),
-            new Windows(Duration.ofSeconds(60), Duration.ofSeconds(6), Duration.ofSeconds(10)),
-            2.0,
-            new Rules(Duration.ZERO, 4, 100, Duration.ofSeconds(15)),
-            new Rules(Duration.ofSeconds(30), 0, 50, Duration.ofSeconds(15)),
+            new Windows(Duration.ofSeconds(60), Durations.parse(DEFAULT_BURST_WINDOW), Duration.ofSeconds(10)),
+            Double.parseDouble(DEFAULT_BURST_THRESHOLD),
+            new ScalingRules(Duration.ZERO, 4, 100, Duration.ofSeconds(15)),
+            new ScalingRules(Duration.ofSeconds(30), 0, 50, Duration.ofSeconds(15)),
             0.1,
-            Duration.ofSeconds(2),
+            Durations.parse(DEFAULT_INTERVAL),
             Duration.ofSeconds(20));
+
+    /** Up or down rules in words, as the CRD's descriptions give the defaults. */
+    static String describe(ScalingRules rules, boolean up) {
+        String stabilization = rules.stabilization().isZero() ? "no stabilization" : rules.stabilization().toSeconds() + "s stabilization";
+        String sign = up ? "+" : "-";
+        String period = " per " + rules.period().toSeconds() + "s";
+        if (rules.maxPods() > 0) {
+            return stabilization + ", " + sign + rules.maxPercent() + "% or " + sign + rules.maxPods() + " pods" + period
+                    + ", whichever is more";
+        }
+        return stabilization + ", " + sign + rules.maxPercent() + "%" + period;
+    }
 
     /** The defaults around a rate target. */
     public static ScalingPolicy defaults(int min, int max, double targetRequestsPerSecond) {
@@ -105,11 +125,11 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
         return new ScalingPolicy(replicas, target, windows, threshold, up, down, tolerance, interval, defaultStartup);
     }
 
-    public ScalingPolicy withUp(Rules rules) {
+    public ScalingPolicy withUp(ScalingRules rules) {
         return new ScalingPolicy(replicas, target, windows, burstThreshold, rules, down, tolerance, interval, defaultStartup);
     }
 
-    public ScalingPolicy withDown(Rules rules) {
+    public ScalingPolicy withDown(ScalingRules rules) {
         return new ScalingPolicy(replicas, target, windows, burstThreshold, up, rules, tolerance, interval, defaultStartup);
     }
 

@@ -8,14 +8,14 @@ import java.time.Duration;
  * from the resource, the simulator from a manifest file, so both run the same policy for the same spec.
  */
 public record ScalingSettings(int minReplicas, int maxReplicas, Double targetRequestsPerSecond, String interval,
-        Burst burst, Rules scaleUp, Rules scaleDown, LatencyTarget latencyTarget) {
+        Burst burst, ScalingRules scaleUp, ScalingRules scaleDown, LatencyTarget latencyTarget) {
 
     /** {@code spec.scaling.burst}: the short window and the multiple of ready replicas that start burst mode. */
     public record Burst(String window, Double threshold) {
     }
 
     /** {@code spec.scaling.scaleUp} or {@code scaleDown}. */
-    public record Rules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {
+    public record ScalingRules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {
     }
 
     /** {@code spec.scaling.latencyTarget}. */
@@ -41,11 +41,11 @@ public record ScalingSettings(int minReplicas, int maxReplicas, Double targetReq
         return policy;
     }
 
-    private static ScalingPolicy.Rules rules(Rules given, ScalingPolicy.Rules d) {
+    private static ScalingPolicy.ScalingRules rules(ScalingRules given, ScalingPolicy.ScalingRules d) {
         if (given == null) {
             return d;
         }
-        return new ScalingPolicy.Rules(duration(given.stabilizationWindow(), d.stabilization()),
+        return new ScalingPolicy.ScalingRules(duration(given.stabilizationWindow(), d.stabilization()),
                 given.maxPods() != null ? given.maxPods() : d.maxPods(),
                 given.maxPercent() != null ? given.maxPercent() : d.maxPercent(),
                 duration(given.period(), d.period()));

@@ -110,8 +110,8 @@ class MeasureTest {
         return Stream.of(
                 Arguments.of(List.of(PodSnapshot.notReady("a", STARTED)), "no ready pods to measure", false),
                 Arguments.of(List.of(PodSnapshot.unscraped("a", STARTED, STARTED, "timeout")), "no pod could be scraped", false),
-                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, PodCounters.requestsOnly(-1))), "no pod could be scraped", false),
-                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, PodCounters.requestsOnly(10))), "waiting for a second scrape to compute rates", true));
+                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(-1))), "no pod could be scraped", false),
+                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(10))), "waiting for a second scrape to compute rates", true));
     }
 
     @ParameterizedTest
@@ -220,7 +220,7 @@ class MeasureTest {
         AutoscalerState state = new AutoscalerState();
         List<String> warned = new ArrayList<>();
         for (int tick = 0; tick < 5; tick++) {
-            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, PodCounters.requestsOnly(Double.NaN))),
+            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(Double.NaN))),
                     state, tick * 2000L, POLICY, (pod, problem, message) -> {
                         if (!warned.contains(pod + "/" + problem)) {
                             warned.add(pod + "/" + problem);
@@ -234,5 +234,10 @@ class MeasureTest {
     void aRestartedCounterCountsItsNewValue() {
         assertThat(Measure.increase(50, 1000)).isEqualTo(50);
         assertThat(Measure.increase(1200, 1000)).isEqualTo(200);
+    }
+
+    /** A pod's counters with only the request count: no cache, duration or shared-tier series. */
+    static PodCounters requestsOnly(double requests) {
+        return new PodCounters(requests, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 }

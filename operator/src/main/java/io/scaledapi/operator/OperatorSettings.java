@@ -90,9 +90,4 @@ public record OperatorSettings(
         }
         throw new IllegalArgumentException(name + " must be a positive whole number, got '" + value + "'");
     }
-
-    public OperatorSettings withoutExitOnLostLease() {
-        return new OperatorSettings(watchNamespaces, leaderElection, leaseName, leaseNamespace, identity, healthAddress,
-                healthPort, false, scrapeMode, scrapeTimeout, scrapeParallelism);
-    }
 }

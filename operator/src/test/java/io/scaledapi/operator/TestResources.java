@@ -40,7 +40,7 @@ public final class TestResources {
         return name;
     }
 
-    /** The design note's minimal resource as YAML; {@code %s} is the name. */
+    /** The smallest valid resource as YAML (the README's example); {@code %s} is the name. */
     public static final String MINIMAL_YAML = """
             apiVersion: scaledapi.io/v1alpha1
             kind: ScaledApi

@@ -40,8 +40,8 @@ record ScaledApiManifest(ScalingSettings settings, String cacheTtl) {
                     scaling.hasNonNull("targetRequestsPerSecond") ? scaling.get("targetRequestsPerSecond").asDouble() : null,
                     scaling.path("interval").textValue(),
                     value(scaling, scaling.has("burst") ? "burst" : "panic", ScalingSettings.Burst.class),
-                    value(scaling, "scaleUp", ScalingSettings.Rules.class),
-                    value(scaling, "scaleDown", ScalingSettings.Rules.class),
+                    value(scaling, "scaleUp", ScalingSettings.ScalingRules.class),
+                    value(scaling, "scaleDown", ScalingSettings.ScalingRules.class),
                     value(scaling, "latencyTarget", ScalingSettings.LatencyTarget.class));
             return new ScaledApiManifest(settings, spec.path("cache").path("ttl").textValue());
         } catch (IOException | RuntimeException e) {

@@ -27,6 +27,7 @@ public class ScaledApiSpec {
     public static final int DEFAULT_METRICS_PORT = 8081;
     public static final String DEFAULT_METRICS_PATH = "/actuator/prometheus";
     public static final String DEFAULT_REQUEST_COUNTER = "http_server_requests_seconds_count";
+    public static final long DEFAULT_MAX_ENTRIES = 10000;
 
     @Required
     @Size(min = 1, max = 512)
@@ -76,7 +77,7 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("How long a cached response stays fresh (Go duration: 30s, 5m, 1m30s). Handed to pods as CACHE_TTL.")
         public String ttl;
 
-        @Default("10000")
+        @Default("" + DEFAULT_MAX_ENTRIES)
         @Min(1)
         @Max(100000000)
         @JsonPropertyDescription("Bound on cached entries per pod. Handed to pods as CACHE_MAX_ENTRIES.")
@@ -155,7 +156,7 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("Size the fleet so that this percentile of response time stays under the threshold.")
         public LatencyTarget latencyTarget;
 
-        @Default("2s")
+        @Default(ScalingPolicy.DEFAULT_INTERVAL)
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
         @ValidationRule(value = "duration(self) >= duration('500ms') && duration(self) <= duration('5m')",
@@ -163,10 +164,10 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("Scrape and decision period.")
         public String interval;
 
-        @JsonPropertyDescription("Scale-up behaviour; default: no stabilization, +100% or +4 pods per 15s, whichever is more.")
+        @JsonPropertyDescription("Scale-up behaviour; default: " + ScalingPolicy.DEFAULT_SCALE_UP + ".")
         public ScalingRules scaleUp;
 
-        @JsonPropertyDescription("Scale-down behaviour; default: 30s stabilization, -50% per 15s.")
+        @JsonPropertyDescription("Scale-down behaviour; default: " + ScalingPolicy.DEFAULT_SCALE_DOWN + ".")
         public ScalingRules scaleDown;
 
         @JsonPropertyDescription("Burst mode: a short window that scales up at once when load jumps.")
@@ -231,12 +232,13 @@ public class ScaledApiSpec {
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
         @ValidationRule(value = "duration(self) > duration('0s')", message = "burst.window must be greater than zero")
-        @JsonPropertyDescription("Burst window; default 6s.")
+        @JsonPropertyDescription("Burst window; default " + ScalingPolicy.DEFAULT_BURST_WINDOW + ".")
         public String window;
 
         @Min(1)
         @Max(100)
-        @JsonPropertyDescription("Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default 2.0.")
+        @JsonPropertyDescription("Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default "
+                + ScalingPolicy.DEFAULT_BURST_THRESHOLD + ".")
         public Double threshold;
     }
 
@@ -260,9 +262,14 @@ public class ScaledApiSpec {
         return scaling != null && scaling.mode == ScalingMode.Recommend;
     }
 
-    private static ScalingSettings.Rules rules(ScalingRules given) {
+    private static ScalingSettings.ScalingRules rules(ScalingRules given) {
         return given == null ? null
-                : new ScalingSettings.Rules(given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
+                : new ScalingSettings.ScalingRules(given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
+    }
+
+    /** The per-pod cache bound handed to pods as CACHE_MAX_ENTRIES. */
+    public long maxEntries() {
+        return cache != null && cache.maxEntries != null ? cache.maxEntries : DEFAULT_MAX_ENTRIES;
     }
 
     /** The API's container port. */

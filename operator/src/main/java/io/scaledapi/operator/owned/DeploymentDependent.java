@@ -131,7 +131,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         ScaledApiSpec spec = api.getSpec();
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVar("CACHE_TTL", Durations.forSpring(Durations.parse(spec.cache.ttl)), null));
-        env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.cache.maxEntries == null ? 10000 : spec.cache.maxEntries), null));
+        env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.maxEntries()), null));
         env.add(new EnvVar("SERVER_PORT", Integer.toString(port), null));
         env.add(new EnvVar("MANAGEMENT_SERVER_PORT", Integer.toString(spec.metricsPort()), null));
         String redisUrl = SharedCacheObjects.redisUrl(api);
