@@ -1,5 +1,7 @@
 package io.scaledapi.autoscaler;
 
+import io.scaledapi.autoscaler.AutoscalerState.Recommendation;
+import io.scaledapi.autoscaler.AutoscalerState.ScaleEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -8,12 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.scaledapi.autoscaler.AutoscalerState.Recommendation;
-import io.scaledapi.autoscaler.AutoscalerState.ScaleEvent;
 
 /**
  * The scaling decision for one ScaledApi, each tick, in stages that each return a value and its reason:
@@ -31,6 +29,7 @@ public final class Autoscaler {
     private final AutoscalerState state;
     /** Problems already logged, by pod: each is logged once while its pod exists (so the set stays bounded). */
     private final Map<String, Set<String>> reported = new HashMap<>();
+
     private ScalingPolicy policy;
     /** The policy capacity is planned with this tick: the per-pod target, lowered when pods carry less (see {@link #plan}). */
     private ScalingPolicy planning;
@@ -82,12 +81,25 @@ public final class Autoscaler {
         reported.keySet().retainAll(present);
         Measure.Result measured = Measure.measure(pods, state, now, policy, this::reportOnce);
         if (measured.hold() != null) {
-            return new Decision(current, mode(), "hold at " + current + ": " + measured.hold(), Double.NaN, Double.NaN,
-                    Double.NaN, measured.metricsAvailable(), measured.message(), null, Double.NaN, Map.of(), null, podCapacity());
+            return new Decision(
+                    current,
+                    mode(),
+                    "hold at " + current + ": " + measured.hold(),
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    measured.metricsAvailable(),
+                    measured.message(),
+                    null,
+                    Double.NaN,
+                    Map.of(),
+                    null,
+                    podCapacity());
         }
         planning = plan();
         for (double coldness : measured.newPodColdness()) {
-            state.newPodColdness = state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
+            state.newPodColdness =
+                    state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
         }
         state.rates.add(measured.sample(now));
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
@@ -109,14 +121,31 @@ public final class Autoscaler {
                 state.lastScaleUpAt = now;
             }
         }
-        long keep = Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
+        long keep =
+                Math.max(policy.up().period().toMillis(), policy.down().period().toMillis());
         state.scaleEvents.removeIf(e -> e.t <= now - keep);
-        String reason = measured.blind().isEmpty() ? outcome.reason() : outcome.reason() + String.format(Locale.ROOT,
-                " (%d loaded pod(s) gave no full answer to their scrape and were counted saturated: %s)", measured.blind().size(),
-                String.join(", ", measured.blind()));
-        return new Decision(outcome.replicas(), mode(), reason, rates.stableLow(), rates.burstLow(),
-                rates.hitRatio(), true, measured.message(), outcome.limit(), rates.sharedHitRatio(), measured.localHitRates(),
-                measured.problem(), podCapacity());
+        String reason = measured.blind().isEmpty()
+                ? outcome.reason()
+                : outcome.reason()
+                        + String.format(
+                                Locale.ROOT,
+                                " (%d loaded pod(s) gave no full answer to their scrape and were counted saturated: %s)",
+                                measured.blind().size(),
+                                String.join(", ", measured.blind()));
+        return new Decision(
+                outcome.replicas(),
+                mode(),
+                reason,
+                rates.stableLow(),
+                rates.burstLow(),
+                rates.hitRatio(),
+                true,
+                measured.message(),
+                outcome.limit(),
+                rates.sharedHitRatio(),
+                measured.localHitRates(),
+                measured.problem(),
+                podCapacity());
     }
 
     /** Below this share of it, a pod's measured capacity replaces the target as what each pod is planned to carry. */
@@ -130,7 +159,8 @@ public final class Autoscaler {
     private ScalingPolicy plan() {
         ScalingPolicy.Target t = policy.target();
         double planned = plannedPerPod(t.requestsPerSecond(), podCapacity());
-        return planned == t.requestsPerSecond() ? policy
+        return planned == t.requestsPerSecond()
+                ? policy
                 : policy.withTarget(new ScalingPolicy.Target(planned, t.latencyPercentile(), t.latencyThreshold()));
     }
 
@@ -145,8 +175,7 @@ public final class Autoscaler {
     }
 
     /** The replicas after the rules, why, and the first limit that cut them. */
-    private record Outcome(int replicas, String reason, Limit limit) {
-    }
+    private record Outcome(int replicas, String reason, Limit limit) {}
 
     /**
      * Stabilization, no scale-down while a scale-up is still arriving, and rate limits (not in burst mode: it goes
@@ -158,8 +187,8 @@ public final class Autoscaler {
         int desired = proposal.replicas();
         if (!bursting) {
             Rules.Step stable = Rules.stabilize(state.recommendations, now, desired, current, policy, downWindow);
-            Rules.Step arriving = Rules.afterScaleUp(state.lastScaleUpAt, now, stable.replicas(), current, ready, downWindow,
-                    startupMillis());
+            Rules.Step arriving = Rules.afterScaleUp(
+                    state.lastScaleUpAt, now, stable.replicas(), current, ready, downWindow, startupMillis());
             Rules.Step limited = Rules.rateLimit(state.scaleEvents, now, arriving.replicas(), current, policy);
             if (stable.replicas() == current && desired != current) {
                 why.insert(0, "hold (stabilization) at " + current + ": ");
@@ -178,15 +207,16 @@ public final class Autoscaler {
     }
 
     /** What the rates ask for, before the rules. */
-    record Proposal(int replicas, String reason, boolean unreachable) {
-    }
+    record Proposal(int replicas, String reason, boolean unreachable) {}
 
     /**
      * Up on the highest of the stable and burst rates and the trend projected over the start-up time; down on the
      * recent window (unmeasured pods fully loaded); no change within the tolerance.
      */
     private long startupMillis() {
-        return state.startupMillis != null ? state.startupMillis : policy.defaultStartup().toMillis();
+        return state.startupMillis != null
+                ? state.startupMillis
+                : policy.defaultStartup().toMillis();
     }
 
     /** The pods' start-to-ready time as measured (a moving average), or null before a pod was seen becoming ready. */
@@ -203,23 +233,62 @@ public final class Autoscaler {
         Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), planning);
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, planning)) {
             int replicas = Capacity.withNewPods(current, up.replicas(), newPodShare(w));
-            return new Proposal(replicas, String.format(Locale.ROOT,
-                    "up: %,.0f req/s (%d s: %,.0f, %d s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
-                    upRate, stableSeconds(), w.stableLow(), policy.windows().burst().toSeconds(), w.burstLow(), w.trend(),
-                    startup / 1000, up.replicas(), up.basis(), current,
-                    newPodsNote(w, up.replicas(), replicas)), up.unreachable());
+            return new Proposal(
+                    replicas,
+                    String.format(
+                            Locale.ROOT,
+                            "up: %,.0f req/s (%d s: %,.0f, %d s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
+                            upRate,
+                            stableSeconds(),
+                            w.stableLow(),
+                            policy.windows().burst().toSeconds(),
+                            w.burstLow(),
+                            w.trend(),
+                            startup / 1000,
+                            up.replicas(),
+                            up.basis(),
+                            current,
+                            newPodsNote(w, up.replicas(), replicas)),
+                    up.unreachable());
         }
         if (down.replicas() < current && !Capacity.withinTolerance(downRate, current, planning)) {
             int replicas = down.replicas();
-            return new Proposal(replicas, String.format(Locale.ROOT, "down: %,.0f req/s over %d s needs %d replicas%s, had %d",
-                    downRate, policy.windows().recent().toSeconds(), replicas, down.basis(), current), down.unreachable());
+            return new Proposal(
+                    replicas,
+                    String.format(
+                            Locale.ROOT,
+                            "down: %,.0f req/s over %d s needs %d replicas%s, had %d",
+                            downRate,
+                            policy.windows().recent().toSeconds(),
+                            replicas,
+                            down.basis(),
+                            current),
+                    down.unreachable());
         }
         if (up.replicas() > current || down.replicas() < current) {
-            return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s over %d s is within %d%% of what %d replicas carry",
-                    w.stableLow(), stableSeconds(), Math.round(policy.tolerance() * 100), current), up.unreachable());
+            return new Proposal(
+                    current,
+                    String.format(
+                            Locale.ROOT,
+                            "hold: %,.0f req/s over %d s is within %d%% of what %d replicas carry",
+                            w.stableLow(),
+                            stableSeconds(),
+                            Math.round(policy.tolerance() * 100),
+                            current),
+                    up.unreachable());
         }
-        return new Proposal(current, String.format(Locale.ROOT, "hold: %,.0f req/s (%d s: %,.0f) needs %d replicas%s, have %d",
-                upRate, stableSeconds(), w.stableLow(), up.replicas(), up.basis(), current), up.unreachable());
+        return new Proposal(
+                current,
+                String.format(
+                        Locale.ROOT,
+                        "hold: %,.0f req/s (%d s: %,.0f) needs %d replicas%s, have %d",
+                        upRate,
+                        stableSeconds(),
+                        w.stableLow(),
+                        up.replicas(),
+                        up.basis(),
+                        current),
+                up.unreachable());
     }
 
     private long stableSeconds() {
@@ -229,9 +298,17 @@ public final class Autoscaler {
     private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
         int needed = Capacity.withNewPods(current, burst.replicas(), newPodShare(w));
         int replicas = Math.max(current, Math.max(normal.replicas(), needed));
-        return new Proposal(replicas, String.format(Locale.ROOT, "burst: %,.0f req/s over %d s needs %d replicas, had %d%s",
-                w.burstLow(), policy.windows().burst().toSeconds(), burst.replicas(), current,
-                newPodsNote(w, burst.replicas(), needed)), burst.unreachable() || normal.unreachable());
+        return new Proposal(
+                replicas,
+                String.format(
+                        Locale.ROOT,
+                        "burst: %,.0f req/s over %d s needs %d replicas, had %d%s",
+                        w.burstLow(),
+                        policy.windows().burst().toSeconds(),
+                        burst.replicas(),
+                        current,
+                        newPodsNote(w, burst.replicas(), needed)),
+                burst.unreachable() || normal.unreachable());
     }
 
     private double newPodShare(RateWindows.Rates w) {
@@ -243,8 +320,13 @@ public final class Autoscaler {
         if (replicas <= needed) {
             return "";
         }
-        return String.format(Locale.ROOT, "; %d with new pods counted at %.0f %% of a warm one (they start %.0f %% colder, %s)",
-                replicas, newPodShare(w) * 100, state.newPodColdness * 100, Double.isFinite(w.sharedHitRatio())
+        return String.format(
+                Locale.ROOT,
+                "; %d with new pods counted at %.0f %% of a warm one (they start %.0f %% colder, %s)",
+                replicas,
+                newPodShare(w) * 100,
+                state.newPodColdness * 100,
+                Double.isFinite(w.sharedHitRatio())
                         ? String.format(Locale.ROOT, "shared tier hit ratio %.0f %%", w.sharedHitRatio() * 100)
                         : "no shared tier");
     }
@@ -264,9 +346,11 @@ public final class Autoscaler {
         state.pods.forEach(p -> known.add(p.name));
         for (PodSnapshot pod : pods) {
             if (pod.ready() && pod.startedAt() != null && pod.readySince() != null && !known.contains(pod.name())) {
-                long observed = Math.max(0, pod.readySince().toEpochMilli() - pod.startedAt().toEpochMilli());
+                long observed = Math.max(
+                        0, pod.readySince().toEpochMilli() - pod.startedAt().toEpochMilli());
                 // A moving average, so one slow pull does not dominate; only pods seen newly ready count.
-                state.startupMillis = state.startupMillis == null ? observed : Math.round(0.7 * state.startupMillis + 0.3 * observed);
+                state.startupMillis =
+                        state.startupMillis == null ? observed : Math.round(0.7 * state.startupMillis + 0.3 * observed);
             }
         }
     }

@@ -1,9 +1,8 @@
 package io.scaledapi.autoscaler;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Everything the autoscaler remembers between ticks, bounded by its windows: the per-tick fleet rates, the
@@ -35,6 +34,7 @@ public class AutoscalerState {
     public Double podCapacity;
     /** When replicas were last raised by an applied decision: no scale-down within the down window after it. */
     public Long lastScaleUpAt;
+
     public Long lastTick;
 
     /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
@@ -50,10 +50,10 @@ public class AutoscalerState {
         public Double sharedHits;
         public Double sharedMisses;
 
-        public RateSample() {
-        }
+        public RateSample() {}
 
-        RateSample(long t, double low, double high, Double hits, Double misses, Double durationSum, Double durationCount) {
+        RateSample(
+                long t, double low, double high, Double hits, Double misses, Double durationSum, Double durationCount) {
             this.t = t;
             this.low = low;
             this.high = high;
@@ -69,8 +69,7 @@ public class AutoscalerState {
         public long t;
         public int replicas;
 
-        public Recommendation() {
-        }
+        public Recommendation() {}
 
         Recommendation(long t, int replicas) {
             this.t = t;
@@ -84,8 +83,7 @@ public class AutoscalerState {
         public int from;
         public int to;
 
-        public ScaleEvent() {
-        }
+        public ScaleEvent() {}
 
         ScaleEvent(long t, int from, int to) {
             this.t = t;
@@ -118,8 +116,7 @@ public class AutoscalerState {
         /** The share of its CPU limit it used over the last tick, when both are known. */
         public Double cpuShare;
 
-        public PodCounterState() {
-        }
+        public PodCounterState() {}
 
         PodCounterState(String name, long t, PodCounters c) {
             this.name = name;

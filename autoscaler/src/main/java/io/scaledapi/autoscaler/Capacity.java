@@ -10,12 +10,10 @@ import java.util.Locale;
  */
 final class Capacity {
 
-    private Capacity() {
-    }
+    private Capacity() {}
 
     /** Replicas for a rate, the basis in words, and whether the latency target cannot be met within the maximum. */
-    record Need(int replicas, String basis, boolean unreachable) {
-    }
+    record Need(int replicas, String basis, boolean unreachable) {}
 
     static Need need(double rate, double meanServiceSeconds, ScalingPolicy policy) {
         ScalingPolicy.Target target = policy.target();
@@ -27,16 +25,24 @@ final class Capacity {
         }
         boolean unreachable = false;
         if (target.hasLatency() && Double.isFinite(meanServiceSeconds) && meanServiceSeconds > 0) {
-            int servers = ErlangC.serversFor(rate, 1 / meanServiceSeconds, target.latencyPercentile() / 100,
-                    target.latencyThreshold().toNanos() / 1e9, policy.maxReplicas());
+            int servers = ErlangC.serversFor(
+                    rate,
+                    1 / meanServiceSeconds,
+                    target.latencyPercentile() / 100,
+                    target.latencyThreshold().toNanos() / 1e9,
+                    policy.maxReplicas());
             if (servers < 0) {
                 unreachable = true;
                 servers = policy.maxReplicas();
             }
             if (servers > replicas) {
                 replicas = servers;
-                basis = String.format(Locale.ROOT, " for p%s under %d ms (M/M/c, mean service %.1f ms)",
-                        percentile(target.latencyPercentile()), target.latencyThreshold().toMillis(), meanServiceSeconds * 1000);
+                basis = String.format(
+                        Locale.ROOT,
+                        " for p%s under %d ms (M/M/c, mean service %.1f ms)",
+                        percentile(target.latencyPercentile()),
+                        target.latencyThreshold().toMillis(),
+                        meanServiceSeconds * 1000);
             }
         }
         return new Need(replicas, basis, unreachable);

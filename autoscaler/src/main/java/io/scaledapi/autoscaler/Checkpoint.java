@@ -1,10 +1,9 @@
 package io.scaledapi.autoscaler;
 
-import java.nio.charset.StandardCharsets;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The autoscaler's memory as text a restarted operator reads back, bounded in bytes. The per-pod counters are the
@@ -17,11 +16,10 @@ public final class Checkpoint {
     /** Well under a ConfigMap's 1 MiB, so a checkpoint always fits in one. */
     public static final int MAX_BYTES = 256 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private Checkpoint() {
-    }
+    private Checkpoint() {}
 
     /** The state as JSON of at most {@code maxBytes} UTF-8 bytes. */
     public static String encode(AutoscalerState state, int maxBytes) {
@@ -34,7 +32,10 @@ public final class Checkpoint {
         String smaller = write(withoutPods);
         while (smaller.getBytes(StandardCharsets.UTF_8).length > maxBytes && !withoutPods.rates.isEmpty()) {
             // Oldest rate samples first: the windows refill within a minute, and the scale events must stay.
-            withoutPods.rates.subList(0, Math.max(1, withoutPods.rates.size() / 2)).clear();
+            withoutPods
+                    .rates
+                    .subList(0, Math.max(1, withoutPods.rates.size() / 2))
+                    .clear();
             smaller = write(withoutPods);
         }
         return smaller;

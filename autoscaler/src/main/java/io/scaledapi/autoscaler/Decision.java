@@ -20,22 +20,75 @@ import java.util.Map;
  *                         loaded pods that did not answer were counted saturated), or null
  * @param podCapacity      what one pod was measured to carry (req/s), or NaN before any pod saturated
  */
-public record Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
-        boolean metricsAvailable, String metricsMessage, Limit limit, double sharedHitRatio,
-        Map<String, Double> localHitRates, String metricsProblem, double podCapacity) {
+public record Decision(
+        int replicas,
+        Mode mode,
+        String reason,
+        double stableRate,
+        double burstRate,
+        double hitRatio,
+        boolean metricsAvailable,
+        String metricsMessage,
+        Limit limit,
+        double sharedHitRatio,
+        Map<String, Double> localHitRates,
+        String metricsProblem,
+        double podCapacity) {
 
-    public Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
-            boolean metricsAvailable, String metricsMessage, Limit limit) {
-        this(replicas, mode, reason, stableRate, burstRate, hitRatio, metricsAvailable, metricsMessage, limit, Double.NaN, Map.of());
+    public Decision(
+            int replicas,
+            Mode mode,
+            String reason,
+            double stableRate,
+            double burstRate,
+            double hitRatio,
+            boolean metricsAvailable,
+            String metricsMessage,
+            Limit limit) {
+        this(
+                replicas,
+                mode,
+                reason,
+                stableRate,
+                burstRate,
+                hitRatio,
+                metricsAvailable,
+                metricsMessage,
+                limit,
+                Double.NaN,
+                Map.of());
     }
 
-    public Decision(int replicas, Mode mode, String reason, double stableRate, double burstRate, double hitRatio,
-            boolean metricsAvailable, String metricsMessage, Limit limit, double sharedHitRatio, Map<String, Double> localHitRates) {
-        this(replicas, mode, reason, stableRate, burstRate, hitRatio, metricsAvailable, metricsMessage, limit, sharedHitRatio,
-                localHitRates, null, Double.NaN);
+    public Decision(
+            int replicas,
+            Mode mode,
+            String reason,
+            double stableRate,
+            double burstRate,
+            double hitRatio,
+            boolean metricsAvailable,
+            String metricsMessage,
+            Limit limit,
+            double sharedHitRatio,
+            Map<String, Double> localHitRates) {
+        this(
+                replicas,
+                mode,
+                reason,
+                stableRate,
+                burstRate,
+                hitRatio,
+                metricsAvailable,
+                metricsMessage,
+                limit,
+                sharedHitRatio,
+                localHitRates,
+                null,
+                Double.NaN);
     }
 
     public enum Mode {
-        Stable, Burst
+        Stable,
+        Burst
     }
 }

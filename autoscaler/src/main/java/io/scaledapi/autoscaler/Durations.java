@@ -12,8 +12,7 @@ public final class Durations {
 
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     public static Duration parse(String text) {
         if (text == null || !text.matches(PATTERN)) {
@@ -23,14 +22,15 @@ public final class Durations {
         double nanos = 0;
         while (matcher.find()) {
             double value = Double.parseDouble(matcher.group(1));
-            nanos += value * switch (matcher.group(2)) {
-                case "ns" -> 1d;
-                case "us" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
+            nanos += value
+                    * switch (matcher.group(2)) {
+                        case "ns" -> 1d;
+                        case "us" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        default -> 3600e9;
+                    };
         }
         return Duration.ofNanos(Math.round(nanos));
     }

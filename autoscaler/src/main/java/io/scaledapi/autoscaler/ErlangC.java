@@ -6,8 +6,7 @@ package io.scaledapi.autoscaler;
  */
 public final class ErlangC {
 
-    private ErlangC() {
-    }
+    private ErlangC() {}
 
     /** Probability that an arrival has to wait (Erlang's C formula), computed stably for large c. */
     public static double waitProbability(int c, double lambda, double mu) {

@@ -1,13 +1,12 @@
 package io.scaledapi.autoscaler;
 
+import io.scaledapi.autoscaler.AutoscalerState.PodCounterState;
+import io.scaledapi.autoscaler.AutoscalerState.RateSample;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import io.scaledapi.autoscaler.AutoscalerState.PodCounterState;
-import io.scaledapi.autoscaler.AutoscalerState.RateSample;
 
 /**
  * The first stage: one tick's pod snapshots become per-pod and fleet rates. Counters become rates by differences
@@ -71,14 +70,14 @@ final class Measure {
      */
     static final double CPU_MEASURABLE = 0.5;
 
-    private Measure() {
-    }
+    private Measure() {}
 
     /**
      * One pod's rate over the tick, its mean response time (NaN when it exports no durations), and how fast that
      * grew since the tick before (seconds per second, negative while its queue drains, 0 when unknown).
      */
-    record PodRate(String name, double rate, double responseSeconds, double responseGrowth, boolean blind, double cpuShare) {
+    record PodRate(
+            String name, double rate, double responseSeconds, double responseGrowth, boolean blind, double cpuShare) {
 
         PodRate(String name, double rate, double responseSeconds, double responseGrowth) {
             this(name, rate, responseSeconds, responseGrowth, false, Double.NaN);
@@ -118,10 +117,25 @@ final class Measure {
      * healthy pods' share), {@code high} the rate to scale down on (unmeasured pods fully loaded); {@code hold} is
      * why there is nothing to decide on, or null.
      */
-    record Result(int ready, int scraped, int measured, double served, double demand, double high, Double hits,
-            Double misses, Double durationSum, Double durationCount, String hold, boolean metricsAvailable,
-            String message, Double sharedHits, Double sharedMisses, Map<String, Double> localHitRates,
-            List<Double> newPodColdness, List<String> blind) {
+    record Result(
+            int ready,
+            int scraped,
+            int measured,
+            double served,
+            double demand,
+            double high,
+            Double hits,
+            Double misses,
+            Double durationSum,
+            Double durationCount,
+            String hold,
+            boolean metricsAvailable,
+            String message,
+            Double sharedHits,
+            Double sharedMisses,
+            Map<String, Double> localHitRates,
+            List<Double> newPodColdness,
+            List<String> blind) {
 
         /** Why metrics are incomplete though a decision could be made ({@link #SCRAPE_TIMEOUT}), or null. */
         String problem() {
@@ -150,8 +164,8 @@ final class Measure {
         void report(String pod, String problem, String message);
     }
 
-    static Result measure(List<PodSnapshot> pods, AutoscalerState state, long now, ScalingPolicy policy,
-            Problems warnOnce) {
+    static Result measure(
+            List<PodSnapshot> pods, AutoscalerState state, long now, ScalingPolicy policy, Problems warnOnce) {
         Map<String, PodCounterState> previous = new HashMap<>();
         state.pods.forEach(p -> previous.put(p.name, p));
         List<PodCounterState> next = new ArrayList<>();
@@ -171,10 +185,21 @@ final class Measure {
             ready++;
             PodCounters c = pod.counters();
             PodCounterState last = previous.get(pod.name());
-            if (c == null && pod.noFullAnswer() && last != null && now - last.t <= BLIND_MILLIS && loaded(last, policy, state)) {
+            if (c == null
+                    && pod.noFullAnswer()
+                    && last != null
+                    && now - last.t <= BLIND_MILLIS
+                    && loaded(last, policy, state)) {
                 // Busy, not idle: its counters are kept, so that its next answer's increase spans the silence.
-                warnOnce.report(pod.name(), "blind", String.format(Locale.ROOT, "pod %s gave no full answer to its scrape "
-                        + "while it was loaded (last %,.0f req/s): counted saturated until it answers", pod.name(), last.rate));
+                warnOnce.report(
+                        pod.name(),
+                        "blind",
+                        String.format(
+                                Locale.ROOT,
+                                "pod %s gave no full answer to its scrape "
+                                        + "while it was loaded (last %,.0f req/s): counted saturated until it answers",
+                                pod.name(),
+                                last.rate));
                 blind.add(pod.name());
                 next.add(last);
                 rates.add(PodRate.blind(pod.name(), last.rate));
@@ -182,12 +207,17 @@ final class Measure {
             }
             if (c == null || !c.isValid()) {
                 if (c != null) {
-                    warnOnce.report(pod.name(), "invalid", "pod " + pod.name()
-                            + " reported a negative or non-finite counter; ignored while it does");
+                    warnOnce.report(
+                            pod.name(),
+                            "invalid",
+                            "pod " + pod.name() + " reported a negative or non-finite counter; ignored while it does");
                 } else {
-                    warnOnce.report(pod.name(), pod.failure(), "pod " + pod.name() + " could not be scraped: " + pod.failure());
+                    warnOnce.report(
+                            pod.name(), pod.failure(), "pod " + pod.name() + " could not be scraped: " + pod.failure());
                 }
-                firstFailure = firstFailure != null ? firstFailure : pod.name() + ": " + (c == null ? pod.failure() : "invalid counters");
+                firstFailure = firstFailure != null
+                        ? firstFailure
+                        : pod.name() + ": " + (c == null ? pod.failure() : "invalid counters");
                 continue;
             }
             scraped++;
@@ -199,11 +229,20 @@ final class Measure {
             double seconds = (now - prev.t) / 1000.0;
             double rate = increase(c.requests(), prev.requests) / seconds;
             if (rate > MAX_POD_RATE) {
-                warnOnce.report(pod.name(), "jump", String.format(Locale.ROOT,
-                        "pod %s's request counter jumped by %,.0f req/s; ignored for this tick", pod.name(), rate));
+                warnOnce.report(
+                        pod.name(),
+                        "jump",
+                        String.format(
+                                Locale.ROOT,
+                                "pod %s's request counter jumped by %,.0f req/s; ignored for this tick",
+                                pod.name(),
+                                rate));
                 continue;
             }
-            if (prev.hits != null && prev.misses != null && Double.isFinite(c.cacheHits()) && Double.isFinite(c.cacheMisses())) {
+            if (prev.hits != null
+                    && prev.misses != null
+                    && Double.isFinite(c.cacheHits())
+                    && Double.isFinite(c.cacheMisses())) {
                 cache = true;
                 double podHits = increase(c.cacheHits(), prev.hits) / seconds;
                 double podMisses = increase(c.cacheMisses(), prev.misses) / seconds;
@@ -214,7 +253,9 @@ final class Measure {
                     newPodHitRatios.put(pod.name(), podHits / (podHits + podMisses));
                 }
             }
-            if (prev.sharedHits != null && prev.sharedMisses != null && Double.isFinite(c.sharedHits())
+            if (prev.sharedHits != null
+                    && prev.sharedMisses != null
+                    && Double.isFinite(c.sharedHits())
                     && Double.isFinite(c.sharedMisses())) {
                 shared = true;
                 sharedHits += increase(c.sharedHits(), prev.sharedHits) / seconds;
@@ -222,7 +263,9 @@ final class Measure {
             }
             double response = Double.NaN;
             double growth = 0;
-            if (prev.durationSum != null && prev.durationCount != null && Double.isFinite(c.durationSum())
+            if (prev.durationSum != null
+                    && prev.durationCount != null
+                    && Double.isFinite(c.durationSum())
                     && Double.isFinite(c.durationCount())) {
                 durations = true;
                 double sum = increase(c.durationSum(), prev.durationSum) / seconds;
@@ -236,7 +279,8 @@ final class Measure {
             }
             // The share of its CPU limit it used: the node's accounting, as the pod reports it of itself.
             double cpuShare = prev.cpuSeconds != null && Double.isFinite(c.cpuSeconds()) && pod.cpuLimitCores() > 0
-                    ? increase(c.cpuSeconds(), prev.cpuSeconds) / seconds / pod.cpuLimitCores() : Double.NaN;
+                    ? increase(c.cpuSeconds(), prev.cpuSeconds) / seconds / pod.cpuLimitCores()
+                    : Double.NaN;
             PodCounterState measuredNow = next.get(next.size() - 1);
             measuredNow.responseSeconds = Double.isFinite(response) ? response : null;
             measuredNow.rate = rate;
@@ -250,11 +294,19 @@ final class Measure {
             return held(ready, scraped, "no ready pods to measure", false, "no pod is ready yet");
         }
         if (scraped == 0 && blind.isEmpty()) {
-            return held(ready, scraped, "no pod could be scraped", false,
+            return held(
+                    ready,
+                    scraped,
+                    "no pod could be scraped",
+                    false,
                     "none of the " + ready + " ready pods could be scraped: " + firstFailure);
         }
         if (measured == 0) {
-            return held(ready, scraped, "waiting for a second scrape to compute rates", true,
+            return held(
+                    ready,
+                    scraped,
+                    "waiting for a second scrape to compute rates",
+                    true,
                     scraped + " of " + ready + " ready pods scraped; rates need two scrapes");
         }
         double served = 0;
@@ -262,12 +314,14 @@ final class Measure {
             served += r.rate();
         }
         // A slowly rising floor: the best fleet mean seen, forgotten at 1 % a tick so it follows a changed workload. A
-        // tick where a queue fills or a loaded pod is blind is overload, never a healthy figure: a fleet overloaded from
+        // tick where a queue fills or a loaded pod is blind is overload, never a healthy figure: a fleet overloaded
+        // from
         // its first tick would otherwise take seconds of queueing for normal.
         boolean overloaded = rates.stream().anyMatch(r -> r.blind() || r.filling());
         if (durations && durationCount > 0 && !overloaded) {
             double fleetResponse = durationSum / durationCount;
-            state.healthyResponseSeconds = state.healthyResponseSeconds == null ? fleetResponse
+            state.healthyResponseSeconds = state.healthyResponseSeconds == null
+                    ? fleetResponse
                     : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
         }
         double healthySeconds = state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds;
@@ -278,16 +332,41 @@ final class Measure {
         double perPod = served / measured;
         double fullLoad = Math.max(policy.target().requestsPerSecond(), perPod);
         String message = (measured - blind.size()) + " of " + ready + " ready pods measured"
-                + (blind.isEmpty() ? "" : String.format(Locale.ROOT, "; %d loaded gave no full answer (%s), counted saturated",
-                        blind.size(), String.join(", ", blind)))
+                + (blind.isEmpty()
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; %d loaded gave no full answer (%s), counted saturated",
+                                blind.size(),
+                                String.join(", ", blind)))
                 + (unmeasured > 0 ? " (the others counted idle when scaling up, fully loaded when scaling down)" : "")
-                + (demand > served * 1.001 ? String.format(Locale.ROOT, "; saturated pods: demand taken as %,.0f req/s, %,.0f served", demand, served) : "");
+                + (demand > served * 1.001
+                        ? String.format(
+                                Locale.ROOT,
+                                "; saturated pods: demand taken as %,.0f req/s, %,.0f served",
+                                demand,
+                                served)
+                        : "");
         // Scaling down judges the high figure: never below what a saturated fleet is taken to hide.
         double high = Math.max(demand, served + unmeasured * fullLoad);
-        return new Result(ready, scraped, measured, served, demand, high,
-                cache ? hits : null, cache ? misses : null, durations ? durationSum : null,
-                durations ? durationCount : null, null, true, message, shared ? sharedHits : null,
-                shared ? sharedMisses : null, Map.copyOf(localHitRates), coldness(newPodHitRatios, hits, misses),
+        return new Result(
+                ready,
+                scraped,
+                measured,
+                served,
+                demand,
+                high,
+                cache ? hits : null,
+                cache ? misses : null,
+                durations ? durationSum : null,
+                durations ? durationCount : null,
+                null,
+                true,
+                message,
+                shared ? sharedHits : null,
+                shared ? sharedMisses : null,
+                Map.copyOf(localHitRates),
+                coldness(newPodHitRatios, hits, misses),
                 List.copyOf(blind));
     }
 
@@ -302,7 +381,8 @@ final class Measure {
         double target = policy.target().requestsPerSecond();
         boolean nearTarget = target > 0 && last.rate >= LOADED_SHARE * target;
         boolean nearCapacity = state.podCapacity != null && last.rate >= LOADED_SHARE * state.podCapacity;
-        boolean rising = last.responseSeconds != null && last.responseGrowth != null
+        boolean rising = last.responseSeconds != null
+                && last.responseGrowth != null
                 && last.responseGrowth > DRAINING_SHARE * last.responseSeconds;
         boolean cpuAtLimit = last.cpuShare != null && last.cpuShare >= CPU_AT_LIMIT;
         return nearTarget || nearCapacity || rising || cpuAtLimit || Boolean.TRUE.equals(last.saturated);
@@ -315,8 +395,13 @@ final class Measure {
      * saturates, from the first loaded ticks. Otherwise from saturated pods whose queues are not draining (they serve
      * what they can), and a pod that carries a rate without saturating can carry at least that. Null until then.
      */
-    private static void learnCapacity(List<PodRate> rates, List<PodSnapshot> pods, long now, ScalingPolicy policy,
-            AutoscalerState state, double healthySeconds) {
+    private static void learnCapacity(
+            List<PodRate> rates,
+            List<PodSnapshot> pods,
+            long now,
+            ScalingPolicy policy,
+            AutoscalerState state,
+            double healthySeconds) {
         double limit = saturationLimit(healthySeconds);
         Map<String, PodSnapshot> byName = new HashMap<>();
         pods.forEach(p -> byName.put(p.name(), p));
@@ -347,13 +432,15 @@ final class Measure {
         if (!perCpu.isEmpty()) {
             perCpu.sort(null);
             double observed = perCpu.get(perCpu.size() / 2);
-            state.podCapacity = state.podCapacity == null ? observed
+            state.podCapacity = state.podCapacity == null
+                    ? observed
                     : (1 - CAPACITY_WEIGHT) * state.podCapacity + CAPACITY_WEIGHT * observed;
         } else if (saturatedCount > 0) {
             // A pod that keeps up beside a saturated one carries more than that one served: one slow pod is not the
             // measure of every pod.
             double observed = Math.max(saturatedSum / saturatedCount, mostHealthy);
-            state.podCapacity = state.podCapacity == null ? observed
+            state.podCapacity = state.podCapacity == null
+                    ? observed
                     : (1 - CAPACITY_WEIGHT) * state.podCapacity + CAPACITY_WEIGHT * observed;
         } else if (state.podCapacity != null && mostHealthy > state.podCapacity) {
             state.podCapacity = mostHealthy;
@@ -375,14 +462,17 @@ final class Measure {
 
     /** The response time past which a pod is saturated: a multiple of the healthy figure and a margin above it. */
     static double saturationLimit(double healthySeconds) {
-        return healthySeconds > 0 ? Math.max(SATURATED_RESPONSE_FACTOR * healthySeconds, healthySeconds + SATURATED_EXCESS_SECONDS)
+        return healthySeconds > 0
+                ? Math.max(SATURATED_RESPONSE_FACTOR * healthySeconds, healthySeconds + SATURATED_EXCESS_SECONDS)
                 : Double.POSITIVE_INFINITY;
     }
 
     /** A pod that became ready within the last three intervals: what it serves now is what a new pod serves. */
     private static boolean newlyReady(PodSnapshot pod, long now, ScalingPolicy policy) {
-        return pod.startedAt() != null && pod.readySince() != null
-                && now - pod.readySince().toEpochMilli() <= 3 * policy.interval().toMillis();
+        return pod.startedAt() != null
+                && pod.readySince() != null
+                && now - pod.readySince().toEpochMilli()
+                        <= 3 * policy.interval().toMillis();
     }
 
     /**
@@ -410,8 +500,25 @@ final class Measure {
     }
 
     private static Result held(int ready, int scraped, String hold, boolean available, String message) {
-        return new Result(ready, scraped, 0, Double.NaN, Double.NaN, Double.NaN, null, null, null, null, hold,
-                available, message, null, null, Map.of(), List.of(), List.of());
+        return new Result(
+                ready,
+                scraped,
+                0,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                null,
+                null,
+                null,
+                null,
+                hold,
+                available,
+                message,
+                null,
+                null,
+                Map.of(),
+                List.of(),
+                List.of());
     }
 
     /**

@@ -12,25 +12,44 @@ package io.scaledapi.autoscaler;
  * @param sharedMisses  lookups in the shared tier that missed
  * @param cpuSeconds    CPU time the pod's process has used ({@code process_cpu_seconds_total})
  */
-public record PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount,
-        double sharedHits, double sharedMisses, double cpuSeconds) {
+public record PodCounters(
+        double requests,
+        double cacheHits,
+        double cacheMisses,
+        double durationSum,
+        double durationCount,
+        double sharedHits,
+        double sharedMisses,
+        double cpuSeconds) {
 
-    public PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount,
-            double sharedHits, double sharedMisses) {
+    public PodCounters(
+            double requests,
+            double cacheHits,
+            double cacheMisses,
+            double durationSum,
+            double durationCount,
+            double sharedHits,
+            double sharedMisses) {
         this(requests, cacheHits, cacheMisses, durationSum, durationCount, sharedHits, sharedMisses, Double.NaN);
     }
 
     /** A pod with no shared cache tier. */
-    public PodCounters(double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
+    public PodCounters(
+            double requests, double cacheHits, double cacheMisses, double durationSum, double durationCount) {
         this(requests, cacheHits, cacheMisses, durationSum, durationCount, Double.NaN, Double.NaN);
     }
 
     /** Garbage a scrape may carry: a negative or non-finite request count. */
     public boolean isValid() {
-        return Double.isFinite(requests) && requests >= 0
-                && validOptional(cacheHits) && validOptional(cacheMisses)
-                && validOptional(durationSum) && validOptional(durationCount)
-                && validOptional(sharedHits) && validOptional(sharedMisses) && validOptional(cpuSeconds);
+        return Double.isFinite(requests)
+                && requests >= 0
+                && validOptional(cacheHits)
+                && validOptional(cacheMisses)
+                && validOptional(durationSum)
+                && validOptional(durationCount)
+                && validOptional(sharedHits)
+                && validOptional(sharedMisses)
+                && validOptional(cpuSeconds);
     }
 
     private static boolean validOptional(double v) {

@@ -15,8 +15,15 @@ import java.time.Instant;
  *                   pod's way of failing, unlike a refused connection or garbage
  * @param cpuLimitCores the pod's CPU limit, in cores (NaN when it has none or it is not known)
  */
-public record PodSnapshot(String name, boolean ready, Instant startedAt, Instant readySince, PodCounters counters,
-        String failure, boolean noFullAnswer, double cpuLimitCores) {
+public record PodSnapshot(
+        String name,
+        boolean ready,
+        Instant startedAt,
+        Instant readySince,
+        PodCounters counters,
+        String failure,
+        boolean noFullAnswer,
+        double cpuLimitCores) {
 
     /** The same pod with its CPU limit known. */
     public PodSnapshot withCpuLimit(double cores) {

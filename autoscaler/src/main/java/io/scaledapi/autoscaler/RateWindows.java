@@ -1,9 +1,8 @@
 package io.scaledapi.autoscaler;
 
+import io.scaledapi.autoscaler.AutoscalerState.RateSample;
 import java.util.ArrayList;
 import java.util.List;
-
-import io.scaledapi.autoscaler.AutoscalerState.RateSample;
 
 /**
  * The second stage: the per-tick fleet rates averaged over the stable, burst and recent windows, the cache hit ratio
@@ -20,16 +19,22 @@ final class RateWindows {
     /** The trend is fitted over the most recent samples only, so that it follows a ramp as soon as it starts. */
     static final long TREND_WINDOW_MILLIS = 20_000;
 
-    private RateWindows() {
-    }
+    private RateWindows() {}
 
     /**
      * Rates in req/s; {@code *Low} count unmeasured pods idle (for scaling up), {@code *High} fully loaded (for
      * scaling down); {@code trend} in req/s per second, 0 unless significant.
      */
-    record Rates(double stableLow, double stableHigh, double burstLow, double burstHigh, double recentHigh,
-            double hitRatio, double meanServiceSeconds, double trend, double sharedHitRatio) {
-    }
+    record Rates(
+            double stableLow,
+            double stableHigh,
+            double burstLow,
+            double burstHigh,
+            double recentHigh,
+            double hitRatio,
+            double meanServiceSeconds,
+            double trend,
+            double sharedHitRatio) {}
 
     static Rates of(List<RateSample> samples, long now, ScalingPolicy.Windows windows) {
         long burstFrom = now - windows.burst().toMillis();
@@ -67,9 +72,14 @@ final class RateWindows {
             }
         }
         if (s == 0) {
-            return new Rates(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
+            return new Rates(
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
         }
-        return new Rates(sLow / s, sHigh / s, b == 0 ? sLow / s : bLow / b, b == 0 ? sHigh / s : bHigh / b,
+        return new Rates(
+                sLow / s,
+                sHigh / s,
+                b == 0 ? sLow / s : bLow / b,
+                b == 0 ? sHigh / s : bHigh / b,
                 r == 0 ? sHigh / s : rHigh / r,
                 hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
                 durCount > 0 ? durSum / durCount : Double.NaN,

@@ -1,10 +1,9 @@
 package io.scaledapi.autoscaler;
 
-import java.util.List;
-import java.util.Locale;
-
 import io.scaledapi.autoscaler.AutoscalerState.Recommendation;
 import io.scaledapi.autoscaler.AutoscalerState.ScaleEvent;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The fourth stage: the rules between a recommendation and the replicas applied. Each returns the replicas it allows
@@ -12,8 +11,7 @@ import io.scaledapi.autoscaler.AutoscalerState.ScaleEvent;
  */
 final class Rules {
 
-    private Rules() {
-    }
+    private Rules() {}
 
     /** Replicas after a rule; {@code limit} and {@code reason} are null when the rule changed nothing. */
     record Step(int replicas, Limit limit, String reason) {
@@ -29,7 +27,13 @@ final class Rules {
      * then keeps the highest need of that window, so the end of a burst is never a cliff). Updates the state; returns whether the
      * tick is in burst mode.
      */
-    static boolean burstMode(AutoscalerState state, long now, int burstNeed, int ready, int current, ScalingPolicy policy,
+    static boolean burstMode(
+            AutoscalerState state,
+            long now,
+            int burstNeed,
+            int ready,
+            int current,
+            ScalingPolicy policy,
             long downWindowMillis) {
         if (burstNeed >= policy.burstThreshold() * Math.max(1, ready) && burstNeed > current) {
             if (state.burstSince == null) {
@@ -56,7 +60,12 @@ final class Rules {
     static final double STARTUP_MARGIN = 1.5;
 
     /** Down: the highest recommendation of the down window; up: the lowest of the up window; never past current. */
-    static Step stabilize(List<Recommendation> recommendations, long now, int candidate, int current, ScalingPolicy policy,
+    static Step stabilize(
+            List<Recommendation> recommendations,
+            long now,
+            int candidate,
+            int current,
+            ScalingPolicy policy,
             long downWindowMillis) {
         if (candidate == current) {
             return Step.unchanged(current);
@@ -70,8 +79,17 @@ final class Rules {
             }
         }
         int stabilized = down ? Math.min(current, extreme) : Math.max(current, extreme);
-        return stabilized == candidate ? Step.unchanged(candidate) : new Step(stabilized, null, String.format(Locale.ROOT,
-                "the %s recommendation of the last %d s is %d", down ? "highest" : "lowest", window / 1000, extreme));
+        return stabilized == candidate
+                ? Step.unchanged(candidate)
+                : new Step(
+                        stabilized,
+                        null,
+                        String.format(
+                                Locale.ROOT,
+                                "the %s recommendation of the last %d s is %d",
+                                down ? "highest" : "lowest",
+                                window / 1000,
+                                extreme));
     }
 
     /**
@@ -79,6 +97,7 @@ final class Rules {
      * two minutes (the start-up budget a pod gets before it is restarted). Past it they are not coming.
      */
     static final int STARTING_STARTUPS = 3;
+
     static final long STARTING_FLOOR_MILLIS = 120_000;
 
     /**
@@ -87,19 +106,37 @@ final class Rules {
      * times, or {@link #STARTING_FLOOR_MILLIS}). A load that needed the pods is still there while they start; what the fleet serves meanwhile says only
      * what the ready ones could carry (an end-to-end run went 1 -> 4, 4 -> 3 and 3 -> 6 within 73 s).
      */
-    static Step afterScaleUp(Long lastScaleUpAt, long now, int candidate, int current, int ready, long downWindowMillis,
+    static Step afterScaleUp(
+            Long lastScaleUpAt,
+            long now,
+            int candidate,
+            int current,
+            int ready,
+            long downWindowMillis,
             long startupMillis) {
         if (candidate >= current || lastScaleUpAt == null) {
             return Step.unchanged(candidate);
         }
         long since = now - lastScaleUpAt;
         if (since < downWindowMillis) {
-            return new Step(current, null, String.format(Locale.ROOT, "scaled up %d s ago, within the %d s down window",
-                    since / 1000, downWindowMillis / 1000));
+            return new Step(
+                    current,
+                    null,
+                    String.format(
+                            Locale.ROOT,
+                            "scaled up %d s ago, within the %d s down window",
+                            since / 1000,
+                            downWindowMillis / 1000));
         }
         if (ready < current && since < Math.max(STARTING_FLOOR_MILLIS, STARTING_STARTUPS * startupMillis)) {
-            return new Step(current, null, String.format(Locale.ROOT, "%d of %d replicas ready: the last scale-up's pods are still starting",
-                    ready, current));
+            return new Step(
+                    current,
+                    null,
+                    String.format(
+                            Locale.ROOT,
+                            "%d of %d replicas ready: the last scale-up's pods are still starting",
+                            ready,
+                            current));
         }
         return Step.unchanged(candidate);
     }
@@ -119,7 +156,8 @@ final class Rules {
             int byPods = down.maxPods() > 0 ? start - down.maxPods() : Integer.MAX_VALUE;
             allowed = Math.max(desired, Math.min(current, Math.min(byPercent, byPods)));
         }
-        return allowed == desired ? Step.unchanged(desired)
+        return allowed == desired
+                ? Step.unchanged(desired)
                 : new Step(allowed, Limit.RateLimited, String.format(Locale.ROOT, "rate limit allows %d now", allowed));
     }
 

@@ -16,8 +16,16 @@ import java.time.Duration;
  * @param interval       the tick
  * @param defaultStartup pod start-to-ready time assumed until one is measured
  */
-public record ScalingPolicy(Replicas replicas, Target target, Windows windows, double burstThreshold, ScalingRules up,
-        ScalingRules down, double tolerance, Duration interval, Duration defaultStartup) {
+public record ScalingPolicy(
+        Replicas replicas,
+        Target target,
+        Windows windows,
+        double burstThreshold,
+        ScalingRules up,
+        ScalingRules down,
+        double tolerance,
+        Duration interval,
+        Duration defaultStartup) {
 
     /** Both bounds inclusive. */
     public record Replicas(int min, int max) {
@@ -36,7 +44,8 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
     public record Target(double requestsPerSecond, double latencyPercentile, Duration latencyThreshold) {
         public Target {
             if (requestsPerSecond < 0) {
-                throw new IllegalArgumentException("the request-rate target cannot be negative, got " + requestsPerSecond);
+                throw new IllegalArgumentException(
+                        "the request-rate target cannot be negative, got " + requestsPerSecond);
             }
         }
 
@@ -50,22 +59,22 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
      * @param burst  the short window that starts burst mode
      * @param recent what scaling down is judged on: short, so that a fleet comes down soon after a surge ends
      */
-    public record Windows(Duration stable, Duration burst, Duration recent) {
-    }
+    public record Windows(Duration stable, Duration burst, Duration recent) {}
 
     /**
      * As the HPA's behavior: a stabilization window (up: the lowest recommendation of it; down: the highest), and
      * at most {@code maxPods} or {@code maxPercent} (whichever allows more) per {@code period}.
      */
-    public record ScalingRules(Duration stabilization, int maxPods, int maxPercent, Duration period) {
-    }
+    public record ScalingRules(Duration stabilization, int maxPods, int maxPercent, Duration period) {}
 
     /** The defaults a user can set, as the CRD writes them (constants: the CRD's schema and descriptions use them). */
     public static final String DEFAULT_INTERVAL = "2s";
+
     public static final String DEFAULT_BURST_WINDOW = "6s";
     public static final String DEFAULT_BURST_THRESHOLD = "2.0";
     /** {@link #DEFAULTS}' up and down rules in words ({@code ScalingPolicyTest} keeps them equal to the values). */
     public static final String DEFAULT_SCALE_UP = "no stabilization, +100% or +4 pods per 15s, whichever is more";
+
     public static final String DEFAULT_SCALE_DOWN = "30s stabilization, -50% per 15s";
 
     /** The defaults, for a fleet of 1 to 10 replicas with no target yet: the one place they live. */
@@ -82,12 +91,14 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
 
     /** Up or down rules in words, as the CRD's descriptions give the defaults. */
     static String describe(ScalingRules rules, boolean up) {
-        String stabilization = rules.stabilization().isZero() ? "no stabilization" : rules.stabilization().toSeconds() + "s stabilization";
+        String stabilization = rules.stabilization().isZero()
+                ? "no stabilization"
+                : rules.stabilization().toSeconds() + "s stabilization";
         String sign = up ? "+" : "-";
         String period = " per " + rules.period().toSeconds() + "s";
         if (rules.maxPods() > 0) {
-            return stabilization + ", " + sign + rules.maxPercent() + "% or " + sign + rules.maxPods() + " pods" + period
-                    + ", whichever is more";
+            return stabilization + ", " + sign + rules.maxPercent() + "% or " + sign + rules.maxPods() + " pods"
+                    + period + ", whichever is more";
         }
         return stabilization + ", " + sign + rules.maxPercent() + "%" + period;
     }
@@ -126,11 +137,13 @@ public record ScalingPolicy(Replicas replicas, Target target, Windows windows, d
     }
 
     public ScalingPolicy withUp(ScalingRules rules) {
-        return new ScalingPolicy(replicas, target, windows, burstThreshold, rules, down, tolerance, interval, defaultStartup);
+        return new ScalingPolicy(
+                replicas, target, windows, burstThreshold, rules, down, tolerance, interval, defaultStartup);
     }
 
     public ScalingPolicy withDown(ScalingRules rules) {
-        return new ScalingPolicy(replicas, target, windows, burstThreshold, up, rules, tolerance, interval, defaultStartup);
+        return new ScalingPolicy(
+                replicas, target, windows, burstThreshold, up, rules, tolerance, interval, defaultStartup);
     }
 
     public ScalingPolicy withInterval(Duration tick) {

@@ -7,20 +7,24 @@ import java.time.Duration;
  * CRD, null where left out. {@link #policy()} puts them over {@link ScalingPolicy#DEFAULTS}. The operator builds one
  * from the resource, the simulator from a manifest file, so both run the same policy for the same spec.
  */
-public record ScalingSettings(int minReplicas, int maxReplicas, Double targetRequestsPerSecond, String interval,
-        Burst burst, ScalingRules scaleUp, ScalingRules scaleDown, LatencyTarget latencyTarget) {
+public record ScalingSettings(
+        int minReplicas,
+        int maxReplicas,
+        Double targetRequestsPerSecond,
+        String interval,
+        Burst burst,
+        ScalingRules scaleUp,
+        ScalingRules scaleDown,
+        LatencyTarget latencyTarget) {
 
     /** {@code spec.scaling.burst}: the short window and the multiple of ready replicas that start burst mode. */
-    public record Burst(String window, Double threshold) {
-    }
+    public record Burst(String window, Double threshold) {}
 
     /** {@code spec.scaling.scaleUp} or {@code scaleDown}. */
-    public record ScalingRules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {
-    }
+    public record ScalingRules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {}
 
     /** {@code spec.scaling.latencyTarget}. */
-    public record LatencyTarget(Double percentile, String threshold) {
-    }
+    public record LatencyTarget(Double percentile, String threshold) {}
 
     /** The policy these settings ask for: each value given over its default. */
     public ScalingPolicy policy() {
@@ -30,7 +34,9 @@ public record ScalingSettings(int minReplicas, int maxReplicas, Double targetReq
         ScalingPolicy policy = d.withReplicas(new ScalingPolicy.Replicas(minReplicas, maxReplicas))
                 .withTarget(new ScalingPolicy.Target(target, 0, null))
                 .withInterval(duration(interval, d.interval()))
-                .withWindows(new ScalingPolicy.Windows(d.windows().stable(), duration(b.window(), d.windows().burst()),
+                .withWindows(new ScalingPolicy.Windows(
+                        d.windows().stable(),
+                        duration(b.window(), d.windows().burst()),
                         d.windows().recent()))
                 .withBurstThreshold(b.threshold() != null ? b.threshold() : d.burstThreshold())
                 .withUp(rules(scaleUp, d.up()))
@@ -45,7 +51,8 @@ public record ScalingSettings(int minReplicas, int maxReplicas, Double targetReq
         if (given == null) {
             return d;
         }
-        return new ScalingPolicy.ScalingRules(duration(given.stabilizationWindow(), d.stabilization()),
+        return new ScalingPolicy.ScalingRules(
+                duration(given.stabilizationWindow(), d.stabilization()),
                 given.maxPods() != null ? given.maxPods() : d.maxPods(),
                 given.maxPercent() != null ? given.maxPercent() : d.maxPercent(),
                 duration(given.period(), d.period()));

@@ -2,15 +2,13 @@ package io.scaledapi.autoscaler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class AutoscalerTest {
 
@@ -22,12 +20,13 @@ class AutoscalerTest {
 
     @ParameterizedTest(name = "{0} req/s on {1} replicas -> {2}")
     @CsvSource({
-        "0,    1, 1",    // idle stays at min
-        "95,   1, 1",    // within tolerance of one replica
+        "0,    1, 1", // idle stays at min
+        "95,   1, 1", // within tolerance of one replica
         "150,  1, 2",
         "350,  2, 4",
-        "820,  5, 9",    // 820/100 -> 9
-        "5000, 10, 20"}) // capped at max
+        "820,  5, 9", // 820/100 -> 9
+        "5000, 10, 20"
+    }) // capped at max
     void steadyLoadSettlesOnTheReplicasItNeeds(double rps, int start, int expected) {
         Fleet fleet = new Fleet(start);
         Autoscaler autoscaler = autoscaler(fleet, POLICY);
@@ -52,7 +51,9 @@ class AutoscalerTest {
         fleet.run(autoscaler, 100, 10);
         fleet.failing.addAll(fleet.counters.keySet());
         Decision decision = fleet.run(autoscaler, 0, 600);
-        assertThat(decision.replicas()).as("never scales on missing data as if it were zero").isEqualTo(3);
+        assertThat(decision.replicas())
+                .as("never scales on missing data as if it were zero")
+                .isEqualTo(3);
         assertThat(decision.metricsAvailable()).isFalse();
         assertThat(decision.metricsMessage()).contains("connection refused");
     }
@@ -117,7 +118,9 @@ class AutoscalerTest {
         assertThat(fleet.replicas).isEqualTo(2);
         Decision surge = fleet.run(autoscaler, 1500, 6);
         assertThat(surge.mode()).isEqualTo(Decision.Mode.Burst);
-        assertThat(fleet.replicas).as("to the burst recommendation at once, past +100%% per 15 s").isGreaterThanOrEqualTo(12);
+        assertThat(fleet.replicas)
+                .as("to the burst recommendation at once, past +100%% per 15 s")
+                .isGreaterThanOrEqualTo(12);
         assertThat(surge.reason()).startsWith("burst: ");
         // A short dip while bursting never scales down.
         int peak = fleet.replicas;
@@ -140,9 +143,12 @@ class AutoscalerTest {
             replicas.add(fleet.replicas);
         }
         // The recent window (10 s) sees the drop within a few ticks; the 30 s stabilization window still holds 8.
-        assertThat(replicas.subList(0, 14)).as("nothing before 30 s of lower recommendations").containsOnly(8);
+        assertThat(replicas.subList(0, 14))
+                .as("nothing before 30 s of lower recommendations")
+                .containsOnly(8);
         for (int i = 8; i < replicas.size(); i++) {
-            assertThat(replicas.get(i)).as("at most -50%% per 15 s").isGreaterThanOrEqualTo((int) Math.ceil(replicas.get(i - 8) / 2.0));
+            assertThat(replicas.get(i)).as("at most -50%% per 15 s").isGreaterThanOrEqualTo((int)
+                    Math.ceil(replicas.get(i - 8) / 2.0));
         }
         assertThat(replicas.get(replicas.size() - 1)).isEqualTo(1);
         assertThat(replicas.indexOf(1)).as("down to 1 within two minutes").isLessThan(60);
@@ -188,7 +194,9 @@ class AutoscalerTest {
                 firstUp = d;
             }
         }
-        assertThat(firstUp).as("some scale-up went beyond what the present load needs").isNotNull();
+        assertThat(firstUp)
+                .as("some scale-up went beyond what the present load needs")
+                .isNotNull();
         assertThat(firstUp.reason()).containsPattern("trend \\+[1-9]");
     }
 
@@ -209,7 +217,8 @@ class AutoscalerTest {
     void anUnreachableLatencyTargetSaysSo() {
         Fleet fleet = new Fleet(2);
         fleet.serviceSeconds = 0.100; // p95 of service alone is 300 ms
-        Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 10, 0).withLatencyTarget(95, Duration.ofMillis(50)));
+        Autoscaler autoscaler =
+                autoscaler(fleet, ScalingPolicy.defaults(1, 10, 0).withLatencyTarget(95, Duration.ofMillis(50)));
         Decision d = fleet.run(autoscaler, 20, 400);
         assertThat(d.limit()).isEqualTo(Limit.LatencyTargetUnreachable);
     }
@@ -225,7 +234,8 @@ class AutoscalerTest {
 
         // The same fleet and clock from here on, driven twice: once by the original, once by a restored copy.
         Fleet twin = copy(fleet);
-        Autoscaler restored = new Autoscaler("test/api", POLICY, twin.clock, json.readValue(snapshot, AutoscalerState.class));
+        Autoscaler restored =
+                new Autoscaler("test/api", POLICY, twin.clock, json.readValue(snapshot, AutoscalerState.class));
         double[] trace = {900, 900, 1200, 400, 400, 150, 150, 150, 100, 2500, 300};
         for (double rps : trace) {
             Decision a = fleet.run(original, rps, 60);
@@ -253,9 +263,13 @@ class AutoscalerTest {
             b[0] += rateB * 2;
             b[3] += rateB * 2 * (saturated ? 0.200 : 0.005);
             var started = java.time.Instant.parse("2026-11-22T09:00:00Z");
-            d = autoscaler.decide(List.of(
-                    PodSnapshot.scraped("a", started, started, new PodCounters(a[0], Double.NaN, Double.NaN, a[3], a[0])),
-                    PodSnapshot.scraped("b", started, started, new PodCounters(b[0], Double.NaN, Double.NaN, b[3], b[0]))), 2);
+            d = autoscaler.decide(
+                    List.of(
+                            PodSnapshot.scraped(
+                                    "a", started, started, new PodCounters(a[0], Double.NaN, Double.NaN, a[3], a[0])),
+                            PodSnapshot.scraped(
+                                    "b", started, started, new PodCounters(b[0], Double.NaN, Double.NaN, b[3], b[0]))),
+                    2);
             if (!saturated) {
                 assertThat(d.replicas()).as("healthy at 200 req/s: 2 replicas").isEqualTo(2);
             }
@@ -264,7 +278,8 @@ class AutoscalerTest {
     }
 
     /** Ticks {@code seconds} at {@code rps}; the seconds (from the call) of the first decision above {@code replicas}, or -1. */
-    static long firstScaleUpAbove(Fleet fleet, Autoscaler autoscaler, double rps, int seconds, int replicas, List<Decision> seen) {
+    static long firstScaleUpAbove(
+            Fleet fleet, Autoscaler autoscaler, double rps, int seconds, int replicas, List<Decision> seen) {
         long interval = autoscaler.policy().interval().toMillis();
         long first = -1;
         for (long t = 0; t < seconds * 1000L; t += interval) {
@@ -305,7 +320,9 @@ class AutoscalerTest {
         fleet.capacityPerPod = 300;
         Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 10, 430));
         long first = firstScaleUpAbove(fleet, autoscaler, 900, 20, 1, new ArrayList<>());
-        assertThat(first).as("seconds from the first tick to the first scale-up").isBetween(1L, 10L);
+        assertThat(first)
+                .as("seconds from the first tick to the first scale-up")
+                .isBetween(1L, 10L);
     }
 
     @Test
@@ -318,9 +335,13 @@ class AutoscalerTest {
         fleet.run(autoscaler, 200, 60);
         Decision last = fleet.run(autoscaler, 1000, 300);
         assertThat(fleet.replicas).isEqualTo(5);
-        assertThat(last.podCapacity()).as("measured per-pod capacity").isCloseTo(300, org.assertj.core.data.Offset.offset(15.0));
+        assertThat(last.podCapacity())
+                .as("measured per-pod capacity")
+                .isCloseTo(300, org.assertj.core.data.Offset.offset(15.0));
         assertThat(last.reason()).contains("at 240 req/s each");
-        assertThat(fleet.queued.values()).as("every queue drained").allSatisfy(q -> assertThat(q).isLessThan(1.0));
+        assertThat(fleet.queued.values())
+                .as("every queue drained")
+                .allSatisfy(q -> assertThat(q).isLessThan(1.0));
     }
 
     @Test
@@ -347,7 +368,9 @@ class AutoscalerTest {
         assertThat(lowest).as("no scale-down while they start").isEqualTo(raised);
         assertThat(seen).anySatisfy(d -> assertThat(d.reason()).contains("hold (scale-up arriving)", "still starting"));
         Decision after = fleet.run(autoscaler, 250, 120);
-        assertThat(fleet.replicas).as("once they are ready, down to what 250 req/s needs").isEqualTo(3);
+        assertThat(fleet.replicas)
+                .as("once they are ready, down to what 250 req/s needs")
+                .isEqualTo(3);
         assertThat(after.replicas()).isEqualTo(3);
     }
 
@@ -365,25 +388,36 @@ class AutoscalerTest {
             {Double.NaN, Double.NaN, 1.0},
         };
         for (double[] c : cases) {
-            assertThat(Capacity.newPodShare(c[0], c[1])).as("coldness %s, shared %s", c[0], c[1])
+            assertThat(Capacity.newPodShare(c[0], c[1]))
+                    .as("coldness %s, shared %s", c[0], c[1])
                     .isCloseTo(c[2], org.assertj.core.data.Offset.offset(1e-9));
         }
         assertThat(Capacity.withNewPods(2, 6, 0.75)).isEqualTo(8);
         assertThat(Capacity.withNewPods(2, 6, 0.95)).isEqualTo(7);
         assertThat(Capacity.withNewPods(2, 6, 1.0)).isEqualTo(6);
-        assertThat(Capacity.withNewPods(6, 4, 0.75)).as("scale-down is not touched").isEqualTo(4);
+        assertThat(Capacity.withNewPods(6, 4, 0.75))
+                .as("scale-down is not touched")
+                .isEqualTo(4);
     }
 
     @Test
     void coldnessIsANewPodsShortfallAgainstTheFleetsHitRatio() {
         // The fleet hits 90 % (hits 90, misses 10 req/s); new pods at 90 %, 45 % and 0 %.
         assertThat(Measure.coldness(java.util.Map.of("a", 0.9), 90, 10)).containsExactly(0.0);
-        assertThat(Measure.coldness(java.util.Map.of("a", 0.82), 90, 10)).as("within 10 % of the fleet: warm").containsExactly(0.0);
-        assertThat(Measure.coldness(java.util.Map.of("a", 0.72), 90, 10).get(0)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(Measure.coldness(java.util.Map.of("a", 0.45), 90, 10).get(0)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.82), 90, 10))
+                .as("within 10 % of the fleet: warm")
+                .containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.72), 90, 10).get(0))
+                .isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.45), 90, 10).get(0))
+                .isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 90, 10)).containsExactly(1.0);
-        assertThat(Measure.coldness(java.util.Map.of("a", 0.95), 90, 10)).as("warmer than the fleet").containsExactly(0.0);
-        assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 1, 99)).as("a fleet that hardly hits").isEmpty();
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.95), 90, 10))
+                .as("warmer than the fleet")
+                .containsExactly(0.0);
+        assertThat(Measure.coldness(java.util.Map.of("a", 0.0), 1, 99))
+                .as("a fleet that hardly hits")
+                .isEmpty();
     }
 
     @Test
@@ -399,11 +433,15 @@ class AutoscalerTest {
             up = fleet.run(autoscaler, 500, 2);
         }
         // "needs N replicas ..., had 3; M with new pods counted at 75 % ...": the N - 3 new pods at 75 % each.
-        var m = java.util.regex.Pattern.compile("needs (\\d+) replicas.*had 3; (\\d+) with new pods counted at 75 % of a warm one "
-                + "\\(they start 100 % colder, no shared tier\\)").matcher(up.reason());
+        var m = java.util.regex.Pattern.compile(
+                        "needs (\\d+) replicas.*had 3; (\\d+) with new pods counted at 75 % of a warm one "
+                                + "\\(they start 100 % colder, no shared tier\\)")
+                .matcher(up.reason());
         assertThat(m.find()).as(up.reason()).isTrue();
         int needed = Integer.parseInt(m.group(1));
-        assertThat(Integer.parseInt(m.group(2))).isEqualTo(3 + (int) Math.ceil((needed - 3) / 0.75)).isGreaterThan(needed);
+        assertThat(Integer.parseInt(m.group(2)))
+                .isEqualTo(3 + (int) Math.ceil((needed - 3) / 0.75))
+                .isGreaterThan(needed);
         assertThat(fleet.replicas).isEqualTo(Integer.parseInt(m.group(2)));
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 class CheckpointTest {
@@ -13,7 +12,8 @@ class CheckpointTest {
         AutoscalerState state = new AutoscalerState();
         long t = 1_764_000_000_000L;
         for (int i = 0; i < rates; i++) {
-            state.rates.add(new AutoscalerState.RateSample(t + i * 2000L, 812.5 + i, 830.25 + i, 650.0 * i, 160.0 * i, 4.2 * i, 812.0 * i));
+            state.rates.add(new AutoscalerState.RateSample(
+                    t + i * 2000L, 812.5 + i, 830.25 + i, 650.0 * i, 160.0 * i, 4.2 * i, 812.0 * i));
         }
         state.recommendations.add(new AutoscalerState.Recommendation(t, 4));
         state.scaleEvents.add(new AutoscalerState.ScaleEvent(t, 3, 4));
@@ -23,7 +23,8 @@ class CheckpointTest {
         for (int i = 0; i < pods; i++) {
             // Pod names as long as a Deployment's pods get: a 47-character name, a hash and a suffix.
             String name = "catalog-search-api-with-a-rather-long-name-abcde-7d9f8c6b5d-" + String.format("%05d", i);
-            state.pods.add(new AutoscalerState.PodCounterState(name, t, new PodCounters(123_456.0 + i, 98_765.0, 24_691.0, 601.25, 123_456.0)));
+            state.pods.add(new AutoscalerState.PodCounterState(
+                    name, t, new PodCounters(123_456.0 + i, 98_765.0, 24_691.0, 601.25, 123_456.0)));
         }
         return state;
     }
@@ -52,7 +53,9 @@ class CheckpointTest {
         AutoscalerState restored = Checkpoint.decode(text);
         assertThat(restored.pods).as("the per-pod counters are what gives way").isEmpty();
         assertThat(restored.rates).hasSize(30);
-        assertThat(restored.scaleEvents).usingRecursiveFieldByFieldElementComparator().isEqualTo(original.scaleEvents);
+        assertThat(restored.scaleEvents)
+                .usingRecursiveFieldByFieldElementComparator()
+                .isEqualTo(original.scaleEvents);
         assertThat(restored.startupMillis).isEqualTo(33_000L);
         assertThat(restored.burstSince).isEqualTo(original.burstSince);
         assertThat(restored.lastTick).isEqualTo(original.lastTick);
@@ -73,7 +76,8 @@ class CheckpointTest {
 
     @Test
     void somethingElseIsRefusedWithAClearError() {
-        assertThatThrownBy(() -> Checkpoint.decode("{\"rates\": 5}")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checkpoint.decode("{\"rates\": 5}"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("not an autoscaler checkpoint");
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,8 +11,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationsTest {
 
     @ParameterizedTest
-    @CsvSource({"30s,30000,30s", "5m,300000,300s", "1m30s,90000,90s", "250ms,250,250ms", "1.5s,1500,1500ms",
-        "1h,3600000,3600s", "2h45m,9900000,9900s"})
+    @CsvSource({
+        "30s,30000,30s",
+        "5m,300000,300s",
+        "1m30s,90000,90s",
+        "250ms,250,250ms",
+        "1.5s,1500,1500ms",
+        "1h,3600000,3600s",
+        "2h45m,9900000,9900s"
+    })
     void goDurationsParseAndAreHandedToSpringInItsForm(String text, long millis, String spring) {
         Duration parsed = Durations.parse(text);
         assertThat(parsed.toMillis()).isEqualTo(millis);

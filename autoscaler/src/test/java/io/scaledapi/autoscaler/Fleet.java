@@ -21,6 +21,7 @@ final class Fleet {
     double hitRatio = 0.9;
     /** A new pod's cache hits nothing for this long after it becomes ready (0: new pods start warm). */
     int coldForSeconds = 0;
+
     double serviceSeconds = 0.002;
     /**
      * What one pod can serve per second (infinite: whatever it is sent). Past it, its queue grows, its response time
@@ -28,6 +29,7 @@ final class Fleet {
      * behind the API's backlog ({@link #metricsApart} false) .
      */
     double capacityPerPod = Double.POSITIVE_INFINITY;
+
     boolean metricsApart = true;
     double scrapeTimeoutSeconds = 1.0;
     final Map<String, Double> queued = new LinkedHashMap<>();
@@ -62,7 +64,8 @@ final class Fleet {
                 double requests = Math.min(queue, capacityPerPod * tickSeconds);
                 queued.put(pod, queue - requests);
                 double wait = Double.isFinite(capacityPerPod) ? (queue - requests) / capacityPerPod : 0;
-                boolean cold = clock.instant().isBefore(created.get(pod).plus(startup).plusSeconds(coldForSeconds));
+                boolean cold =
+                        clock.instant().isBefore(created.get(pod).plus(startup).plusSeconds(coldForSeconds));
                 double hit = cold ? 0 : hitRatio;
                 c[0] += requests;
                 c[1] += requests * hit;
@@ -87,7 +90,8 @@ final class Fleet {
                 pods.add(PodSnapshot.noFullAnswer(pod, created.get(pod), readyAt, "no full answer within 1000 ms"));
             } else {
                 double[] c = counters.get(pod);
-                pods.add(PodSnapshot.scraped(pod, created.get(pod), readyAt, new PodCounters(c[0], c[1], c[2], c[3], c[4])));
+                pods.add(PodSnapshot.scraped(
+                        pod, created.get(pod), readyAt, new PodCounters(c[0], c[1], c[2], c[3], c[4])));
             }
         }
         Decision decision = autoscaler.decide(pods, replicas);

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,8 +19,7 @@ class MeasureTest {
     static final Instant STARTED = Instant.parse("2026-11-22T09:00:00Z");
 
     /** A pod over one 2 s tick: served requests per second, mean response seconds (NaN: none), or a failure. */
-    record Pod(String name, double rate, double response, boolean scraped) {
-    }
+    record Pod(String name, double rate, double response, boolean scraped) {}
 
     static Pod pod(String name, double rate, double response) {
         return new Pod(name, rate, response, true);
@@ -38,34 +36,90 @@ class MeasureTest {
         List<PodSnapshot> second = new ArrayList<>();
         for (Pod p : pods) {
             double durations = Double.isNaN(p.response()) ? Double.NaN : 0;
-            first.add(PodSnapshot.scraped(p.name(), STARTED, STARTED, new PodCounters(1000, Double.NaN, Double.NaN, durations, Double.isNaN(durations) ? Double.NaN : 1000)));
+            first.add(PodSnapshot.scraped(
+                    p.name(),
+                    STARTED,
+                    STARTED,
+                    new PodCounters(
+                            1000, Double.NaN, Double.NaN, durations, Double.isNaN(durations) ? Double.NaN : 1000)));
             double requests = 1000 + 2 * p.rate();
-            second.add(p.scraped()
-                    ? PodSnapshot.scraped(p.name(), STARTED, STARTED, new PodCounters(requests, Double.NaN, Double.NaN,
-                            Double.isNaN(p.response()) ? Double.NaN : 2 * p.rate() * p.response(),
-                            Double.isNaN(p.response()) ? Double.NaN : requests))
-                    : PodSnapshot.unscraped(p.name(), STARTED, STARTED, "connection refused"));
+            second.add(
+                    p.scraped()
+                            ? PodSnapshot.scraped(
+                                    p.name(),
+                                    STARTED,
+                                    STARTED,
+                                    new PodCounters(
+                                            requests,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.isNaN(p.response()) ? Double.NaN : 2 * p.rate() * p.response(),
+                                            Double.isNaN(p.response()) ? Double.NaN : requests))
+                            : PodSnapshot.unscraped(p.name(), STARTED, STARTED, "connection refused"));
         }
-        Measure.measure(first, state, 0, POLICY, (p, k, m) -> { });
+        Measure.measure(first, state, 0, POLICY, (p, k, m) -> {});
         state.healthyResponseSeconds = 0.005; // the fleet's healthy mean, as earlier ticks would have found it
-        return Measure.measure(second, state, 2000, POLICY, (p, k, m) -> { });
+        return Measure.measure(second, state, 2000, POLICY, (p, k, m) -> {});
     }
 
     static Stream<Arguments> ticks() {
         return Stream.of(
                 // label, pods, measured, served, demand (scale up), high (scale down)
-                Arguments.of("two healthy pods", List.of(pod("a", 100, 0.005), pod("b", 120, 0.006)), 2, 220.0, 220.0, 220.0),
-                Arguments.of("no durations: nothing to judge saturation by", List.of(pod("a", 100, Double.NaN), pod("b", 40, Double.NaN)), 2, 140.0, 140.0, 140.0),
-                Arguments.of("an unscraped pod: idle up, target (100) down", List.of(pod("a", 150, 0.005), unscraped("b")), 1, 150.0, 150.0, 300.0),
-                Arguments.of("an unscraped pod below target: its share", List.of(pod("a", 60, 0.005), unscraped("b")), 1, 60.0, 60.0, 160.0),
-                Arguments.of("a cold pod, slow but not queueing, is not saturated", List.of(pod("a", 300, 0.005), pod("b", 300, 0.030)), 2, 600.0, 600.0, 600.0),
-                Arguments.of("one saturated pod: the healthy pod's rate is each pod's share, up and down", List.of(pod("a", 300, 0.005), pod("b", 50, 0.200)), 2, 350.0, 600.0, 600.0),
-                Arguments.of("all saturated, queues not draining: 4x served, up and down", List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)), 2, 1600.0, 6400.0, 6400.0));
+                Arguments.of(
+                        "two healthy pods",
+                        List.of(pod("a", 100, 0.005), pod("b", 120, 0.006)),
+                        2,
+                        220.0,
+                        220.0,
+                        220.0),
+                Arguments.of(
+                        "no durations: nothing to judge saturation by",
+                        List.of(pod("a", 100, Double.NaN), pod("b", 40, Double.NaN)),
+                        2,
+                        140.0,
+                        140.0,
+                        140.0),
+                Arguments.of(
+                        "an unscraped pod: idle up, target (100) down",
+                        List.of(pod("a", 150, 0.005), unscraped("b")),
+                        1,
+                        150.0,
+                        150.0,
+                        300.0),
+                Arguments.of(
+                        "an unscraped pod below target: its share",
+                        List.of(pod("a", 60, 0.005), unscraped("b")),
+                        1,
+                        60.0,
+                        60.0,
+                        160.0),
+                Arguments.of(
+                        "a cold pod, slow but not queueing, is not saturated",
+                        List.of(pod("a", 300, 0.005), pod("b", 300, 0.030)),
+                        2,
+                        600.0,
+                        600.0,
+                        600.0),
+                Arguments.of(
+                        "one saturated pod: the healthy pod's rate is each pod's share, up and down",
+                        List.of(pod("a", 300, 0.005), pod("b", 50, 0.200)),
+                        2,
+                        350.0,
+                        600.0,
+                        600.0),
+                Arguments.of(
+                        "all saturated, queues not draining: 4x served, up and down",
+                        List.of(pod("a", 800, 0.400), pod("b", 800, 0.400)),
+                        2,
+                        1600.0,
+                        6400.0,
+                        6400.0));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ticks")
-    void measuresRatesForScalingUpAndDown(String label, List<Pod> pods, int measured, double served, double demand, double high) {
+    void measuresRatesForScalingUpAndDown(
+            String label, List<Pod> pods, int measured, double served, double demand, double high) {
         Measure.Result r = measureTick(pods);
         assertThat(r.hold()).isNull();
         assertThat(r.measured()).isEqualTo(measured);
@@ -76,7 +130,8 @@ class MeasureTest {
 
     static Stream<Arguments> saturation() {
         return Stream.of(
-                // pods {rate, response s, growth s/s}, ready, healthy s -> demand (0: nothing saturated or nothing tells)
+                // pods {rate, response s, growth s/s}, ready, healthy s -> demand (0: nothing saturated or nothing
+                // tells)
                 Arguments.of(new double[][] {{300, 0.005, 0}, {300, 0.006, 0}}, 2, 0.005, 0.0),
                 Arguments.of(new double[][] {{300, 0.005, 0}, {50, 0.2, 0}}, 2, 0.005, 600.0),
                 Arguments.of(new double[][] {{300, 0.005, 0}, {50, 0.2, 0}}, 3, 0.005, 900.0), // a third pod unmeasured
@@ -88,12 +143,26 @@ class MeasureTest {
                 Arguments.of(new double[][] {{800, 0.4, 0}, {800, 0.5, -0.1}}, 2, 0.005, 4000.0),
                 Arguments.of(new double[][] {{800, 0.4, 0}}, 2, 0.005, 3200.0), // a pod not measured yet counts idle
                 Arguments.of(new double[][] {{300, 0.04, 0}}, 1, 0.005, 0.0), // 8x but only 35 ms more: a cold cache
-                Arguments.of(new double[][] {{300, 0.2, 0}}, 1, Double.NaN, 0.0), // no healthy figure yet, no queue growth
-                Arguments.of(new double[][] {{300, 0.3, 0.2}}, 1, Double.NaN, 1200.0), // no healthy figure, but its queue fills
-                Arguments.of(new double[][] {{300, 5.0, 0.5}}, 1, 3.0, 1200.0), // the floor came from overload: growth still tells
-                Arguments.of(new double[][] {{300, 0.05, 0.2}}, 1, Double.NaN, 0.0), // growing, but 50 ms is no queue yet
+                Arguments.of(
+                        new double[][] {{300, 0.2, 0}}, 1, Double.NaN, 0.0), // no healthy figure yet, no queue growth
+                Arguments.of(
+                        new double[][] {{300, 0.3, 0.2}},
+                        1,
+                        Double.NaN,
+                        1200.0), // no healthy figure, but its queue fills
+                Arguments.of(
+                        new double[][] {{300, 5.0, 0.5}},
+                        1,
+                        3.0,
+                        1200.0), // the floor came from overload: growth still tells
+                Arguments.of(
+                        new double[][] {{300, 0.05, 0.2}}, 1, Double.NaN, 0.0), // growing, but 50 ms is no queue yet
                 Arguments.of(new double[][] {{300, 0.3, 0.05}}, 1, Double.NaN, 0.0), // noise on a steady wait
-                Arguments.of(new double[][] {{300, Double.NaN, 0}, {300, 0.2, 0}}, 2, 0.005, 0.0)); // a pod without durations
+                Arguments.of(
+                        new double[][] {{300, Double.NaN, 0}, {300, 0.2, 0}},
+                        2,
+                        0.005,
+                        0.0)); // a pod without durations
     }
 
     @ParameterizedTest
@@ -109,15 +178,24 @@ class MeasureTest {
     static Stream<Arguments> holds() {
         return Stream.of(
                 Arguments.of(List.of(PodSnapshot.notReady("a", STARTED)), "no ready pods to measure", false),
-                Arguments.of(List.of(PodSnapshot.unscraped("a", STARTED, STARTED, "timeout")), "no pod could be scraped", false),
-                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(-1))), "no pod could be scraped", false),
-                Arguments.of(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(10))), "waiting for a second scrape to compute rates", true));
+                Arguments.of(
+                        List.of(PodSnapshot.unscraped("a", STARTED, STARTED, "timeout")),
+                        "no pod could be scraped",
+                        false),
+                Arguments.of(
+                        List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(-1))),
+                        "no pod could be scraped",
+                        false),
+                Arguments.of(
+                        List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(10))),
+                        "waiting for a second scrape to compute rates",
+                        true));
     }
 
     @ParameterizedTest
     @MethodSource("holds")
     void withNothingToMeasureItSaysWhy(List<PodSnapshot> pods, String hold, boolean available) {
-        Measure.Result r = Measure.measure(pods, new AutoscalerState(), 1000, POLICY, (p, k, m) -> { });
+        Measure.Result r = Measure.measure(pods, new AutoscalerState(), 1000, POLICY, (p, k, m) -> {});
         assertThat(r.hold()).isEqualTo(hold);
         assertThat(r.metricsAvailable()).isEqualTo(available);
     }
@@ -128,21 +206,49 @@ class MeasureTest {
         double requests = 1000;
         for (int tick = 0; tick < 2; tick++) {
             requests += tick * 2 * rate;
-            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED,
-                    new PodCounters(requests, Double.NaN, Double.NaN, requests * response, requests)),
-                    PodSnapshot.scraped("b", STARTED, STARTED, new PodCounters(requests, Double.NaN, Double.NaN,
-                            requests * response, requests))), state, tick * 2000L, POLICY, (p, k, m) -> { });
+            Measure.measure(
+                    List.of(
+                            PodSnapshot.scraped(
+                                    "a",
+                                    STARTED,
+                                    STARTED,
+                                    new PodCounters(requests, Double.NaN, Double.NaN, requests * response, requests)),
+                            PodSnapshot.scraped(
+                                    "b",
+                                    STARTED,
+                                    STARTED,
+                                    new PodCounters(requests, Double.NaN, Double.NaN, requests * response, requests))),
+                    state,
+                    tick * 2000L,
+                    POLICY,
+                    (p, k, m) -> {});
         }
         state.healthyResponseSeconds = 0.005;
-        return Measure.measure(List.of(third, PodSnapshot.scraped("b", STARTED, STARTED, new PodCounters(requests + 2 * rate,
-                Double.NaN, Double.NaN, (requests + 2 * rate) * response, requests + 2 * rate))), state, 4000, POLICY, (p, k, m) -> { });
+        return Measure.measure(
+                List.of(
+                        third,
+                        PodSnapshot.scraped(
+                                "b",
+                                STARTED,
+                                STARTED,
+                                new PodCounters(
+                                        requests + 2 * rate,
+                                        Double.NaN,
+                                        Double.NaN,
+                                        (requests + 2 * rate) * response,
+                                        requests + 2 * rate))),
+                state,
+                4000,
+                POLICY,
+                (p, k, m) -> {});
     }
 
     @Test
     void aLoadedPodThatGivesNoFullAnswerIsCountedSaturatedNeverIdle() {
         // At 90 req/s (the target is 100) pod a's scrape times out: busy, not idle. Pod b keeps up at 90: the
         // Service sends each pod the same share, so demand is 2 x 90, not the 90 b served.
-        Measure.Result r = silentAfter(90, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
+        Measure.Result r = silentAfter(
+                90, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
         assertThat(r.hold()).isNull();
         assertThat(r.blind()).containsExactly("a");
         assertThat(r.problem()).isEqualTo("ScrapeTimeout");
@@ -153,12 +259,14 @@ class MeasureTest {
     @Test
     void anIdlePodThatTimesOutOrAPodThatRefusesIsCountedAsBefore() {
         // 20 req/s is no evidence of load: counted idle when scaling up, as any unmeasured pod.
-        Measure.Result idle = silentAfter(20, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
+        Measure.Result idle = silentAfter(
+                20, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
         assertThat(idle.blind()).isEmpty();
         assertThat(idle.problem()).isNull();
         assertThat(idle.demand()).isCloseTo(20.0, within(1e-6));
         // A refused connection is not a drowning pod's way of failing, whatever its last rate.
-        Measure.Result refused = silentAfter(90, 0.005, PodSnapshot.unscraped("a", STARTED, STARTED, "connection refused"));
+        Measure.Result refused =
+                silentAfter(90, 0.005, PodSnapshot.unscraped("a", STARTED, STARTED, "connection refused"));
         assertThat(refused.blind()).isEmpty();
         assertThat(refused.demand()).isCloseTo(90.0, within(1e-6));
     }
@@ -170,13 +278,34 @@ class MeasureTest {
         AutoscalerState state = new AutoscalerState();
         long t0 = STARTED.toEpochMilli() + 600_000; // ready for ten minutes: warm
         for (int tick = 0; tick < 2; tick++) {
-            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, new PodCounters(1000 + tick * 120, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 50 + tick * 0.38)).withCpuLimit(0.2)),
-                    state, t0 + tick * 2000L, POLICY, (p, k, m) -> { });
+            Measure.measure(
+                    List.of(PodSnapshot.scraped(
+                                    "a",
+                                    STARTED,
+                                    STARTED,
+                                    new PodCounters(
+                                            1000 + tick * 120,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            50 + tick * 0.38))
+                            .withCpuLimit(0.2)),
+                    state,
+                    t0 + tick * 2000L,
+                    POLICY,
+                    (p, k, m) -> {});
         }
         assertThat(state.podCapacity).isCloseTo(60 / 0.95, within(1e-6));
-        Measure.Result r = Measure.measure(List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")
-                .withCpuLimit(0.2)), state, t0 + 4000, POLICY, (p, k, m) -> { });
+        Measure.Result r = Measure.measure(
+                List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")
+                        .withCpuLimit(0.2)),
+                state,
+                t0 + 4000,
+                POLICY,
+                (p, k, m) -> {});
         assertThat(r.blind()).containsExactly("a");
         assertThat(r.hold()).isNull();
     }
@@ -185,8 +314,12 @@ class MeasureTest {
     void aPodThatNeverAnsweredStillHolds() {
         AutoscalerState state = new AutoscalerState();
         for (int tick = 0; tick < 3; tick++) {
-            Measure.Result r = Measure.measure(List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")),
-                    state, tick * 2000L, POLICY, (p, k, m) -> { });
+            Measure.Result r = Measure.measure(
+                    List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")),
+                    state,
+                    tick * 2000L,
+                    POLICY,
+                    (p, k, m) -> {});
             assertThat(r.hold()).isEqualTo("no pod could be scraped");
             assertThat(r.metricsAvailable()).isFalse();
         }
@@ -204,11 +337,19 @@ class MeasureTest {
             double response = 2.0 + tick * 1.0; // a second more queue every 2 s tick
             requests += 600;
             durationSum += 600 * response;
-            r = Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED,
-                    new PodCounters(requests, Double.NaN, Double.NaN, durationSum, requests))), state,
-                    STARTED.toEpochMilli() + 600_000 + tick * 2000L, POLICY, (p, k, m) -> { }); // ready for ten minutes
+            r = Measure.measure(
+                    List.of(PodSnapshot.scraped(
+                            "a",
+                            STARTED,
+                            STARTED,
+                            new PodCounters(requests, Double.NaN, Double.NaN, durationSum, requests))),
+                    state,
+                    STARTED.toEpochMilli() + 600_000 + tick * 2000L,
+                    POLICY,
+                    (p, k, m) -> {}); // ready for ten minutes
         }
-        assertThat(state.healthyResponseSeconds).as("the floor taken before growth was known, never lowered by overload")
+        assertThat(state.healthyResponseSeconds)
+                .as("the floor taken before growth was known, never lowered by overload")
                 .isCloseTo(3.0, within(1e-6));
         assertThat(r.saturated()).isTrue();
         assertThat(r.demand()).as("4 x the 300 req/s served").isCloseTo(1200.0, within(1e-6));
@@ -220,8 +361,12 @@ class MeasureTest {
         AutoscalerState state = new AutoscalerState();
         List<String> warned = new ArrayList<>();
         for (int tick = 0; tick < 5; tick++) {
-            Measure.measure(List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(Double.NaN))),
-                    state, tick * 2000L, POLICY, (pod, problem, message) -> {
+            Measure.measure(
+                    List.of(PodSnapshot.scraped("a", STARTED, STARTED, requestsOnly(Double.NaN))),
+                    state,
+                    tick * 2000L,
+                    POLICY,
+                    (pod, problem, message) -> {
                         if (!warned.contains(pod + "/" + problem)) {
                             warned.add(pod + "/" + problem);
                         }

@@ -3,7 +3,6 @@ package io.scaledapi.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 /** The defaults live in one place: the words the CRD shows are the values the autoscaler runs. */
@@ -12,7 +11,8 @@ class ScalingPolicyTest {
     @Test
     void theDefaultsInWordsAreTheDefaultValues() {
         assertThat(ScalingPolicy.describe(ScalingPolicy.DEFAULTS.up(), true)).isEqualTo(ScalingPolicy.DEFAULT_SCALE_UP);
-        assertThat(ScalingPolicy.describe(ScalingPolicy.DEFAULTS.down(), false)).isEqualTo(ScalingPolicy.DEFAULT_SCALE_DOWN);
+        assertThat(ScalingPolicy.describe(ScalingPolicy.DEFAULTS.down(), false))
+                .isEqualTo(ScalingPolicy.DEFAULT_SCALE_DOWN);
         assertThat(ScalingPolicy.DEFAULTS.interval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(ScalingPolicy.DEFAULTS.windows().burst()).isEqualTo(Duration.ofSeconds(6));
         assertThat(ScalingPolicy.DEFAULTS.burstThreshold()).isEqualTo(2.0);

@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  */
 final class ImageCommands {
 
-    private record Rule(Pattern image, List<String> command) {
-    }
+    private record Rule(Pattern image, List<String> command) {}
 
     private final List<Rule> rules = new ArrayList<>();
 
@@ -31,12 +30,16 @@ final class ImageCommands {
                 throw new IllegalArgumentException(file + ": expected 'image-glob = command', got '" + l + "'");
             }
             String glob = l.substring(0, eq).strip();
-            rules.add(new Rule(Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")),
+            rules.add(new Rule(
+                    Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q")),
                     Arrays.asList(l.substring(eq + 1).strip().split("\\s+"))));
         }
     }
 
     Optional<List<String>> commandFor(String image) {
-        return rules.stream().filter(r -> r.image.matcher(image).matches()).map(Rule::command).findFirst();
+        return rules.stream()
+                .filter(r -> r.image.matcher(image).matches())
+                .map(Rule::command)
+                .findFirst();
     }
 }

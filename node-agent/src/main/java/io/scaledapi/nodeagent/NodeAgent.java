@@ -1,26 +1,6 @@
 package io.scaledapi.nodeagent;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-
 import com.sun.net.httpserver.HttpServer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
@@ -33,6 +13,24 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local cluster's one node: registers a Node and keeps its Lease and Ready condition fresh, binds unscheduled
@@ -58,13 +56,20 @@ public final class NodeAgent implements AutoCloseable {
         return thread;
     });
     /** The Ready condition's transition time: the node has been ready since the agent started. */
-    private final String readySince = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    private final String readySince =
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Service> services;
     private final InetSocketAddress metricsAddress;
     private HttpServer metrics;
 
-    NodeAgent(KubernetesClient client, ImageCommands images, Path state, Path repository, InetSocketAddress metricsAddress)
+    NodeAgent(
+            KubernetesClient client,
+            ImageCommands images,
+            Path state,
+            Path repository,
+            InetSocketAddress metricsAddress)
             throws IOException {
         this.client = client;
         this.metricsAddress = metricsAddress;
@@ -72,7 +77,8 @@ public final class NodeAgent implements AutoCloseable {
         URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
         Path ca = caFile(client, state);
         this.proxy = new ServiceProxy(state.resolve("proxy"));
-        this.runner = new PodRunner(client, NODE, images, state, repository, apiServer, ca, PodCgroups.detect(), proxy::allocate);
+        this.runner = new PodRunner(
+                client, NODE, images, state, repository, apiServer, ca, PodCgroups.detect(), proxy::allocate);
     }
 
     public static void main(String[] args) throws Exception {
@@ -84,15 +90,19 @@ public final class NodeAgent implements AutoCloseable {
         Path state = Path.of(a.getOrDefault("--state", "/tmp/scaledapi-node"));
         Path repository = Path.of(a.getOrDefault("--repository", ".")).toAbsolutePath();
         ImageCommands images = new ImageCommands(Path.of(required(a, "--images")));
-        String[] metrics = a.getOrDefault("--metrics-address", "127.0.0.1:10255").split(":");
+        String[] metrics =
+                a.getOrDefault("--metrics-address", "127.0.0.1:10255").split(":");
         System.setProperty("kubeconfig", kubeconfig.toString());
         KubernetesClient client = new KubernetesClientBuilder().build();
-        NodeAgent agent = new NodeAgent(client, images, state, repository,
-                new InetSocketAddress(metrics[0], Integer.parseInt(metrics[1])));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            client.close();
-        }, "shutdown"));
+        NodeAgent agent = new NodeAgent(
+                client, images, state, repository, new InetSocketAddress(metrics[0], Integer.parseInt(metrics[1])));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            agent.close();
+                            client.close();
+                        },
+                        "shutdown"));
         agent.start();
         log.info("node {} ready; pods run as local processes under {}", NODE, state);
         Thread.currentThread().join();
@@ -132,15 +142,19 @@ public final class NodeAgent implements AutoCloseable {
         services = client.services().inAnyNamespace().inform();
         loop.scheduleWithFixedDelay(runner::tick, 1, 1, TimeUnit.SECONDS);
         // The proxy reads the informers' caches, so a pass is cheap; it reloads nginx only when the config changed.
-        loop.scheduleWithFixedDelay(() -> {
-            try {
-                proxy.sync(services.getStore().list(), pods.getStore().list());
-            } catch (IOException | RuntimeException e) {
-                log.warn("service proxy: {}", e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, 0, 1, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        proxy.sync(services.getStore().list(), pods.getStore().list());
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("service proxy: {}", e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                0,
+                1,
+                TimeUnit.SECONDS);
         loop.scheduleWithFixedDelay(this::heartbeat, 10, 10, TimeUnit.SECONDS);
     }
 
@@ -174,9 +188,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void registerNode() {
-        client.nodes().resource(new NodeBuilder()
-                .withNewMetadata().withName(NODE).addToLabels("kubernetes.io/hostname", NODE).endMetadata()
-                .build()).serverSideApply();
+        client.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(NODE)
+                        .addToLabels("kubernetes.io/hostname", NODE)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         heartbeat();
     }
 
@@ -184,21 +203,41 @@ public final class NodeAgent implements AutoCloseable {
     private void heartbeat() {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         try {
-            client.leases().inNamespace("kube-node-lease").resource(new LeaseBuilder()
-                    .withNewMetadata().withName(NODE).withNamespace("kube-node-lease").endMetadata()
-                    .withNewSpec().withHolderIdentity(NODE).withLeaseDurationSeconds(LEASE_SECONDS).withRenewTime(now)
-                    .endSpec().build()).serverSideApply();
+            client.leases()
+                    .inNamespace("kube-node-lease")
+                    .resource(new LeaseBuilder()
+                            .withNewMetadata()
+                            .withName(NODE)
+                            .withNamespace("kube-node-lease")
+                            .endMetadata()
+                            .withNewSpec()
+                            .withHolderIdentity(NODE)
+                            .withLeaseDurationSeconds(LEASE_SECONDS)
+                            .withRenewTime(now)
+                            .endSpec()
+                            .build())
+                    .serverSideApply();
             String time = now.truncatedTo(ChronoUnit.SECONDS).toInstant().toString();
             var node = client.nodes().withName(NODE).get();
             node.setStatus(new NodeStatusBuilder()
-                    .addToCapacity("cpu", new Quantity("8")).addToCapacity("memory", new Quantity("16Gi"))
+                    .addToCapacity("cpu", new Quantity("8"))
+                    .addToCapacity("memory", new Quantity("16Gi"))
                     .addToCapacity("pods", new Quantity("110"))
-                    .addToAllocatable("cpu", new Quantity("8")).addToAllocatable("memory", new Quantity("16Gi"))
+                    .addToAllocatable("cpu", new Quantity("8"))
+                    .addToAllocatable("memory", new Quantity("16Gi"))
                     .addToAllocatable("pods", new Quantity("110"))
-                    .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                    .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
-                            .withMessage("scaledapi node agent is posting ready status").withLastHeartbeatTime(time)
-                            .withLastTransitionTime(readySince).build())
+                    .addNewAddress()
+                    .withType("InternalIP")
+                    .withAddress("127.0.0.1")
+                    .endAddress()
+                    .withConditions(new NodeConditionBuilder()
+                            .withType("Ready")
+                            .withStatus("True")
+                            .withReason("KubeletReady")
+                            .withMessage("scaledapi node agent is posting ready status")
+                            .withLastHeartbeatTime(time)
+                            .withLastTransitionTime(readySince)
+                            .build())
                     .build());
             client.nodes().resource(node).updateStatus();
         } catch (Exception e) {
@@ -208,13 +247,26 @@ public final class NodeAgent implements AutoCloseable {
 
     private void bind(Pod pod) {
         try {
-            client.bindings().inNamespace(pod.getMetadata().getNamespace()).resource(new BindingBuilder()
-                    .withNewMetadata().withName(pod.getMetadata().getName()).endMetadata()
-                    .withNewTarget().withKind("Node").withApiVersion("v1").withName(NODE).endTarget()
-                    .build()).create();
+            client.bindings()
+                    .inNamespace(pod.getMetadata().getNamespace())
+                    .resource(new BindingBuilder()
+                            .withNewMetadata()
+                            .withName(pod.getMetadata().getName())
+                            .endMetadata()
+                            .withNewTarget()
+                            .withKind("Node")
+                            .withApiVersion("v1")
+                            .withName(NODE)
+                            .endTarget()
+                            .build())
+                    .create();
         } catch (Exception e) {
             // Another event for the same pod may have bound it already; the next event says which.
-            log.debug("bind {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+            log.debug(
+                    "bind {}/{}: {}",
+                    pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(),
+                    e.getMessage());
         }
     }
 
@@ -242,8 +294,9 @@ public final class NodeAgent implements AutoCloseable {
     private static String required(Map<String, String> args, String name) {
         String value = args.get(name);
         if (value == null) {
-            throw new IllegalArgumentException("usage: node-agent --kubeconfig FILE --images FILE [--state DIR] [--repository DIR]"
-                    + " [--metrics-address 127.0.0.1:10255]; missing " + name);
+            throw new IllegalArgumentException(
+                    "usage: node-agent --kubeconfig FILE --images FILE [--state DIR] [--repository DIR]"
+                            + " [--metrics-address 127.0.0.1:10255]; missing " + name);
         }
         return value;
     }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,7 @@ final class PodCgroup {
     private static final Logger log = LoggerFactory.getLogger(PodCgroup.class);
 
     /** CPU time and working-set memory as a kubelet reports them (working set: usage less inactive file pages). */
-    record Usage(long cpuNanos, long memoryWorkingSetBytes) {
-    }
+    record Usage(long cpuNanos, long memoryWorkingSetBytes) {}
 
     private final PodCgroups.Version version;
     private final Map<String, Path> dirs;
@@ -35,7 +33,9 @@ final class PodCgroup {
         if (version == PodCgroups.Version.V1) {
             Path cpu = dirs.get("cpu");
             Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(PodCgroups.PERIOD_MICROS));
-            Files.writeString(cpu.resolve("cpu.cfs_quota_us"), cpuMillis.map(m -> Long.toString(PodCgroups.quotaMicros(m))).orElse("-1"));
+            Files.writeString(
+                    cpu.resolve("cpu.cfs_quota_us"),
+                    cpuMillis.map(m -> Long.toString(PodCgroups.quotaMicros(m))).orElse("-1"));
             Path memory = dirs.get("memory");
             String bytes = memoryBytes.map(Object::toString).orElse("-1");
             Files.writeString(memory.resolve("memory.limit_in_bytes"), bytes);
@@ -45,9 +45,12 @@ final class PodCgroup {
             }
         } else {
             Path dir = dirs.get("cpu");
-            Files.writeString(dir.resolve("cpu.max"),
-                    cpuMillis.map(m -> Long.toString(PodCgroups.quotaMicros(m))).orElse("max") + " " + PodCgroups.PERIOD_MICROS);
-            Files.writeString(dir.resolve("memory.max"), memoryBytes.map(Object::toString).orElse("max"));
+            Files.writeString(
+                    dir.resolve("cpu.max"),
+                    cpuMillis.map(m -> Long.toString(PodCgroups.quotaMicros(m))).orElse("max") + " "
+                            + PodCgroups.PERIOD_MICROS);
+            Files.writeString(
+                    dir.resolve("memory.max"), memoryBytes.map(Object::toString).orElse("max"));
             Path swap = dir.resolve("memory.swap.max");
             if (Files.exists(swap)) {
                 Files.writeString(swap, "0");
@@ -60,8 +63,11 @@ final class PodCgroup {
      * procs file, then execs the command, which keeps the PID (so signals reach the command itself).
      */
     List<String> launcher(List<String> command) {
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
-                "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"", "cgroup-launcher"));
+        List<String> wrapped = new ArrayList<>(List.of(
+                "/bin/sh",
+                "-c",
+                "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"",
+                "cgroup-launcher"));
         PodCgroups.procsFiles(dirs).forEach(f -> wrapped.add(f.toString()));
         wrapped.add("--");
         wrapped.addAll(command);
@@ -70,21 +76,25 @@ final class PodCgroup {
 
     Usage usage() throws IOException {
         if (version == PodCgroups.Version.V1) {
-            long cpu = Long.parseLong(Files.readString(dirs.get("cpuacct").resolve("cpuacct.usage")).strip());
+            long cpu = Long.parseLong(Files.readString(dirs.get("cpuacct").resolve("cpuacct.usage"))
+                    .strip());
             Path memory = dirs.get("memory");
-            long used = Long.parseLong(Files.readString(memory.resolve("memory.usage_in_bytes")).strip());
+            long used = Long.parseLong(
+                    Files.readString(memory.resolve("memory.usage_in_bytes")).strip());
             return new Usage(cpu, Math.max(0, used - stat(memory.resolve("memory.stat"), "total_inactive_file")));
         }
         Path dir = dirs.get("cpu");
         long cpu = stat(dir.resolve("cpu.stat"), "usage_usec") * 1000;
-        long used = Long.parseLong(Files.readString(dir.resolve("memory.current")).strip());
+        long used =
+                Long.parseLong(Files.readString(dir.resolve("memory.current")).strip());
         return new Usage(cpu, Math.max(0, used - stat(dir.resolve("memory.stat"), "inactive_file")));
     }
 
     /** How many processes the kernel has killed in this group for running out of memory, ever. */
     long oomKills() throws IOException {
         Path memory = dirs.get("memory");
-        return version == PodCgroups.Version.V1 ? stat(memory.resolve("memory.oom_control"), "oom_kill")
+        return version == PodCgroups.Version.V1
+                ? stat(memory.resolve("memory.oom_control"), "oom_kill")
                 : stat(memory.resolve("memory.events"), "oom_kill");
     }
 
@@ -123,5 +133,4 @@ final class PodCgroup {
         }
         return 0;
     }
-
 }

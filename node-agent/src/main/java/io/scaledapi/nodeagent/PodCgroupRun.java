@@ -1,5 +1,7 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +12,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 
 /**
  * Runs one command in a pod's cgroup with a container's limits, the node agent's own mechanism, outside any cluster:
@@ -26,7 +25,8 @@ public final class PodCgroupRun {
     public static void main(String[] args) throws Exception {
         int split = Arrays.asList(args).indexOf("--");
         if (split < 0 || split == args.length - 1) {
-            throw new IllegalArgumentException("usage: PodCgroupRun [--cpu 250m] [--memory 512Mi] [--usage FILE] -- command...");
+            throw new IllegalArgumentException(
+                    "usage: PodCgroupRun [--cpu 250m] [--memory 512Mi] [--usage FILE] -- command...");
         }
         var resources = new ResourceRequirementsBuilder();
         Path usageFile = null;
@@ -38,10 +38,12 @@ public final class PodCgroupRun {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        PodCgroups cgroups = PodCgroups.detect().orElseThrow(() -> new IllegalStateException("no usable cgroup on this machine"));
+        PodCgroups cgroups =
+                PodCgroups.detect().orElseThrow(() -> new IllegalStateException("no usable cgroup on this machine"));
         PodCgroup group = cgroups.create("run-" + ProcessHandle.current().pid(), resources.build());
         List<String> command = new ArrayList<>(Arrays.asList(args).subList(split + 1, args.length));
-        Process process = new ProcessBuilder(group.launcher(command)).inheritIO().start();
+        Process process =
+                new ProcessBuilder(group.launcher(command)).inheritIO().start();
         ScheduledExecutorService usage = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "usage");
             thread.setDaemon(true);
@@ -51,18 +53,21 @@ public final class PodCgroupRun {
             Path file = usageFile;
             usage.scheduleAtFixedRate(() -> writeUsage(group, file), 0, 1, TimeUnit.SECONDS);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            usage.shutdownNow();
-            group.remove();
-        }, "stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            process.destroy();
+                            try {
+                                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                                    process.destroyForcibly();
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            usage.shutdownNow();
+                            group.remove();
+                        },
+                        "stop"));
         int exit = process.waitFor();
         System.exit(exit);
     }

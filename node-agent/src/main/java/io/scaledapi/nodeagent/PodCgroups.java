@@ -1,5 +1,7 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /**
  * Where this node's pods get their control groups, as a kubelet gives them: one group per pod under a parent of the
@@ -30,9 +28,13 @@ final class PodCgroups {
     static final String PARENT = "scaledapi-pods";
     /** The CFS period a kubelet uses, and its smallest quota. */
     static final long PERIOD_MICROS = 100_000;
+
     static final long MIN_QUOTA_MICROS = 1_000;
 
-    enum Version { V1, V2 }
+    enum Version {
+        V1,
+        V2
+    }
 
     private final Version version;
     /** Controller name to the parent directory of the pods' groups in that controller's hierarchy. */
@@ -46,11 +48,14 @@ final class PodCgroups {
     /** The usable hierarchy of this machine, or empty (logged once, with the reason) when there is none. */
     static Optional<PodCgroups> detect() {
         try {
-            PodCgroups found = find(Files.readAllLines(Path.of("/proc/self/mountinfo")),
+            PodCgroups found = find(
+                    Files.readAllLines(Path.of("/proc/self/mountinfo")),
                     Files.readAllLines(Path.of("/proc/self/cgroup")));
             found.prepare();
-            log.info("pods get a cgroup each (cgroup {}): CPU and memory limits are enforced; parents {}",
-                    found.version == Version.V1 ? "v1" : "v2", found.parents.values().stream().distinct().toList());
+            log.info(
+                    "pods get a cgroup each (cgroup {}): CPU and memory limits are enforced; parents {}",
+                    found.version == Version.V1 ? "v1" : "v2",
+                    found.parents.values().stream().distinct().toList());
             return Optional.of(found);
         } catch (IOException | RuntimeException e) {
             log.warn("no usable cgroup for pods ({}); pods run without CPU and memory limits", e.getMessage());
@@ -95,7 +100,8 @@ final class PodCgroups {
         }
         if (v1Mounts.keySet().containsAll(Set.of("cpu", "cpuacct", "memory"))) {
             Map<String, Path> parents = new LinkedHashMap<>();
-            v1Mounts.forEach((controller, mount) -> parents.put(controller,
+            v1Mounts.forEach((controller, mount) -> parents.put(
+                    controller,
                     mount.resolve(relative(own.getOrDefault(controller, "/"))).resolve(PARENT)));
             return new PodCgroups(Version.V1, parents);
         }
@@ -144,7 +150,8 @@ final class PodCgroups {
     }
 
     static Optional<Long> cpuMillis(ResourceRequirements resources) {
-        return limit(resources, "cpu").map(q -> Quantity.getAmountInBytes(q).movePointRight(3).longValue());
+        return limit(resources, "cpu")
+                .map(q -> Quantity.getAmountInBytes(q).movePointRight(3).longValue());
     }
 
     static Optional<Long> memoryBytes(ResourceRequirements resources) {
@@ -152,7 +159,9 @@ final class PodCgroups {
     }
 
     private static Optional<Quantity> limit(ResourceRequirements resources, String name) {
-        return Optional.ofNullable(resources).map(ResourceRequirements::getLimits).map(l -> l.get(name));
+        return Optional.ofNullable(resources)
+                .map(ResourceRequirements::getLimits)
+                .map(l -> l.get(name));
     }
 
     /** A kubelet's quota for a CPU limit: millicores of each 100 ms period, at least 1 ms. */

@@ -1,5 +1,19 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,24 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminatedBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Runs the pods bound to this node as local processes, the way a kubelet runs containers: one process per pod
@@ -68,6 +66,7 @@ final class PodRunner implements AutoCloseable {
         volatile ContainerStateTerminated lastTermination;
         /** The pod's cgroup, or null where the node has none. */
         volatile PodCgroup cgroup;
+
         long oomKillsAtLaunch;
 
         Running(Pod pod, String ip, Path dir) {
@@ -88,13 +87,24 @@ final class PodRunner implements AutoCloseable {
     private final Optional<PodCgroups> cgroups;
     /** {@code 127.0.0.1:port} of a Service port ({@code namespace/name:port}) on this machine's proxy. */
     private final Function<String, String> serviceAddresses;
+
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
     /** Groups of stopped pods whose killed processes had not left yet when the pod stopped; each tick tries again. */
     private final Set<PodCgroup> groupsToRemove = ConcurrentHashMap.newKeySet();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    PodRunner(KubernetesClient client, String nodeName, ImageCommands images, Path stateDir, Path repository, URI apiServer,
-            Path caFile, Optional<PodCgroups> cgroups, Function<String, String> serviceAddresses) {
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    PodRunner(
+            KubernetesClient client,
+            String nodeName,
+            ImageCommands images,
+            Path stateDir,
+            Path repository,
+            URI apiServer,
+            Path caFile,
+            Optional<PodCgroups> cgroups,
+            Function<String, String> serviceAddresses) {
         this.serviceAddresses = serviceAddresses;
         this.client = client;
         this.nodeName = nodeName;
@@ -121,8 +131,8 @@ final class PodRunner implements AutoCloseable {
         });
     }
 
-    private static final Pattern SERVICE_HOST_PORT =
-            Pattern.compile("\\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.svc(\\.cluster\\.local)?:(\\d+)\\b");
+    private static final Pattern SERVICE_HOST_PORT = Pattern.compile(
+            "\\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.svc(\\.cluster\\.local)?:(\\d+)\\b");
 
     /**
      * What the cluster's DNS and kube-proxy do for a container: a Service's name and port in an env value
@@ -136,7 +146,9 @@ final class PodRunner implements AutoCloseable {
         Matcher m = SERVICE_HOST_PORT.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(serviceAddresses.apply(m.group(3) + "/" + m.group(1) + ":" + m.group(6))));
+            m.appendReplacement(
+                    out,
+                    Matcher.quoteReplacement(serviceAddresses.apply(m.group(3) + "/" + m.group(1) + ":" + m.group(6))));
         }
         m.appendTail(out);
         return out.toString();
@@ -153,14 +165,16 @@ final class PodRunner implements AutoCloseable {
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             if (running != null) {
                 pods.remove(key);
-                Thread stopper = new Thread(() -> stop(running, pod), "stop-" + pod.getMetadata().getName());
+                Thread stopper = new Thread(
+                        () -> stop(running, pod), "stop-" + pod.getMetadata().getName());
                 stopper.start();
             } else {
                 forceDelete(pod);
             }
             return;
         }
-        if (running == null && (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase()))) {
+        if (running == null
+                && (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase()))) {
             start(pod);
         }
     }
@@ -180,7 +194,9 @@ final class PodRunner implements AutoCloseable {
             return;
         }
         String ip = addresses.allocate();
-        Path dir = stateDir.resolve("pods").resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName());
+        Path dir = stateDir.resolve("pods")
+                .resolve(pod.getMetadata().getNamespace() + "_"
+                        + pod.getMetadata().getName());
         Running running = new Running(pod, ip, dir);
         pods.put(key(pod), running);
         try {
@@ -203,9 +219,11 @@ final class PodRunner implements AutoCloseable {
             running.oomKillsAtLaunch = running.cgroup.oomKills();
             command = running.cgroup.launcher(command);
         }
-        ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(repository.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(running.dir.resolve("output.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        running.dir.resolve("output.log").toFile()));
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("KUBE") || k.equals("SERVER_PORT") || k.equals("SERVER_ADDRESS"));
         for (EnvVar var : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
@@ -218,7 +236,11 @@ final class PodRunner implements AutoCloseable {
                     default -> "";
                 };
             }
-            env.put(var.getName(), value == null ? "" : withServiceAddresses(value, pod.getMetadata().getNamespace()));
+            env.put(
+                    var.getName(),
+                    value == null
+                            ? ""
+                            : withServiceAddresses(value, pod.getMetadata().getNamespace()));
         }
         // Listen on the pod's own address (Spring Boot apps, and the operator's health endpoint).
         env.put("SERVER_ADDRESS", running.ip);
@@ -230,14 +252,27 @@ final class PodRunner implements AutoCloseable {
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.getPort()));
         String sa = Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
         if (mountsToken(pod, sa)) {
-            String token = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(sa)
-                    .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L)
-                            .withNewBoundObjectRef().withKind("Pod").withApiVersion("v1").withName(pod.getMetadata().getName())
-                            .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
-                    .getStatus().getToken();
+            String token = client.serviceAccounts()
+                    .inNamespace(pod.getMetadata().getNamespace())
+                    .withName(sa)
+                    .tokenRequest(new TokenRequestBuilder()
+                            .withNewSpec()
+                            .withExpirationSeconds(24 * 3600L)
+                            .withNewBoundObjectRef()
+                            .withKind("Pod")
+                            .withApiVersion("v1")
+                            .withName(pod.getMetadata().getName())
+                            .withUid(pod.getMetadata().getUid())
+                            .endBoundObjectRef()
+                            .endSpec()
+                            .build())
+                    .getStatus()
+                    .getToken();
             Path tokenFile = running.dir.resolve("token");
             Files.writeString(tokenFile, token);
-            env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", tokenFile.toAbsolutePath().toString());
+            env.put(
+                    "KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN",
+                    tokenFile.toAbsolutePath().toString());
         }
         env.put("KUBERNETES_CERTS_CA_FILE", caFile.toAbsolutePath().toString());
         env.put("KUBERNETES_NAMESPACE", pod.getMetadata().getNamespace());
@@ -250,11 +285,14 @@ final class PodRunner implements AutoCloseable {
         running.containerStarted = Instant.now();
         // Without a readiness probe a started container is ready; without a liveness probe it is never restarted
         // for its health, only when it exits. Both wait until the startup probe, if any, has passed.
-        running.startup = container.getStartupProbe() == null ? null
+        running.startup = container.getStartupProbe() == null
+                ? null
                 : new ProbeSchedule(container.getStartupProbe(), running.containerStarted, false);
-        running.readiness = container.getReadinessProbe() == null ? null
+        running.readiness = container.getReadinessProbe() == null
+                ? null
                 : new ProbeSchedule(container.getReadinessProbe(), running.containerStarted, false);
-        running.liveness = container.getLivenessProbe() == null ? null
+        running.liveness = container.getLivenessProbe() == null
+                ? null
                 : new ProbeSchedule(container.getLivenessProbe(), running.containerStarted, true);
         running.process = builder.start();
     }
@@ -264,8 +302,13 @@ final class PodRunner implements AutoCloseable {
         if (pod.getSpec().getAutomountServiceAccountToken() != null) {
             return pod.getSpec().getAutomountServiceAccountToken();
         }
-        var account = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace()).withName(serviceAccount).get();
-        return account == null || account.getAutomountServiceAccountToken() == null || account.getAutomountServiceAccountToken();
+        var account = client.serviceAccounts()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(serviceAccount)
+                .get();
+        return account == null
+                || account.getAutomountServiceAccountToken() == null
+                || account.getAutomountServiceAccountToken();
     }
 
     /** Whether the container counts as started: no startup probe, or it has passed (then it is never run again). */
@@ -287,25 +330,32 @@ final class PodRunner implements AutoCloseable {
                 Instant now = Instant.now();
                 if (!started(running)) {
                     if (running.startup.due(now)) {
-                        running.startup.record(now, probe(running, container, container.getStartupProbe(), running.startup));
+                        running.startup.record(
+                                now, probe(running, container, container.getStartupProbe(), running.startup));
                         if (running.startup.failedOut()) {
                             restartFailed(running, "startup");
                         } else if (running.startup.passing()) {
-                            log.info("{} started (startup probe passed after {} s)", key(running.pod),
-                                    Duration.between(running.containerStarted, now).toSeconds());
+                            log.info(
+                                    "{} started (startup probe passed after {} s)",
+                                    key(running.pod),
+                                    Duration.between(running.containerStarted, now)
+                                            .toSeconds());
                             report(running);
                         }
                     }
                     continue; // liveness and readiness wait for the startup probe, as a kubelet's do
                 }
-                if (running.liveness != null && running.liveness.due(now)
-                        && !running.liveness.record(now, probe(running, container, container.getLivenessProbe(), running.liveness))) {
+                if (running.liveness != null
+                        && running.liveness.due(now)
+                        && !running.liveness.record(
+                                now, probe(running, container, container.getLivenessProbe(), running.liveness))) {
                     restartFailed(running, "liveness");
                     continue;
                 }
                 boolean ready = running.readiness == null ? true : running.ready;
                 if (running.readiness != null && running.readiness.due(now)) {
-                    ready = running.readiness.record(now, probe(running, container, container.getReadinessProbe(), running.readiness));
+                    ready = running.readiness.record(
+                            now, probe(running, container, container.getReadinessProbe(), running.readiness));
                 }
                 if (ready != running.ready) {
                     running.ready = ready;
@@ -331,10 +381,13 @@ final class PodRunner implements AutoCloseable {
         if (oomKilled) {
             log.warn("{} was killed for passing its memory limit (OOMKilled)", key(running.pod));
         }
-        running.lastTermination = new ContainerStateTerminatedBuilder().withExitCode(exit)
+        running.lastTermination = new ContainerStateTerminatedBuilder()
+                .withExitCode(exit)
                 .withReason(oomKilled ? "OOMKilled" : exit == 0 ? "Completed" : "Error")
-                .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString())
-                .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()).build();
+                .withStartedAt(
+                        running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString())
+                .withFinishedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                .build();
         running.restarts++;
         launch(running, commandFor(running.pod.getSpec().getContainers().get(0)).orElseThrow());
         report(running);
@@ -346,9 +399,12 @@ final class PodRunner implements AutoCloseable {
         }
         int port = port(container, probe.getHttpGet().getPort());
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://" + running.ip + ":" + port + probe.getHttpGet().getPath()))
-                    .timeout(schedule.timeout()).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + running.ip + ":" + port
+                                    + probe.getHttpGet().getPath()))
+                            .timeout(schedule.timeout())
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode() >= 200 && response.statusCode() < 400;
         } catch (IOException e) {
             return false;
@@ -373,7 +429,9 @@ final class PodRunner implements AutoCloseable {
     private void report(Running running) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String ready = running.ready ? "True" : "False";
-        String readyTime = running.readySince != null ? running.readySince.truncatedTo(ChronoUnit.SECONDS).toString() : now;
+        String readyTime = running.readySince != null
+                ? running.readySince.truncatedTo(ChronoUnit.SECONDS).toString()
+                : now;
         PodStatus status = new PodStatusBuilder()
                 .withPhase("Running")
                 .withHostIP("127.0.0.1")
@@ -381,25 +439,57 @@ final class PodRunner implements AutoCloseable {
                 .addNewPodIP(running.ip)
                 .withStartTime(running.started.truncatedTo(ChronoUnit.SECONDS).toString())
                 .withConditions(
-                        new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).build(),
-                        new PodConditionBuilder().withType("Initialized").withStatus("True").withLastTransitionTime(now).build(),
-                        new PodConditionBuilder().withType("ContainersReady").withStatus(ready).withLastTransitionTime(readyTime).build(),
-                        new PodConditionBuilder().withType("Ready").withStatus(ready).withLastTransitionTime(readyTime).build())
+                        new PodConditionBuilder()
+                                .withType("PodScheduled")
+                                .withStatus("True")
+                                .withLastTransitionTime(now)
+                                .build(),
+                        new PodConditionBuilder()
+                                .withType("Initialized")
+                                .withStatus("True")
+                                .withLastTransitionTime(now)
+                                .build(),
+                        new PodConditionBuilder()
+                                .withType("ContainersReady")
+                                .withStatus(ready)
+                                .withLastTransitionTime(readyTime)
+                                .build(),
+                        new PodConditionBuilder()
+                                .withType("Ready")
+                                .withStatus(ready)
+                                .withLastTransitionTime(readyTime)
+                                .build())
                 .withContainerStatuses(new ContainerStatusBuilder()
                         .withName(running.pod.getSpec().getContainers().get(0).getName())
                         .withImage(running.pod.getSpec().getContainers().get(0).getImage())
-                        .withImageID("local://" + running.pod.getSpec().getContainers().get(0).getImage())
-                        .withReady(running.ready).withStarted(started(running)).withRestartCount(running.restarts)
-                        .withNewState().withNewRunning()
-                        .withStartedAt(running.containerStarted.truncatedTo(ChronoUnit.SECONDS).toString()).endRunning().endState()
-                        .withNewLastState().withTerminated(running.lastTermination).endLastState()
+                        .withImageID("local://"
+                                + running.pod.getSpec().getContainers().get(0).getImage())
+                        .withReady(running.ready)
+                        .withStarted(started(running))
+                        .withRestartCount(running.restarts)
+                        .withNewState()
+                        .withNewRunning()
+                        .withStartedAt(running.containerStarted
+                                .truncatedTo(ChronoUnit.SECONDS)
+                                .toString())
+                        .endRunning()
+                        .endState()
+                        .withNewLastState()
+                        .withTerminated(running.lastTermination)
+                        .endLastState()
                         .build())
                 .build();
         try {
-            Pod current = client.pods().inNamespace(running.pod.getMetadata().getNamespace()).withName(running.pod.getMetadata().getName()).get();
+            Pod current = client.pods()
+                    .inNamespace(running.pod.getMetadata().getNamespace())
+                    .withName(running.pod.getMetadata().getName())
+                    .get();
             if (current != null) {
                 current.setStatus(status);
-                client.pods().inNamespace(current.getMetadata().getNamespace()).resource(current).updateStatus();
+                client.pods()
+                        .inNamespace(current.getMetadata().getNamespace())
+                        .resource(current)
+                        .updateStatus();
             }
         } catch (Exception e) {
             log.debug("{} status: {}", key(running.pod), e.getMessage());
@@ -408,24 +498,51 @@ final class PodRunner implements AutoCloseable {
 
     /** As a kubelet reports an image it cannot pull: Pending, the container waiting with a reason (once per pod). */
     private void reportUnmapped(Pod pod, Container container) {
-        var statuses = pod.getStatus() == null ? List.<io.fabric8.kubernetes.api.model.ContainerStatus>of() : pod.getStatus().getContainerStatuses();
-        if (statuses.stream().anyMatch(c -> c.getState() != null && c.getState().getWaiting() != null
-                && IMAGE_NOT_MAPPED.equals(c.getState().getWaiting().getReason()))) {
+        var statuses = pod.getStatus() == null
+                ? List.<io.fabric8.kubernetes.api.model.ContainerStatus>of()
+                : pod.getStatus().getContainerStatuses();
+        if (statuses.stream()
+                .anyMatch(c -> c.getState() != null
+                        && c.getState().getWaiting() != null
+                        && IMAGE_NOT_MAPPED.equals(c.getState().getWaiting().getReason()))) {
             return;
         }
         String message = "no local command for image " + container.getImage() + " in the node agent's images file";
         log.warn("{} {}; leaving it Pending", key(pod), message);
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p -> {
-                p.setStatus(new PodStatusBuilder().withPhase("Pending").withHostIP("127.0.0.1")
-                        .addNewCondition().withType("PodScheduled").withStatus("True").endCondition()
-                        .addNewCondition().withType("Ready").withStatus("False").withReason("ContainersNotReady").endCondition()
-                        .addNewContainerStatus().withName(container.getName()).withImage(container.getImage()).withImageID("")
-                        .withReady(false).withStarted(false).withRestartCount(0)
-                        .withNewState().withNewWaiting().withReason(IMAGE_NOT_MAPPED).withMessage(message).endWaiting().endState()
-                        .endContainerStatus().build());
-                return p;
-            });
+            client.pods()
+                    .inNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName())
+                    .editStatus(p -> {
+                        p.setStatus(new PodStatusBuilder()
+                                .withPhase("Pending")
+                                .withHostIP("127.0.0.1")
+                                .addNewCondition()
+                                .withType("PodScheduled")
+                                .withStatus("True")
+                                .endCondition()
+                                .addNewCondition()
+                                .withType("Ready")
+                                .withStatus("False")
+                                .withReason("ContainersNotReady")
+                                .endCondition()
+                                .addNewContainerStatus()
+                                .withName(container.getName())
+                                .withImage(container.getImage())
+                                .withImageID("")
+                                .withReady(false)
+                                .withStarted(false)
+                                .withRestartCount(0)
+                                .withNewState()
+                                .withNewWaiting()
+                                .withReason(IMAGE_NOT_MAPPED)
+                                .withMessage(message)
+                                .endWaiting()
+                                .endState()
+                                .endContainerStatus()
+                                .build());
+                        return p;
+                    });
         } catch (Exception e) {
             log.debug("{} status: {}", key(pod), e.getMessage());
         }
@@ -433,8 +550,10 @@ final class PodRunner implements AutoCloseable {
 
     /** A kubelet's order: the preStop hook (a sleep action here), SIGTERM, the rest of the grace period, SIGKILL. */
     private void stop(Running running, Pod pod) {
-        long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds()).orElse(30L);
-        long pause = Math.min(grace, preStopSleepSeconds(pod.getSpec().getContainers().get(0)));
+        long grace = Optional.ofNullable(pod.getMetadata().getDeletionGracePeriodSeconds())
+                .orElse(30L);
+        long pause = Math.min(
+                grace, preStopSleepSeconds(pod.getSpec().getContainers().get(0)));
         if (pause > 0) {
             try {
                 running.process.waitFor(pause, TimeUnit.SECONDS); // the hook's sleep, cut short if the process exits
@@ -457,7 +576,8 @@ final class PodRunner implements AutoCloseable {
             log.debug("container {}: only preStop sleep actions are run; this hook is skipped", container.getName());
             return 0;
         }
-        return Optional.ofNullable(lifecycle.getPreStop().getSleep().getSeconds()).orElse(0L);
+        return Optional.ofNullable(lifecycle.getPreStop().getSleep().getSeconds())
+                .orElse(0L);
     }
 
     private void terminate(Running running, long graceSeconds) {
@@ -473,10 +593,12 @@ final class PodRunner implements AutoCloseable {
      * ({@code /metrics/resource}): {@code pod_cpu_usage_seconds_total} and {@code pod_memory_working_set_bytes}.
      */
     String resourceMetrics() {
-        StringBuilder cpu = new StringBuilder("# HELP pod_cpu_usage_seconds_total Cumulative cpu time consumed by the pod in core-seconds\n"
-                + "# TYPE pod_cpu_usage_seconds_total counter\n");
-        StringBuilder memory = new StringBuilder("# HELP pod_memory_working_set_bytes Current working set of the pod in bytes\n"
-                + "# TYPE pod_memory_working_set_bytes gauge\n");
+        StringBuilder cpu = new StringBuilder(
+                "# HELP pod_cpu_usage_seconds_total Cumulative cpu time consumed by the pod in core-seconds\n"
+                        + "# TYPE pod_cpu_usage_seconds_total counter\n");
+        StringBuilder memory =
+                new StringBuilder("# HELP pod_memory_working_set_bytes Current working set of the pod in bytes\n"
+                        + "# TYPE pod_memory_working_set_bytes gauge\n");
         long now = System.currentTimeMillis();
         for (Running running : pods.values()) {
             if (running.cgroup == null) {
@@ -486,10 +608,20 @@ final class PodRunner implements AutoCloseable {
                 PodCgroup.Usage usage = running.cgroup.usage();
                 String labels = "{namespace=\"" + running.pod.getMetadata().getNamespace() + "\",pod=\""
                         + running.pod.getMetadata().getName() + "\"}";
-                cpu.append("pod_cpu_usage_seconds_total").append(labels).append(' ')
-                        .append(usage.cpuNanos() / 1e9).append(' ').append(now).append('\n');
-                memory.append("pod_memory_working_set_bytes").append(labels).append(' ')
-                        .append(usage.memoryWorkingSetBytes()).append(' ').append(now).append('\n');
+                cpu.append("pod_cpu_usage_seconds_total")
+                        .append(labels)
+                        .append(' ')
+                        .append(usage.cpuNanos() / 1e9)
+                        .append(' ')
+                        .append(now)
+                        .append('\n');
+                memory.append("pod_memory_working_set_bytes")
+                        .append(labels)
+                        .append(' ')
+                        .append(usage.memoryWorkingSetBytes())
+                        .append(' ')
+                        .append(now)
+                        .append('\n');
             } catch (IOException | RuntimeException e) {
                 log.debug("{} usage: {}", key(running.pod), e.getMessage());
             }
@@ -515,14 +647,18 @@ final class PodRunner implements AutoCloseable {
     }
 
     private static long gracePeriod(Pod pod) {
-        return Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
+        return Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds())
+                .orElse(30L);
     }
 
     /** What a kubelet does once the containers are gone: delete the pod object for good. */
     private void forceDelete(Pod pod) {
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .withGracePeriod(0).delete();
+            client.pods()
+                    .inNamespace(pod.getMetadata().getNamespace())
+                    .withName(pod.getMetadata().getName())
+                    .withGracePeriod(0)
+                    .delete();
         } catch (Exception e) {
             log.debug("{} delete: {}", key(pod), e.getMessage());
         }

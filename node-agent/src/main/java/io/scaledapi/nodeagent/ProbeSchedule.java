@@ -1,10 +1,9 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Probe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-
-import io.fabric8.kubernetes.api.model.Probe;
 
 /**
  * One container probe the way a kubelet runs it: first after {@code initialDelaySeconds}, then every
@@ -27,11 +26,16 @@ final class ProbeSchedule {
 
     /** A probe whose result starts as {@code initiallyPassing} (false for startup and readiness, true for liveness). */
     ProbeSchedule(Probe probe, Instant started, boolean initiallyPassing) {
-        this.initialDelay = Duration.ofSeconds(Optional.ofNullable(probe.getInitialDelaySeconds()).orElse(0));
-        this.period = Duration.ofSeconds(Math.max(1, Optional.ofNullable(probe.getPeriodSeconds()).orElse(10)));
-        this.failureThreshold = Math.max(1, Optional.ofNullable(probe.getFailureThreshold()).orElse(3));
-        this.successThreshold = Math.max(1, Optional.ofNullable(probe.getSuccessThreshold()).orElse(1));
-        this.timeout = Duration.ofSeconds(Math.max(1, Optional.ofNullable(probe.getTimeoutSeconds()).orElse(1)));
+        this.initialDelay = Duration.ofSeconds(
+                Optional.ofNullable(probe.getInitialDelaySeconds()).orElse(0));
+        this.period = Duration.ofSeconds(
+                Math.max(1, Optional.ofNullable(probe.getPeriodSeconds()).orElse(10)));
+        this.failureThreshold =
+                Math.max(1, Optional.ofNullable(probe.getFailureThreshold()).orElse(3));
+        this.successThreshold =
+                Math.max(1, Optional.ofNullable(probe.getSuccessThreshold()).orElse(1));
+        this.timeout = Duration.ofSeconds(
+                Math.max(1, Optional.ofNullable(probe.getTimeoutSeconds()).orElse(1)));
         this.started = started;
         this.passing = initiallyPassing;
     }

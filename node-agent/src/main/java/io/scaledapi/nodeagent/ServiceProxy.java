@@ -1,5 +1,8 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -9,13 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.Pod;
 
 /**
  * What kube-proxy does for a real node, with nginx: each Service port gets a local port on 127.0.0.1 (printed in
@@ -50,10 +48,12 @@ final class ServiceProxy implements AutoCloseable {
             }
             String ns = service.getMetadata().getNamespace();
             String name = service.getMetadata().getName();
-            List<Pod> ready = pods.stream().filter(p -> ns.equals(p.getMetadata().getNamespace()))
+            List<Pod> ready = pods.stream()
+                    .filter(p -> ns.equals(p.getMetadata().getNamespace()))
                     .filter(p -> p.getMetadata().getLabels() != null
                             && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
-                    .filter(ServiceProxy::isReady).toList();
+                    .filter(ServiceProxy::isReady)
+                    .toList();
             for (ServicePort port : service.getSpec().getPorts()) {
                 String key = ns + "/" + name + ":" + port.getPort();
                 int local = localPorts.computeIfAbsent(key, k -> freePort());
@@ -70,24 +70,41 @@ final class ServiceProxy implements AutoCloseable {
                 if (upstreams.isEmpty()) {
                     block.append("    server 127.0.0.1:1 down;\n");
                 } else {
-                    upstreams.stream().sorted().forEach(u -> block.append("    server ").append(u).append(";\n"));
+                    upstreams.stream()
+                            .sorted()
+                            .forEach(u -> block.append("    server ").append(u).append(";\n"));
                 }
                 if (isTcp(port)) {
                     // A plain TCP protocol (Redis): connections are passed through as they are.
-                    streams.append("  }\n  server {\n    listen 127.0.0.1:").append(local).append(";\n    proxy_pass ")
-                            .append(upstream).append(";\n  }\n");
-                    table.put(key, "127.0.0.1:" + local + " -> " + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams)) + " (tcp)");
+                    streams.append("  }\n  server {\n    listen 127.0.0.1:")
+                            .append(local)
+                            .append(";\n    proxy_pass ")
+                            .append(upstream)
+                            .append(";\n  }\n");
+                    table.put(
+                            key,
+                            "127.0.0.1:" + local + " -> "
+                                    + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams))
+                                    + " (tcp)");
                     continue;
                 }
                 servers.append("    keepalive 64;\n  }\n");
-                servers.append("  server {\n    listen 127.0.0.1:").append(local).append(";\n")
-                        .append("    location / {\n      proxy_pass http://").append(upstream).append(";\n")
+                servers.append("  server {\n    listen 127.0.0.1:")
+                        .append(local)
+                        .append(";\n")
+                        .append("    location / {\n      proxy_pass http://")
+                        .append(upstream)
+                        .append(";\n")
                         .append("      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n")
                         .append("      proxy_next_upstream error timeout;\n    }\n  }\n");
-                table.put(key, "127.0.0.1:" + local + " -> " + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams)));
+                table.put(
+                        key,
+                        "127.0.0.1:" + local + " -> "
+                                + (upstreams.isEmpty() ? "(no ready endpoints)" : String.join(" ", upstreams)));
             }
         }
-        String config = (streams.isEmpty() ? "" : "load_module " + STREAM_MODULE + ";\n") + """
+        String config = (streams.isEmpty() ? "" : "load_module " + STREAM_MODULE + ";\n")
+                + """
                 worker_processes 2;
                 pid %1$s/nginx.pid;
                 error_log %1$s/logs/error.log warn;
@@ -100,7 +117,8 @@ final class ServiceProxy implements AutoCloseable {
                   client_body_temp_path %1$s/tmp; proxy_temp_path %1$s/tmp; fastcgi_temp_path %1$s/tmp;
                   uwsgi_temp_path %1$s/tmp; scgi_temp_path %1$s/tmp;
                 %2$s}
-                """.formatted(dir.toAbsolutePath(), servers) + (streams.isEmpty() ? "" : "stream {\n" + streams + "}\n");
+                """.formatted(dir.toAbsolutePath(), servers)
+                + (streams.isEmpty() ? "" : "stream {\n" + streams + "}\n");
         if (config.equals(lastConfig)) {
             return;
         }
@@ -109,12 +127,29 @@ final class ServiceProxy implements AutoCloseable {
         table.forEach((k, v) -> listing.append(k).append(' ').append(v).append('\n'));
         Files.writeString(dir.resolve("services.txt"), listing.toString());
         if (nginx == null || !nginx.isAlive()) {
-            nginx = new ProcessBuilder("nginx", "-c", dir.resolve("nginx.conf").toAbsolutePath().toString(), "-p",
-                    dir.toAbsolutePath().toString(), "-g", "daemon off;")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("logs/nginx.out").toFile()).start();
+            nginx = new ProcessBuilder(
+                            "nginx",
+                            "-c",
+                            dir.resolve("nginx.conf").toAbsolutePath().toString(),
+                            "-p",
+                            dir.toAbsolutePath().toString(),
+                            "-g",
+                            "daemon off;")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("logs/nginx.out").toFile())
+                    .start();
         } else {
-            new ProcessBuilder("nginx", "-c", dir.resolve("nginx.conf").toAbsolutePath().toString(), "-p",
-                    dir.toAbsolutePath().toString(), "-s", "reload").inheritIO().start().waitFor();
+            new ProcessBuilder(
+                            "nginx",
+                            "-c",
+                            dir.resolve("nginx.conf").toAbsolutePath().toString(),
+                            "-p",
+                            dir.toAbsolutePath().toString(),
+                            "-s",
+                            "reload")
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         }
         lastConfig = config;
         log.info("service proxy updated: {}", table);
@@ -143,14 +178,17 @@ final class ServiceProxy implements AutoCloseable {
      */
     static boolean isTcp(ServicePort port) {
         String protocol = port.getAppProtocol();
-        return protocol != null && !protocol.toLowerCase(java.util.Locale.ROOT).startsWith("http")
+        return protocol != null
+                && !protocol.toLowerCase(java.util.Locale.ROOT).startsWith("http")
                 && !protocol.toLowerCase(java.util.Locale.ROOT).contains("h2c");
     }
 
     /** Ready, not terminating, with an address: what the EndpointSlice controller would list. */
     static boolean isReady(Pod pod) {
-        return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
-                && pod.getStatus().getPodIP() != null && pod.getStatus().getConditions().stream()
+        return pod.getMetadata().getDeletionTimestamp() == null
+                && pod.getStatus() != null
+                && pod.getStatus().getPodIP() != null
+                && pod.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 

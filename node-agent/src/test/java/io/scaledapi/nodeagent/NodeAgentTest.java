@@ -3,26 +3,6 @@ package io.scaledapi.nodeagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -36,6 +16,24 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node agent on a real kube-apiserver: it binds pods, runs them as processes with what a kubelet gives a
@@ -50,18 +48,27 @@ class NodeAgentTest {
     static final String IMAGE = "test/probe-server:1";
     static KubernetesClient client;
     static NodeAgent agent;
+
     @TempDir
     static Path state;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String ns;
 
     @BeforeAll
     static void startAgent() throws IOException {
-        Path source = Path.of("src/test/resources/probe-server/ProbeServer.java").toAbsolutePath();
+        Path source =
+                Path.of("src/test/resources/probe-server/ProbeServer.java").toAbsolutePath();
         Path images = state.resolve("images.conf");
         Path redisPod = Path.of("..", "dev", "redis-pod").toAbsolutePath().normalize();
-        Files.writeString(images, "# test images\ntest/probe-server:* = java " + source + "\nredis:* = " + redisPod + "\n");
-        agent = new NodeAgent(client, new ImageCommands(images), state.resolve("node"), Path.of(".").toAbsolutePath(),
+        Files.writeString(
+                images, "# test images\ntest/probe-server:* = java " + source + "\nredis:* = " + redisPod + "\n");
+        agent = new NodeAgent(
+                client,
+                new ImageCommands(images),
+                state.resolve("node"),
+                Path.of(".").toAbsolutePath(),
                 new InetSocketAddress("127.0.0.1", 0));
         agent.start();
     }
@@ -75,18 +82,34 @@ class NodeAgentTest {
     void namespace() {
         ns = TestResources.newNamespace(client);
         // No controller manager runs here to create it.
-        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder()
-                .withNewMetadata().withName("default").endMetadata().build()).create();
-        client.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder()
-                .withNewMetadata().withName("api").endMetadata().build()).create();
+        client.serviceAccounts()
+                .inNamespace(ns)
+                .resource(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("default")
+                        .endMetadata()
+                        .build())
+                .create();
+        client.serviceAccounts()
+                .inNamespace(ns)
+                .resource(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("api")
+                        .endMetadata()
+                        .build())
+                .create();
     }
 
     @Test
     void registersTheNodeWithALease() {
         await().atMost(WAIT).untilAsserted(() -> {
             var node = client.nodes().withName(NodeAgent.NODE).get();
-            assertThat(node.getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-            var lease = client.leases().inNamespace("kube-node-lease").withName(NodeAgent.NODE).get();
+            assertThat(node.getStatus().getConditions())
+                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            var lease = client.leases()
+                    .inNamespace("kube-node-lease")
+                    .withName(NodeAgent.NODE)
+                    .get();
             assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(NodeAgent.NODE);
             assertThat(lease.getSpec().getRenewTime()).isNotNull();
         });
@@ -101,19 +124,30 @@ class NodeAgentTest {
 
         String base = "http://" + pod.getStatus().getPodIP() + ":8080";
         Map<String, String> env = parseEnv(get(base + "/env"));
-        assertThat(env).containsEntry("HOSTNAME", "web").containsEntry("MY_POD_NAME", "web")
-                .containsEntry("MY_NAMESPACE", ns).containsEntry("MY_POD_IP", pod.getStatus().getPodIP())
-                .containsEntry("GREETING", "hello").containsEntry("KUBERNETES_NAMESPACE", ns);
+        assertThat(env)
+                .containsEntry("HOSTNAME", "web")
+                .containsEntry("MY_POD_NAME", "web")
+                .containsEntry("MY_NAMESPACE", ns)
+                .containsEntry("MY_POD_IP", pod.getStatus().getPodIP())
+                .containsEntry("GREETING", "hello")
+                .containsEntry("KUBERNETES_NAMESPACE", ns);
         URI apiServer = URI.create(client.getConfiguration().getMasterUrl());
-        assertThat(env).containsEntry("KUBERNETES_SERVICE_HOST", apiServer.getHost())
+        assertThat(env)
+                .containsEntry("KUBERNETES_SERVICE_HOST", apiServer.getHost())
                 .containsEntry("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.getPort()));
 
         // The token the process gets is the pod's bound service-account token: the API server says who it is.
         String token = get(base + "/file?" + env.get("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN"));
-        TokenReview review = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build()).create();
+        TokenReview review = client.resource(new TokenReviewBuilder()
+                        .withNewSpec()
+                        .withToken(token)
+                        .endSpec()
+                        .build())
+                .create();
         assertThat(review.getStatus().getAuthenticated()).isTrue();
         assertThat(review.getStatus().getUser().getUsername()).isEqualTo("system:serviceaccount:" + ns + ":api");
-        assertThat(review.getStatus().getUser().getExtra()).containsEntry("authentication.kubernetes.io/pod-name", java.util.List.of("web"));
+        assertThat(review.getStatus().getUser().getExtra())
+                .containsEntry("authentication.kubernetes.io/pod-name", java.util.List.of("web"));
     }
 
     @Test
@@ -124,7 +158,8 @@ class NodeAgentTest {
         await().atMost(WAIT).untilAsserted(() -> {
             Pod current = client.pods().inNamespace(ns).withName("unknown").get();
             assertThat(current.getStatus().getPhase()).isEqualTo("Pending");
-            var waiting = current.getStatus().getContainerStatuses().get(0).getState().getWaiting();
+            var waiting =
+                    current.getStatus().getContainerStatuses().get(0).getState().getWaiting();
             assertThat(waiting.getReason()).isEqualTo(PodRunner.IMAGE_NOT_MAPPED);
             assertThat(waiting.getMessage()).contains("example.org/nothing-here:1");
         });
@@ -135,8 +170,11 @@ class NodeAgentTest {
         Pod pod = pod("tokenless", Map.of("app", "tokenless"));
         pod.getSpec().setAutomountServiceAccountToken(false);
         create(pod);
-        Map<String, String> env = parseEnv(get("http://" + awaitReady("tokenless").getStatus().getPodIP() + ":8080/env"));
-        assertThat(env).doesNotContainKey("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN").containsKey("KUBERNETES_SERVICE_HOST");
+        Map<String, String> env =
+                parseEnv(get("http://" + awaitReady("tokenless").getStatus().getPodIP() + ":8080/env"));
+        assertThat(env)
+                .doesNotContainKey("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN")
+                .containsKey("KUBERNETES_SERVICE_HOST");
     }
 
     @Test
@@ -146,13 +184,22 @@ class NodeAgentTest {
         String base = "http://" + pod.getStatus().getPodIP() + ":8080";
 
         get(base + "/unready");
-        await().atMost(WAIT).until(() -> !isReady(client.pods().inNamespace(ns).withName("crashy").get()));
+        await().atMost(WAIT)
+                .until(() -> !isReady(
+                        client.pods().inNamespace(ns).withName("crashy").get()));
 
         get(base + "/exit");
         await().atMost(WAIT).untilAsserted(() -> {
             Pod current = client.pods().inNamespace(ns).withName("crashy").get();
-            assertThat(current.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
-            assertThat(current.getStatus().getContainerStatuses().get(0).getLastState().getTerminated().getExitCode()).isEqualTo(3);
+            assertThat(current.getStatus().getContainerStatuses().get(0).getRestartCount())
+                    .isEqualTo(1);
+            assertThat(current.getStatus()
+                            .getContainerStatuses()
+                            .get(0)
+                            .getLastState()
+                            .getTerminated()
+                            .getExitCode())
+                    .isEqualTo(3);
             assertThat(isReady(current)).isTrue();
         });
         assertThat(get(base + "/whoami")).isEqualTo("crashy");
@@ -161,9 +208,17 @@ class NodeAgentTest {
     @Test
     void restartsAContainerThatFailsItsLivenessProbe() throws Exception {
         Pod pod = pod("sick", Map.of("app", "sick"));
-        pod.getSpec().getContainers().get(0).setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
-                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
-                .withPeriodSeconds(1).withFailureThreshold(2).build());
+        pod.getSpec()
+                .getContainers()
+                .get(0)
+                .setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                        .withNewHttpGet()
+                        .withPath("/healthz")
+                        .withPort(new IntOrString("http"))
+                        .endHttpGet()
+                        .withPeriodSeconds(1)
+                        .withFailureThreshold(2)
+                        .build());
         create(pod);
         String base = "http://" + awaitReady("sick").getStatus().getPodIP() + ":8080";
         assertThat(restarts("sick")).isZero();
@@ -171,7 +226,8 @@ class NodeAgentTest {
         get(base + "/sick");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(restarts("sick")).isEqualTo(1);
-            assertThat(isReady(client.pods().inNamespace(ns).withName("sick").get())).isTrue();
+            assertThat(isReady(client.pods().inNamespace(ns).withName("sick").get()))
+                    .isTrue();
         });
         // The new process is healthy again, so it stays.
         assertThat(get(base + "/healthz")).isEqualTo("ok");
@@ -182,13 +238,18 @@ class NodeAgentTest {
     void deletingAPodSendsSigtermAndRemovesIt() throws Exception {
         Path marker = state.resolve("terminated-" + ns);
         Pod pod = pod("stopping", Map.of("app", "stopping"));
-        pod.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
+        pod.getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
         pod.getSpec().setTerminationGracePeriodSeconds(20L);
         create(pod);
         awaitReady("stopping");
 
         client.pods().inNamespace(ns).withName("stopping").delete();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("stopping").get() == null);
+        await().atMost(WAIT)
+                .until(() -> client.pods().inNamespace(ns).withName("stopping").get() == null);
         assertThat(marker).content().isEqualTo("terminated stopping\n");
     }
 
@@ -197,9 +258,22 @@ class NodeAgentTest {
         create(pod("api-a", Map.of("app", "api", "replica", "a")));
         create(pod("api-b", Map.of("app", "api", "replica", "b")));
         create(pod("other", Map.of("app", "other")));
-        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("api").endMetadata()
-                .withNewSpec().addToSelector("app", "api").addNewPort().withName("http").withPort(80)
-                .withTargetPort(new IntOrString("http")).endPort().endSpec().build()).create();
+        client.services()
+                .inNamespace(ns)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("api")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToSelector("app", "api")
+                        .addNewPort()
+                        .withName("http")
+                        .withPort(80)
+                        .withTargetPort(new IntOrString("http"))
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
         awaitReady("api-a");
         Pod b = awaitReady("api-b");
         awaitReady("other");
@@ -219,17 +293,59 @@ class NodeAgentTest {
 
     @Test
     void aRedisPodGetsItsArgsAndATcpServiceThatOtherPodsFindByName() throws Exception {
-        create(new PodBuilder().withNewMetadata().withName("cache").addToLabels("app", "cache").endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false).addNewContainer().withName("redis").withImage("redis:7.2").withCommand("redis-server")
-                .withArgs("--port", "6379", "--maxmemory", "1000000", "--save", "", "--appendonly", "no", "--dir", "/data")
-                .addNewPort().withName("redis").withContainerPort(6379).endPort()
-                .endContainer().endSpec().build());
-        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("cache").endMetadata()
-                .withNewSpec().addToSelector("app", "cache").addNewPort().withName("redis").withAppProtocol("redis").withPort(6379)
-                .withTargetPort(new IntOrString("redis")).endPort().endSpec().build()).create();
+        create(new PodBuilder()
+                .withNewMetadata()
+                .withName("cache")
+                .addToLabels("app", "cache")
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .addNewContainer()
+                .withName("redis")
+                .withImage("redis:7.2")
+                .withCommand("redis-server")
+                .withArgs(
+                        "--port",
+                        "6379",
+                        "--maxmemory",
+                        "1000000",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        "/data")
+                .addNewPort()
+                .withName("redis")
+                .withContainerPort(6379)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .build());
+        client.services()
+                .inNamespace(ns)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("cache")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToSelector("app", "cache")
+                        .addNewPort()
+                        .withName("redis")
+                        .withAppProtocol("redis")
+                        .withPort(6379)
+                        .withTargetPort(new IntOrString("redis"))
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
         Pod web = pod("web-redis", Map.of("app", "web-redis"));
-        web.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("REDIS_URL",
-                "redis://cache." + ns + ".svc:6379/0", null));
+        web.getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .add(new io.fabric8.kubernetes.api.model.EnvVar(
+                        "REDIS_URL", "redis://cache." + ns + ".svc:6379/0", null));
         create(web);
         awaitReady("cache");
         Pod ready = awaitReady("web-redis");
@@ -252,8 +368,10 @@ class NodeAgentTest {
         String[] hostPort = address.split(":");
         try (java.net.Socket socket = new java.net.Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
             socket.setSoTimeout(2000);
-            socket.getOutputStream().write((command + "\r\nQUIT\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            socket.getOutputStream()
+                    .write((command + "\r\nQUIT\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply =
+                    new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
             return String.join("|", reply.replace("\r\n+OK\r\n", "").strip().split("\r\n"));
         }
     }
@@ -262,17 +380,43 @@ class NodeAgentTest {
     void aPreStopSleepKeepsTheProcessServingAfterTheServiceDroppedIt() throws Exception {
         Path marker = state.resolve("terminated-prestop-" + ns);
         Pod leaving = pod("leaving", Map.of("app", "web", "replica", "leaving"));
-        leaving.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
-        leaving.getSpec().getContainers().get(0).setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
-                .withNewPreStop().withNewSleep().withSeconds(8L).endSleep().endPreStop().build());
+        leaving.getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .add(new io.fabric8.kubernetes.api.model.EnvVar("TERM_MARKER", marker.toString(), null));
+        leaving.getSpec()
+                .getContainers()
+                .get(0)
+                .setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                        .withNewPreStop()
+                        .withNewSleep()
+                        .withSeconds(8L)
+                        .endSleep()
+                        .endPreStop()
+                        .build());
         create(leaving);
         create(pod("staying", Map.of("app", "web", "replica", "staying")));
-        client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).withTargetPort(new IntOrString(8080))
-                .endPort().endSpec().build()).create();
+        client.services()
+                .inNamespace(ns)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("web")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToSelector("app", "web")
+                        .addNewPort()
+                        .withPort(80)
+                        .withTargetPort(new IntOrString(8080))
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
         String direct = "http://" + awaitReady("leaving").getStatus().getPodIP() + ":8080";
         awaitReady("staying");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(agent.serviceAddress(ns, "web", 80)).isNotNull());
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(agent.serviceAddress(ns, "web", 80)).isNotNull());
         String service = "http://" + agent.serviceAddress(ns, "web", 80);
 
         client.pods().inNamespace(ns).withName("leaving").delete();
@@ -282,15 +426,20 @@ class NodeAgentTest {
             assertThat(get(direct + "/whoami")).isEqualTo("leaving");
             assertThat(marker).doesNotExist();
         });
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("leaving").get() == null);
+        await().atMost(WAIT)
+                .until(() -> client.pods().inNamespace(ns).withName("leaving").get() == null);
         assertThat(marker).content().isEqualTo("terminated leaving\n");
     }
 
     @Test
     void aCpuLimitHoldsThePodAndItsChildrenToTheirQuota() throws Exception {
         Pod pod = pod("busy", Map.of("app", "busy"));
-        pod.getSpec().getContainers().get(0).setResources(new ResourceRequirementsBuilder()
-                .addToLimits("cpu", new Quantity("250m")).build());
+        pod.getSpec()
+                .getContainers()
+                .get(0)
+                .setResources(new ResourceRequirementsBuilder()
+                        .addToLimits("cpu", new Quantity("250m"))
+                        .build());
         create(pod);
         String base = "http://" + awaitReady("busy").getStatus().getPodIP() + ":8080";
         // Two busy children would take both cores of this machine; the pod's quota holds all of them to a quarter.
@@ -308,17 +457,26 @@ class NodeAgentTest {
 
         // Deleting the pod stops its process, kills the children it left behind, and removes the group.
         client.pods().inNamespace(ns).withName("busy").withGracePeriod(2).delete();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("busy").get() == null);
+        await().atMost(WAIT)
+                .until(() -> client.pods().inNamespace(ns).withName("busy").get() == null);
         await().atMost(WAIT).untilAsserted(() -> assertThat(group).doesNotExist());
     }
 
     @Test
     void aPodPastItsMemoryLimitIsOomKilledAndRestarted() throws Exception {
         Pod pod = pod("greedy", Map.of("app", "greedy"));
-        pod.getSpec().getContainers().get(0).setResources(new ResourceRequirementsBuilder()
-                .addToLimits("memory", new Quantity("256Mi")).build());
+        pod.getSpec()
+                .getContainers()
+                .get(0)
+                .setResources(new ResourceRequirementsBuilder()
+                        .addToLimits("memory", new Quantity("256Mi"))
+                        .build());
         // A heap bound above the limit, so that the kernel, not the JVM, stops the growth.
-        pod.getSpec().getContainers().get(0).getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("JAVA_TOOL_OPTIONS", "-Xmx1g", null));
+        pod.getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .add(new io.fabric8.kubernetes.api.model.EnvVar("JAVA_TOOL_OPTIONS", "-Xmx1g", null));
         create(pod);
         String base = "http://" + awaitReady("greedy").getStatus().getPodIP() + ":8080";
         get(base + "/allocate?mb=600");
@@ -337,16 +495,32 @@ class NodeAgentTest {
         Pod pod = pod("slow", Map.of("app", "slow"));
         var container = pod.getSpec().getContainers().get(0);
         container.getEnv().add(new io.fabric8.kubernetes.api.model.EnvVar("START_DELAY_SECONDS", "8", null));
-        // Liveness alone would give up after 2 s; the startup probe allows 30 s and holds liveness back until it passes.
+        // Liveness alone would give up after 2 s; the startup probe allows 30 s and holds liveness back until it
+        // passes.
         container.setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
-                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("http")).endHttpGet()
-                .withPeriodSeconds(1).withFailureThreshold(2).build());
+                .withNewHttpGet()
+                .withPath("/healthz")
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .withFailureThreshold(2)
+                .build());
         container.setStartupProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
-                .withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
-                .withPeriodSeconds(1).withFailureThreshold(30).build());
+                .withNewHttpGet()
+                .withPath("/ready")
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .withFailureThreshold(30)
+                .build());
         create(pod);
         await().atMost(WAIT).untilAsserted(() -> {
-            var status = client.pods().inNamespace(ns).withName("slow").get().getStatus().getContainerStatuses();
+            var status = client.pods()
+                    .inNamespace(ns)
+                    .withName("slow")
+                    .get()
+                    .getStatus()
+                    .getContainerStatuses();
             assertThat(status).isNotEmpty();
             assertThat(status.get(0).getStarted()).isFalse();
         });
@@ -358,9 +532,11 @@ class NodeAgentTest {
 
     /** The pod's cgroup directory in the cpu hierarchy (v1) or the unified one (v2). */
     private Path groupOf(String name) {
-        String uid = client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid();
+        String uid =
+                client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid();
         try {
-            PodCgroups found = PodCgroups.find(Files.readAllLines(Path.of("/proc/self/mountinfo")),
+            PodCgroups found = PodCgroups.find(
+                    Files.readAllLines(Path.of("/proc/self/mountinfo")),
                     Files.readAllLines(Path.of("/proc/self/cgroup")));
             return found.parent("cpu").resolve("pod" + uid);
         } catch (IOException e) {
@@ -380,22 +556,70 @@ class NodeAgentTest {
     private double resourceMetric(String metric, String pod) throws IOException, InterruptedException {
         String prefix = metric + "{namespace=\"" + ns + "\",pod=\"" + pod + "\"} ";
         String text = get("http://127.0.0.1:" + agent.metricsAddress().getPort() + "/metrics/resource");
-        return text.lines().filter(l -> l.startsWith(prefix)).map(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in\n" + text));
+        return text.lines()
+                .filter(l -> l.startsWith(prefix))
+                .map(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + prefix + " in\n" + text));
     }
 
     private Pod pod(String name, Map<String, String> labels) {
-        return new PodBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-                .withNewSpec().withServiceAccountName("api").addNewContainer().withName("server").withImage(IMAGE)
-                .addNewPort().withName("http").withContainerPort(8080).endPort()
-                .addNewEnv().withName("PORT").withValue("8080").endEnv()
-                .addNewEnv().withName("GREETING").withValue("hello").endEnv()
-                .addNewEnv().withName("MY_POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
-                .addNewEnv().withName("MY_NAMESPACE").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.namespace").endFieldRef().endValueFrom().endEnv()
-                .addNewEnv().withName("MY_POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef().endValueFrom().endEnv()
-                .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString("http")).endHttpGet()
-                .withPeriodSeconds(1).endReadinessProbe()
-                .endContainer().endSpec().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName("api")
+                .addNewContainer()
+                .withName("server")
+                .withImage(IMAGE)
+                .addNewPort()
+                .withName("http")
+                .withContainerPort(8080)
+                .endPort()
+                .addNewEnv()
+                .withName("PORT")
+                .withValue("8080")
+                .endEnv()
+                .addNewEnv()
+                .withName("GREETING")
+                .withValue("hello")
+                .endEnv()
+                .addNewEnv()
+                .withName("MY_POD_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.name")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("MY_NAMESPACE")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.namespace")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("MY_POD_IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/ready")
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .withPeriodSeconds(1)
+                .endReadinessProbe()
+                .endContainer()
+                .endSpec()
+                .build();
     }
 
     /** Which pods answer 20 requests to a Service address (nginx balances round-robin). */
@@ -408,7 +632,14 @@ class NodeAgentTest {
     }
 
     private int restarts(String name) {
-        return client.pods().inNamespace(ns).withName(name).get().getStatus().getContainerStatuses().get(0).getRestartCount();
+        return client.pods()
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getStatus()
+                .getContainerStatuses()
+                .get(0)
+                .getRestartCount();
     }
 
     private void create(Pod pod) {
@@ -416,17 +647,25 @@ class NodeAgentTest {
     }
 
     private Pod awaitReady(String name) {
-        await().atMost(WAIT).until(() -> isReady(client.pods().inNamespace(ns).withName(name).get()));
+        await().atMost(WAIT)
+                .until(() ->
+                        isReady(client.pods().inNamespace(ns).withName(name).get()));
         return client.pods().inNamespace(ns).withName(name).get();
     }
 
     private static boolean isReady(Pod pod) {
-        return pod != null && pod.getStatus() != null && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+        return pod != null
+                && pod.getStatus() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c ->
+                                c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
 
     private String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url).isEqualTo(200);
         return response.body();

@@ -1,5 +1,7 @@
 package io.scaledapi.nodeagent;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,9 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-
 /**
  * One sample-api pod under a CPU limit (a cgroup, as the node gives its pods), driven past what it can serve, while
  * its metrics endpoint is scraped as the operator scrapes it. Its capacity is measured first, in the same run (a closed
@@ -38,8 +37,18 @@ final class OverloadedPod implements AutoCloseable {
      * flight, the API's latency then, and the scrapes'. Milliseconds; a scrape that failed or took over 5 s counts as
      * 5,000 ms.
      */
-    record Figures(double capacityPerSecond, double servedPerSecond, int inFlight, double apiMedianMillis, double apiP95Millis,
-            int apiFailed, int scrapes, int scrapesFailed, double scrapeP50Millis, double scrapeP90Millis, double scrapeP99Millis,
+    record Figures(
+            double capacityPerSecond,
+            double servedPerSecond,
+            int inFlight,
+            double apiMedianMillis,
+            double apiP95Millis,
+            int apiFailed,
+            int scrapes,
+            int scrapesFailed,
+            double scrapeP50Millis,
+            double scrapeP90Millis,
+            double scrapeP99Millis,
             double scrapeMaxMillis) {
 
         /** How long a request waits in the pod's backlog on average (Little's law: in flight over served per second). */
@@ -48,11 +57,24 @@ final class OverloadedPod implements AutoCloseable {
         }
 
         String json() {
-            return String.format(Locale.ROOT, "{\"capacityRps\":%.0f,\"servedRps\":%.0f,\"inFlight\":%d,\"backlogSeconds\":%.1f,"
-                    + "\"apiMedianMs\":%.0f,\"apiP95Ms\":%.0f,\"apiFailed\":%d,\"scrapes\":%d,\"scrapesFailed\":%d,\"scrapeP50Ms\":%.1f,"
-                    + "\"scrapeP90Ms\":%.1f,\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f}",
-                    capacityPerSecond, servedPerSecond, inFlight, backlogSeconds(), apiMedianMillis, apiP95Millis, apiFailed, scrapes, scrapesFailed,
-                    scrapeP50Millis, scrapeP90Millis, scrapeP99Millis, scrapeMaxMillis);
+            return String.format(
+                    Locale.ROOT,
+                    "{\"capacityRps\":%.0f,\"servedRps\":%.0f,\"inFlight\":%d,\"backlogSeconds\":%.1f,"
+                            + "\"apiMedianMs\":%.0f,\"apiP95Ms\":%.0f,\"apiFailed\":%d,\"scrapes\":%d,\"scrapesFailed\":%d,\"scrapeP50Ms\":%.1f,"
+                            + "\"scrapeP90Ms\":%.1f,\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f}",
+                    capacityPerSecond,
+                    servedPerSecond,
+                    inFlight,
+                    backlogSeconds(),
+                    apiMedianMillis,
+                    apiP95Millis,
+                    apiFailed,
+                    scrapes,
+                    scrapesFailed,
+                    scrapeP50Millis,
+                    scrapeP90Millis,
+                    scrapeP99Millis,
+                    scrapeMaxMillis);
         }
     }
 
@@ -66,7 +88,8 @@ final class OverloadedPod implements AutoCloseable {
     private final Process process;
     private final int port;
     private final int managementPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "overload");
         thread.setDaemon(true);
@@ -80,18 +103,29 @@ final class OverloadedPod implements AutoCloseable {
             jar = Path.of("sample-api", "target", "sample-api.jar");
         }
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("sample-api/target/sample-api.jar is missing: build the sample-api module first");
+            throw new IllegalStateException(
+                    "sample-api/target/sample-api.jar is missing: build the sample-api module first");
         }
         PodCgroups cgroups = PodCgroups.detect()
-                .orElseThrow(() -> new IllegalStateException("no usable cgroup on this machine: a CPU limit cannot be set"));
-        group = cgroups.create("overload-" + ProcessHandle.current().pid() + "-" + System.nanoTime(), new ResourceRequirementsBuilder()
-                .addToLimits("cpu", new Quantity(cpuLimit)).addToLimits("memory", new Quantity("512Mi")).build());
+                .orElseThrow(
+                        () -> new IllegalStateException("no usable cgroup on this machine: a CPU limit cannot be set"));
+        group = cgroups.create(
+                "overload-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                new ResourceRequirementsBuilder()
+                        .addToLimits("cpu", new Quantity(cpuLimit))
+                        .addToLimits("memory", new Quantity("512Mi"))
+                        .build());
         port = freePort();
         managementPort = freePort();
         // The image's JVM options (C1 only, heap from the limit), as the node runs the sample-api image.
-        ProcessBuilder builder = new ProcessBuilder(group.launcher(List.of("java", "-XX:TieredStopAtLevel=1",
-                "-XX:MaxRAMPercentage=70", "-jar", jar.toAbsolutePath().toString())))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(group.launcher(List.of(
+                        "java",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:MaxRAMPercentage=70",
+                        "-jar",
+                        jar.toAbsolutePath().toString())))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
         builder.environment().put("SERVER_PORT", Integer.toString(port));
         builder.environment().put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));
@@ -104,7 +138,9 @@ final class OverloadedPod implements AutoCloseable {
     /** True once the pod's readiness probe passes (on the management port, where the node probes it). */
     boolean ready() {
         try {
-            return get(managementPort, "/actuator/health/readiness", Duration.ofSeconds(2)).statusCode() == 200;
+            return get(managementPort, "/actuator/health/readiness", Duration.ofSeconds(2))
+                            .statusCode()
+                    == 200;
         } catch (IOException | RuntimeException e) {
             return false;
         } catch (InterruptedException e) {
@@ -139,25 +175,39 @@ final class OverloadedPod implements AutoCloseable {
         long judgedFrom = start + TimeUnit.SECONDS.toNanos(Math.max(2, seconds / 3)); // once the backlog has built
         AtomicInteger started = new AtomicInteger();
         // The clients start over a second, as connections would arrive, not as one burst of SYNs.
-        var ramp = scheduler.scheduleAtFixedRate(() -> {
-            for (int i = 0; i < Math.max(1, inFlight / 100) && started.get() < inFlight; i++) {
-                started.incrementAndGet();
-                client(item, end, judgedFrom, apiMillis, apiFailed, answered);
-            }
-        }, 0, 10, TimeUnit.MILLISECONDS);
-        var scrapes = scheduler.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() < judgedFrom) {
-                return;
-            }
-            long sent = System.nanoTime();
-            sendAsync(managementPort, "/actuator/prometheus", Duration.ofMillis(SCRAPE_FAILED_MILLIS)).whenComplete((r, e) -> {
-                boolean ok = e == null && r.statusCode() == 200 && r.body().contains("http_server_requests_seconds_count");
-                if (!ok) {
-                    scrapesFailed.incrementAndGet();
-                }
-                scrapeMillis.add(ok ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) : SCRAPE_FAILED_MILLIS);
-            });
-        }, 0, 250, TimeUnit.MILLISECONDS);
+        var ramp = scheduler.scheduleAtFixedRate(
+                () -> {
+                    for (int i = 0; i < Math.max(1, inFlight / 100) && started.get() < inFlight; i++) {
+                        started.incrementAndGet();
+                        client(item, end, judgedFrom, apiMillis, apiFailed, answered);
+                    }
+                },
+                0,
+                10,
+                TimeUnit.MILLISECONDS);
+        var scrapes = scheduler.scheduleAtFixedRate(
+                () -> {
+                    if (System.nanoTime() < judgedFrom) {
+                        return;
+                    }
+                    long sent = System.nanoTime();
+                    sendAsync(managementPort, "/actuator/prometheus", Duration.ofMillis(SCRAPE_FAILED_MILLIS))
+                            .whenComplete((r, e) -> {
+                                boolean ok = e == null
+                                        && r.statusCode() == 200
+                                        && r.body().contains("http_server_requests_seconds_count");
+                                if (!ok) {
+                                    scrapesFailed.incrementAndGet();
+                                }
+                                scrapeMillis.add(
+                                        ok
+                                                ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)
+                                                : SCRAPE_FAILED_MILLIS);
+                            });
+                },
+                0,
+                250,
+                TimeUnit.MILLISECONDS);
         CompletableFuture<Void> done = new CompletableFuture<>();
         scheduler.schedule(() -> done.complete(null), seconds, TimeUnit.SECONDS);
         done.get(seconds + 10L, TimeUnit.SECONDS);
@@ -169,27 +219,43 @@ final class OverloadedPod implements AutoCloseable {
             scraped = new ArrayList<>(scrapeMillis);
         }
         List<Long> api = new ArrayList<>(apiMillis);
-        return new Figures(capacity, servedPerSecond, inFlight, percentile(api, 50), percentile(api, 95), apiFailed.get(),
-                scraped.size(), scrapesFailed.get(), percentile(scraped, 50), percentile(scraped, 90), percentile(scraped, 99),
+        return new Figures(
+                capacity,
+                servedPerSecond,
+                inFlight,
+                percentile(api, 50),
+                percentile(api, 95),
+                apiFailed.get(),
+                scraped.size(),
+                scrapesFailed.get(),
+                percentile(scraped, 50),
+                percentile(scraped, 90),
+                percentile(scraped, 99),
                 percentile(scraped, 100));
     }
 
     /** One client: a request, and when it is answered the next, until {@code end}. */
-    private void client(AtomicInteger item, long end, long judgedFrom, ConcurrentLinkedQueue<Long> apiMillis,
-            AtomicInteger apiFailed, AtomicInteger answered) {
+    private void client(
+            AtomicInteger item,
+            long end,
+            long judgedFrom,
+            ConcurrentLinkedQueue<Long> apiMillis,
+            AtomicInteger apiFailed,
+            AtomicInteger answered) {
         long sent = System.nanoTime();
         if (sent >= end) {
             return;
         }
-        sendAsync(port, "/api/items/" + (1 + item.getAndIncrement() % 1000), Duration.ofSeconds(60)).whenComplete((r, e) -> {
-            if (e != null || r.statusCode() != 200) {
-                apiFailed.incrementAndGet();
-            } else if (sent >= judgedFrom) {
-                apiMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
-                answered.incrementAndGet();
-            }
-            client(item, end, judgedFrom, apiMillis, apiFailed, answered);
-        });
+        sendAsync(port, "/api/items/" + (1 + item.getAndIncrement() % 1000), Duration.ofSeconds(60))
+                .whenComplete((r, e) -> {
+                    if (e != null || r.statusCode() != 200) {
+                        apiFailed.incrementAndGet();
+                    } else if (sent >= judgedFrom) {
+                        apiMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
+                        answered.incrementAndGet();
+                    }
+                    client(item, end, judgedFrom, apiMillis, apiFailed, answered);
+                });
     }
 
     /** Requests per second served by {@code concurrency} clients that each send the next as soon as one is answered. */
@@ -200,20 +266,25 @@ final class OverloadedPod implements AutoCloseable {
         var threads = Executors.newFixedThreadPool(concurrency);
         for (int c = 0; c < concurrency; c++) {
             int first = c;
-            clients.add(CompletableFuture.runAsync(() -> {
-                for (int i = first; System.nanoTime() < end; i += concurrency) {
-                    try {
-                        if (get(port, "/api/items/" + (1 + i % 1000), Duration.ofSeconds(30)).statusCode() == 200) {
-                            served.incrementAndGet();
+            clients.add(CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = first; System.nanoTime() < end; i += concurrency) {
+                            try {
+                                if (get(port, "/api/items/" + (1 + i % 1000), Duration.ofSeconds(30))
+                                                .statusCode()
+                                        == 200) {
+                                    served.incrementAndGet();
+                                }
+                            } catch (IOException e) {
+                                throw new IllegalStateException(
+                                        "the pod stopped answering while its capacity was measured", e);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
                         }
-                    } catch (IOException e) {
-                        throw new IllegalStateException("the pod stopped answering while its capacity was measured", e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }, threads));
+                    },
+                    threads));
         }
         long started = System.nanoTime();
         try {
@@ -233,7 +304,10 @@ final class OverloadedPod implements AutoCloseable {
     }
 
     private static HttpRequest request(int port, String path, Duration timeout) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout).GET().build();
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(timeout)
+                .GET()
+                .build();
     }
 
     static double percentile(List<Long> values, double percentile) {
@@ -273,13 +347,18 @@ final class OverloadedPod implements AutoCloseable {
             try (OverloadedPod pod = new OverloadedPod(cpu, log)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
                 var ready = new CompletableFuture<Void>();
-                var poll = pod.scheduler.scheduleAtFixedRate(() -> {
-                    if (pod.ready()) {
-                        ready.complete(null);
-                    } else if (!pod.alive() || System.nanoTime() > deadline) {
-                        ready.completeExceptionally(new IllegalStateException("the pod did not become ready; its log: " + log));
-                    }
-                }, 0, 500, TimeUnit.MILLISECONDS);
+                var poll = pod.scheduler.scheduleAtFixedRate(
+                        () -> {
+                            if (pod.ready()) {
+                                ready.complete(null);
+                            } else if (!pod.alive() || System.nanoTime() > deadline) {
+                                ready.completeExceptionally(
+                                        new IllegalStateException("the pod did not become ready; its log: " + log));
+                            }
+                        },
+                        0,
+                        500,
+                        TimeUnit.MILLISECONDS);
                 ready.get();
                 poll.cancel(false);
                 Figures figures = pod.overload(BACKLOG_SECONDS, seconds);
@@ -288,11 +367,19 @@ final class OverloadedPod implements AutoCloseable {
             }
             Files.deleteIfExists(log);
         }
-        System.out.println(String.format(Locale.ROOT, "{\"cpuLimit\":\"%s\",\"rounds\":%d,\"capacityRps\":%.0f,\"backlogSeconds\":%.1f,"
-                + "\"scrapeP50Ms\":%.1f,\"scrapeP90Ms\":%.1f,\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f,\"scrapesFailed\":%d}", cpu, rounds,
-                median(all, Figures::capacityPerSecond), median(all, Figures::backlogSeconds),
-                median(all, Figures::scrapeP50Millis), median(all, Figures::scrapeP90Millis), median(all, Figures::scrapeP99Millis),
-                median(all, Figures::scrapeMaxMillis), all.stream().mapToInt(Figures::scrapesFailed).sum()));
+        System.out.println(String.format(
+                Locale.ROOT,
+                "{\"cpuLimit\":\"%s\",\"rounds\":%d,\"capacityRps\":%.0f,\"backlogSeconds\":%.1f,"
+                        + "\"scrapeP50Ms\":%.1f,\"scrapeP90Ms\":%.1f,\"scrapeP99Ms\":%.1f,\"scrapeMaxMs\":%.1f,\"scrapesFailed\":%d}",
+                cpu,
+                rounds,
+                median(all, Figures::capacityPerSecond),
+                median(all, Figures::backlogSeconds),
+                median(all, Figures::scrapeP50Millis),
+                median(all, Figures::scrapeP90Millis),
+                median(all, Figures::scrapeP99Millis),
+                median(all, Figures::scrapeMaxMillis),
+                all.stream().mapToInt(Figures::scrapesFailed).sum()));
     }
 
     private static double median(List<Figures> all, java.util.function.ToDoubleFunction<Figures> figure) {

@@ -2,16 +2,14 @@ package io.scaledapi.nodeagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.time.Instant;
 import java.util.stream.Stream;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
-
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 
 class ProbeScheduleTest {
 
@@ -19,17 +17,22 @@ class ProbeScheduleTest {
 
     /** Outcomes one a second from the start; what the probe says after each. */
     static Stream<Arguments> outcomes() {
-        Probe thresholds = new ProbeBuilder().withPeriodSeconds(1).withFailureThreshold(3).withSuccessThreshold(2).build();
+        Probe thresholds = new ProbeBuilder()
+                .withPeriodSeconds(1)
+                .withFailureThreshold(3)
+                .withSuccessThreshold(2)
+                .build();
         Probe defaults = new ProbeBuilder().withPeriodSeconds(1).build();
         return Stream.of(
-                Arguments.of("readiness needs successThreshold successes in a row", thresholds, false,
-                        "+-++", "FFFT"),
-                Arguments.of("it fails only after failureThreshold failures in a row", thresholds, false,
-                        "++--+---", "FTTTTTTF"),
-                Arguments.of("defaults: one success, three failures", defaults, false,
-                        "+--+---+", "TTTTTTFT"),
-                Arguments.of("liveness starts passing and fails at the threshold", defaults, true,
-                        "--+---", "TTTTTF"));
+                Arguments.of("readiness needs successThreshold successes in a row", thresholds, false, "+-++", "FFFT"),
+                Arguments.of(
+                        "it fails only after failureThreshold failures in a row",
+                        thresholds,
+                        false,
+                        "++--+---",
+                        "FTTTTTTF"),
+                Arguments.of("defaults: one success, three failures", defaults, false, "+--+---+", "TTTTTTFT"),
+                Arguments.of("liveness starts passing and fails at the threshold", defaults, true, "--+---", "TTTTTF"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -45,7 +48,13 @@ class ProbeScheduleTest {
 
     @Test
     void runsAfterTheInitialDelayThenEveryPeriod() {
-        ProbeSchedule schedule = new ProbeSchedule(new ProbeBuilder().withInitialDelaySeconds(5).withPeriodSeconds(10).build(), START, false);
+        ProbeSchedule schedule = new ProbeSchedule(
+                new ProbeBuilder()
+                        .withInitialDelaySeconds(5)
+                        .withPeriodSeconds(10)
+                        .build(),
+                START,
+                false);
         assertThat(schedule.due(START)).isFalse();
         assertThat(schedule.due(START.plusSeconds(4))).isFalse();
         assertThat(schedule.due(START.plusSeconds(5))).isTrue();

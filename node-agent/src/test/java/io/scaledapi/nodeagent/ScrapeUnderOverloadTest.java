@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,16 +24,22 @@ class ScrapeUnderOverloadTest {
     void metricsAnswerWhileTheApiHasABacklogOfSeconds() throws Exception {
         Path log = Files.createTempFile("overloaded-pod", ".log");
         try (OverloadedPod pod = new OverloadedPod("200m", log)) {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofMillis(500))
                     .failFast("the pod exited; its log is " + log, () -> !pod.alive())
                     .until(pod::ready);
             OverloadedPod.Figures figures = pod.overload(OverloadedPod.BACKLOG_SECONDS, 12);
             System.out.println("scrape under overload: " + figures.json());
-            assertThat(figures.backlogSeconds()).as("the API port's backlog, in seconds: %s", figures.json())
+            assertThat(figures.backlogSeconds())
+                    .as("the API port's backlog, in seconds: %s", figures.json())
                     .isGreaterThan(1.5);
             assertThat(figures.scrapes()).as("scrapes made").isGreaterThanOrEqualTo(20);
-            assertThat(figures.scrapesFailed()).as("scrapes with no answer within 5 s: %s", figures.json()).isZero();
-            assertThat(figures.scrapeP90Millis()).as("nine scrapes in ten: %s", figures.json()).isLessThan(SCRAPE_TIMEOUT_MILLIS);
+            assertThat(figures.scrapesFailed())
+                    .as("scrapes with no answer within 5 s: %s", figures.json())
+                    .isZero();
+            assertThat(figures.scrapeP90Millis())
+                    .as("nine scrapes in ten: %s", figures.json())
+                    .isLessThan(SCRAPE_TIMEOUT_MILLIS);
         }
         Files.deleteIfExists(log);
     }

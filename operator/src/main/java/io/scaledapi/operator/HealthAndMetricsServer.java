@@ -1,5 +1,8 @@
 package io.scaledapi.operator;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -7,18 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 /** {@code /healthz} (liveness), {@code /readyz} (readiness) and {@code /metrics} (Prometheus) on one port. */
 public final class HealthAndMetricsServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public HealthAndMetricsServer(String address, int port, BooleanSupplier live, BooleanSupplier ready,
-            PrometheusMeterRegistry registry) throws IOException {
+    public HealthAndMetricsServer(
+            String address, int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(address, port), 0);
         server.createContext("/healthz", exchange -> probe(exchange, live));
         server.createContext("/readyz", exchange -> probe(exchange, ready));

@@ -36,10 +36,14 @@ public record OperatorSettings(
         int scrapeParallelism) {
 
     public static OperatorSettings fromEnvironment(Map<String, String> env) {
-        Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        Set<String> namespaces = Arrays.stream(
+                        env.getOrDefault("WATCH_NAMESPACES", "").split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
         boolean inCluster = env.containsKey("KUBERNETES_SERVICE_HOST");
-        String leaderElection = env.getOrDefault("LEADER_ELECTION", Boolean.toString(inCluster)).trim();
+        String leaderElection =
+                env.getOrDefault("LEADER_ELECTION", Boolean.toString(inCluster)).trim();
         if (!leaderElection.equals("true") && !leaderElection.equals("false")) {
             throw new IllegalArgumentException("LEADER_ELECTION must be true or false, got '" + leaderElection + "'");
         }
@@ -58,7 +62,9 @@ public record OperatorSettings(
                 Boolean.parseBoolean(leaderElection),
                 env.getOrDefault("LEASE_NAME", "scaledapi-operator"),
                 env.getOrDefault("LEASE_NAMESPACE", env.getOrDefault("POD_NAMESPACE", "default")),
-                env.getOrDefault("POD_NAME", "scaledapi-operator-" + UUID.randomUUID().toString().substring(0, 8)),
+                env.getOrDefault(
+                        "POD_NAME",
+                        "scaledapi-operator-" + UUID.randomUUID().toString().substring(0, 8)),
                 env.getOrDefault("HEALTH_ADDRESS", "0.0.0.0"),
                 healthPort,
                 true,

@@ -1,13 +1,5 @@
 package io.scaledapi.operator;
 
-import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -23,6 +15,12 @@ import io.scaledapi.operator.metrics.ApiServerProxyFetcher;
 import io.scaledapi.operator.metrics.DirectFetcher;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.reconcile.ScaledApiReconciler;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The operator process: the reconciler, leader election, and the health and metrics endpoint. */
 public final class ScaledApiOperator implements AutoCloseable {
@@ -49,18 +47,25 @@ public final class ScaledApiOperator implements AutoCloseable {
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(10));
             if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
-                        settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+                        settings.leaseName(),
+                        settings.leaseNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, settings.identity(), null,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        settings.identity(),
+                        null,
                         settings.exitOnLostLease()));
             }
         });
         var scrapeThreads = PodScraper.newExecutor(Math.min(settings.scrapeParallelism(), 64));
-        scraper = new PodScraper(settings.scrapeMode().equals("direct")
-                ? new DirectFetcher(settings.scrapeTimeout(), scrapeThreads)
-                : new ApiServerProxyFetcher(client, scrapeThreads),
-                settings.scrapeTimeout(), settings.scrapeParallelism(), scrapeThreads);
+        scraper = new PodScraper(
+                settings.scrapeMode().equals("direct")
+                        ? new DirectFetcher(settings.scrapeTimeout(), scrapeThreads)
+                        : new ApiServerProxyFetcher(client, scrapeThreads),
+                settings.scrapeTimeout(),
+                settings.scrapeParallelism(),
+                scrapeThreads);
         reconciler = new ScaledApiReconciler(client, clock, scraper, registry);
         operator.register(reconciler, c -> {
             if (!settings.watchNamespaces().isEmpty()) {
@@ -69,12 +74,20 @@ public final class ScaledApiOperator implements AutoCloseable {
         });
         // Live while the process runs: an API server that is away makes the operator unready, not dead, so a short
         // outage does not get it restarted. Ready once started with every informer connected.
-        health = new HealthAndMetricsServer(settings.healthAddress(), settings.healthPort(), () -> true,
-                () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        health = new HealthAndMetricsServer(
+                settings.healthAddress(),
+                settings.healthPort(),
+                () -> true,
+                () -> operator.getRuntimeInfo().isStarted()
+                        && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
                 registry);
-        log.info("operator configured: namespaces={} leaderElection={} identity={} health port={} scrape={}",
-                settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(), settings.leaderElection(),
-                settings.identity(), health.port(), settings.scrapeMode());
+        log.info(
+                "operator configured: namespaces={} leaderElection={} identity={} health port={} scrape={}",
+                settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
+                settings.leaderElection(),
+                settings.identity(),
+                health.port(),
+                settings.scrapeMode());
     }
 
     public void start() {
@@ -104,11 +117,14 @@ public final class ScaledApiOperator implements AutoCloseable {
         KubernetesClient client = new KubernetesClientBuilder().build();
         ScaledApiOperator app = new ScaledApiOperator(client, settings, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            client.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            app.close();
+                            client.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         app.start();
         stopped.await();
     }

@@ -4,17 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -25,6 +14,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.scaledapi.operator.api.ScaledApi;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The chart's RBAC, proven on a real kube-apiserver with RBAC authorization: the rendered manifests are accepted
@@ -47,7 +45,8 @@ class ChartRbacTest {
     void theRenderedChartIsAcceptedByTheApiServer() {
         String ns = TestResources.newNamespace(admin);
         String watched = TestResources.newNamespace(admin);
-        for (String rendered : List.of(HelmChart.template(ns), HelmChart.template(ns, "watchNamespaces={" + watched + "}", "replicas=2"))) {
+        for (String rendered : List.of(
+                HelmChart.template(ns), HelmChart.template(ns, "watchNamespaces={" + watched + "}", "replicas=2"))) {
             List<HasMetadata> items = load(rendered);
             assertThat(items).extracting(HasMetadata::getKind).contains("ServiceAccount", "Deployment", "Service");
             for (HasMetadata item : items) {
@@ -59,8 +58,10 @@ class ChartRbacTest {
     @Test
     void badValuesAreRefusedByTheChartsSchema() {
         assertThatThrownBy(() -> HelmChart.template("x", "replicas=0")).hasMessageContaining("replicas");
-        assertThatThrownBy(() -> HelmChart.template("x", "scrape.mode=sideways")).hasMessageContaining("scrape.mode");
-        assertThatThrownBy(() -> HelmChart.template("x", "watchNamespaces={Not_A_Namespace}")).hasMessageContaining("watchNamespaces");
+        assertThatThrownBy(() -> HelmChart.template("x", "scrape.mode=sideways"))
+                .hasMessageContaining("scrape.mode");
+        assertThatThrownBy(() -> HelmChart.template("x", "watchNamespaces={Not_A_Namespace}"))
+                .hasMessageContaining("watchNamespaces");
     }
 
     @Test
@@ -68,22 +69,39 @@ class ChartRbacTest {
         String release = TestResources.newNamespace(admin);
         String apps = TestResources.newNamespace(admin);
         KubernetesClient operatorClient = install(release, "leaderElection.enabled=true");
-        try (ScaledApiOperator operator = new ScaledApiOperator(operatorClient, settings(Set.of(), true, release), Clock.systemUTC())) {
+        try (ScaledApiOperator operator =
+                new ScaledApiOperator(operatorClient, settings(Set.of(), true, release), Clock.systemUTC())) {
             operator.start();
             reconciled(apps);
-            assertThat(admin.leases().inNamespace(release).withName("scaledapi-operator").get()).isNotNull();
+            assertThat(admin.leases()
+                            .inNamespace(release)
+                            .withName("scaledapi-operator")
+                            .get())
+                    .isNotNull();
 
             assertForbidden(() -> operatorClient.secrets().inNamespace(apps).list());
             assertForbidden(() -> operatorClient.secrets().inNamespace(release).list());
             // ConfigMaps: get, create and patch for the autoscaler's checkpoints, nothing more.
             assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).list());
-            assertForbidden(() -> operatorClient.configMaps().inNamespace(apps).withName("catalog-autoscaler").delete());
+            assertForbidden(() -> operatorClient
+                    .configMaps()
+                    .inNamespace(apps)
+                    .withName("catalog-autoscaler")
+                    .delete());
             // Pods: patch for the deletion-cost annotation, never delete or create.
-            assertForbidden(() -> operatorClient.pods().inNamespace(apps).withName("catalog-0").delete());
+            assertForbidden(() -> operatorClient
+                    .pods()
+                    .inNamespace(apps)
+                    .withName("catalog-0")
+                    .delete());
             assertForbidden(() -> operatorClient.namespaces().list());
             assertForbidden(() -> operatorClient.nodes().list());
             assertForbidden(() -> operatorClient.rbac().clusterRoles().list());
-            assertForbidden(() -> operatorClient.apiextensions().v1().customResourceDefinitions().list());
+            assertForbidden(() -> operatorClient
+                    .apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .list());
         } finally {
             operatorClient.close();
         }
@@ -95,11 +113,14 @@ class ChartRbacTest {
         String apps = TestResources.newNamespace(admin);
         String other = TestResources.newNamespace(admin);
         KubernetesClient operatorClient = install(release, "watchNamespaces={" + apps + "}");
-        try (ScaledApiOperator operator = new ScaledApiOperator(operatorClient, settings(Set.of(apps), false, release), Clock.systemUTC())) {
+        try (ScaledApiOperator operator =
+                new ScaledApiOperator(operatorClient, settings(Set.of(apps), false, release), Clock.systemUTC())) {
             operator.start();
             reconciled(apps);
-            assertForbidden(() -> operatorClient.apps().deployments().inNamespace(other).list());
-            assertForbidden(() -> operatorClient.resources(ScaledApi.class).inNamespace(other).list());
+            assertForbidden(
+                    () -> operatorClient.apps().deployments().inNamespace(other).list());
+            assertForbidden(() ->
+                    operatorClient.resources(ScaledApi.class).inNamespace(other).list());
             assertForbidden(() -> operatorClient.pods().inNamespace(other).list());
             assertForbidden(() -> operatorClient.secrets().inNamespace(apps).list());
         } finally {
@@ -113,10 +134,21 @@ class ChartRbacTest {
         for (HasMetadata item : items) {
             admin.resource(item).serverSideApply();
         }
-        ServiceAccount sa = items.stream().filter(i -> i instanceof ServiceAccount).map(i -> (ServiceAccount) i).findFirst().orElseThrow();
-        String token = admin.serviceAccounts().inNamespace(namespace).withName(sa.getMetadata().getName())
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-                .getStatus().getToken();
+        ServiceAccount sa = items.stream()
+                .filter(i -> i instanceof ServiceAccount)
+                .map(i -> (ServiceAccount) i)
+                .findFirst()
+                .orElseThrow();
+        String token = admin.serviceAccounts()
+                .inNamespace(namespace)
+                .withName(sa.getMetadata().getName())
+                .tokenRequest(new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(3600L)
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getToken();
         Config adminConfig = admin.getConfiguration();
         Config config = new ConfigBuilder(Config.empty())
                 .withMasterUrl(adminConfig.getMasterUrl())
@@ -131,28 +163,61 @@ class ChartRbacTest {
         ScaledApi api = TestResources.minimal("catalog", 2, 4);
         admin.resource(api).inNamespace(namespace).create();
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(admin.apps().deployments().inNamespace(namespace).withName("catalog").get()).isNotNull();
-            assertThat(admin.services().inNamespace(namespace).withName("catalog").get()).isNotNull();
-            assertThat(admin.policy().v1().podDisruptionBudget().inNamespace(namespace).withName("catalog").get()).isNotNull();
-            ScaledApi current = admin.resources(ScaledApi.class).inNamespace(namespace).withName("catalog").get();
+            assertThat(admin.apps()
+                            .deployments()
+                            .inNamespace(namespace)
+                            .withName("catalog")
+                            .get())
+                    .isNotNull();
+            assertThat(admin.services()
+                            .inNamespace(namespace)
+                            .withName("catalog")
+                            .get())
+                    .isNotNull();
+            assertThat(admin.policy()
+                            .v1()
+                            .podDisruptionBudget()
+                            .inNamespace(namespace)
+                            .withName("catalog")
+                            .get())
+                    .isNotNull();
+            ScaledApi current = admin.resources(ScaledApi.class)
+                    .inNamespace(namespace)
+                    .withName("catalog")
+                    .get();
             assertThat(current.getStatus()).isNotNull();
-            assertThat(current.getStatus().observedGeneration).isEqualTo(current.getMetadata().getGeneration());
+            assertThat(current.getStatus().observedGeneration)
+                    .isEqualTo(current.getMetadata().getGeneration());
         });
-        await().atMost(WAIT).until(() -> admin.v1().events().inNamespace(namespace).list().getItems().stream()
-                .anyMatch(e -> e.getReason().equals("Created")));
+        await().atMost(WAIT)
+                .until(() -> admin.v1().events().inNamespace(namespace).list().getItems().stream()
+                        .anyMatch(e -> e.getReason().equals("Created")));
     }
 
     static void assertForbidden(Runnable call) {
-        assertThatThrownBy(call::run).isInstanceOf(KubernetesClientException.class)
-                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
+        assertThatThrownBy(call::run)
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e ->
+                        assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
     }
 
     static OperatorSettings settings(Set<String> namespaces, boolean leaderElection, String leaseNamespace) {
-        return new OperatorSettings(namespaces, leaderElection, "scaledapi-operator", leaseNamespace, "chart-test",
-                "127.0.0.1", 0, false, "direct", Duration.ofSeconds(1), 8);
+        return new OperatorSettings(
+                namespaces,
+                leaderElection,
+                "scaledapi-operator",
+                leaseNamespace,
+                "chart-test",
+                "127.0.0.1",
+                0,
+                false,
+                "direct",
+                Duration.ofSeconds(1),
+                8);
     }
 
     static List<HasMetadata> load(String yaml) {
-        return admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        return admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+                .items();
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,14 +35,19 @@ class DockerfilesTest {
         assertThat(firstMaven).as("%s runs Maven", dockerfile).isPositive();
         assertThat(modules()).isNotEmpty().allSatisfy(module -> {
             int copy = text.indexOf("COPY " + module + "/pom.xml " + module + "/");
-            assertThat(copy).as("%s copies %s/pom.xml", dockerfile, module).isPositive().isLessThan(firstMaven);
+            assertThat(copy)
+                    .as("%s copies %s/pom.xml", dockerfile, module)
+                    .isPositive()
+                    .isLessThan(firstMaven);
         });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"operator/Dockerfile", "sample-api/Dockerfile"})
     void runsAsANumericNonRootUser(String dockerfile) throws IOException {
-        List<String> users = Files.readAllLines(Path.of("..", dockerfile)).stream().filter(l -> l.startsWith("USER ")).toList();
+        List<String> users = Files.readAllLines(Path.of("..", dockerfile)).stream()
+                .filter(l -> l.startsWith("USER "))
+                .toList();
         assertThat(users).isNotEmpty();
         assertThat(users.get(users.size() - 1)).matches("USER [1-9][0-9]{3,}");
     }
@@ -51,8 +55,10 @@ class DockerfilesTest {
     /** The image and the chart size the JVM alike, for the chart's 512Mi memory limit. */
     @org.junit.jupiter.api.Test
     void theOperatorImageSizesTheJvmAsTheChartDoes() throws IOException {
-        Matcher image = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(Files.readString(Path.of("..", "operator/Dockerfile")));
-        Matcher chart = Pattern.compile("(?m)^jvmOptions: \"([^\"]+)\"").matcher(Files.readString(HelmChart.CHART.resolve("values.yaml")));
+        Matcher image = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"")
+                .matcher(Files.readString(Path.of("..", "operator/Dockerfile")));
+        Matcher chart = Pattern.compile("(?m)^jvmOptions: \"([^\"]+)\"")
+                .matcher(Files.readString(HelmChart.CHART.resolve("values.yaml")));
         assertThat(image.find()).isTrue();
         assertThat(chart.find()).isTrue();
         assertThat(image.group(1)).isEqualTo(chart.group(1)).contains("-Xmx256m");

@@ -2,22 +2,20 @@ package io.scaledapi.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.api.ScaledApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.api.ScaledApi;
 
 /** Every file under examples/ applies cleanly to a real API server with the committed CRD. */
 @ExtendWith(KubeApiBinaries.class)
@@ -34,7 +32,12 @@ class ExamplesTest {
 
     static Stream<String> examples() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+            return files
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml"))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
@@ -51,7 +54,13 @@ class ExamplesTest {
             HasMetadata applied = client.resource(item).inNamespace(namespace).serverSideApply();
             assertThat(applied.getMetadata().getUid()).isNotBlank();
         }
-        assertThat(client.resources(ScaledApi.class).inNamespace(namespace).list().getItems())
-                .hasSize((int) items.stream().filter(i -> "ScaledApi".equals(i.getKind())).count()).isNotEmpty();
+        assertThat(client.resources(ScaledApi.class)
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems())
+                .hasSize((int) items.stream()
+                        .filter(i -> "ScaledApi".equals(i.getKind()))
+                        .count())
+                .isNotEmpty();
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -17,11 +16,12 @@ public final class KubeApiBinaries implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Path dir = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
-                System.getProperty("user.home") + "/.kubeapitest"), "k8s");
+        Path dir = Path.of(
+                System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest"),
+                "k8s");
         try (Stream<Path> versions = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-            boolean present = versions.anyMatch(v -> Files.isExecutable(v.resolve("kube-apiserver"))
-                    && Files.isExecutable(v.resolve("etcd")));
+            boolean present = versions.anyMatch(
+                    v -> Files.isExecutable(v.resolve("kube-apiserver")) && Files.isExecutable(v.resolve("etcd")));
             if (!present) {
                 throw new IllegalStateException("no kube-apiserver and etcd under " + dir
                         + ": build them once with dev/k8s-binaries (dev/test does this before the tests)");

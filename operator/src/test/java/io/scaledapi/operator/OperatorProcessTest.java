@@ -3,6 +3,10 @@ package io.scaledapi.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.api.ScaledApi;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,16 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.api.ScaledApi;
 
 /** The operator process on a real kube-apiserver: probes and metrics, restart, leader election, namespaces. */
 @ExtendWith(KubeApiBinaries.class)
@@ -48,7 +46,13 @@ class OperatorProcessTest {
         ScaledApiOperator operator = start(settings(Set.of(), false, "solo"));
         String ns = TestResources.newNamespace(client);
         create(ns, "metrics", "scaledapi/sample-api:0.1.0");
-        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(ns).withName("metrics").get() != null);
+        await().atMost(WAIT)
+                .until(() -> client.apps()
+                                .deployments()
+                                .inNamespace(ns)
+                                .withName("metrics")
+                                .get()
+                        != null);
 
         assertThat(get(operator, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(operator, "/readyz").statusCode()).isEqualTo(200);
@@ -65,8 +69,15 @@ class OperatorProcessTest {
         String ns = TestResources.newNamespace(client);
         ScaledApiOperator first = start(settings(Set.of(), false, "first"));
         create(ns, "restart", "scaledapi/sample-api:0.1.0");
-        await().atMost(WAIT).until(() -> client.services().inNamespace(ns).withName("restart").get() != null
-                && client.apps().deployments().inNamespace(ns).withName("restart").get() != null);
+        await().atMost(WAIT)
+                .until(() ->
+                        client.services().inNamespace(ns).withName("restart").get() != null
+                                && client.apps()
+                                                .deployments()
+                                                .inNamespace(ns)
+                                                .withName("restart")
+                                                .get()
+                                        != null);
         first.close();
         started.remove(first);
 
@@ -76,18 +87,34 @@ class OperatorProcessTest {
             return a;
         });
         client.services().inNamespace(ns).withName("restart").delete();
-        await().atMost(WAIT).until(() -> client.services().inNamespace(ns).withName("restart").get() == null);
+        await().atMost(WAIT)
+                .until(() ->
+                        client.services().inNamespace(ns).withName("restart").get() == null);
 
         start(settings(Set.of(), false, "second"));
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.apps().deployments().inNamespace(ns).list().getItems()).singleElement().satisfies(d -> {
-                assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("scaledapi/sample-api:0.2.0");
-                assertThat(d.getMetadata().getOwnerReferences()).hasSize(1);
-            });
-            assertThat(client.services().inNamespace(ns).list().getItems()).singleElement()
-                    .satisfies(s -> assertThat(s.getMetadata().getOwnerReferences()).hasSize(1));
-            ScaledApi api = client.resources(ScaledApi.class).inNamespace(ns).withName("restart").get();
-            assertThat(api.getStatus().observedGeneration).isEqualTo(api.getMetadata().getGeneration());
+            assertThat(client.apps().deployments().inNamespace(ns).list().getItems())
+                    .singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.getSpec()
+                                        .getTemplate()
+                                        .getSpec()
+                                        .getContainers()
+                                        .get(0)
+                                        .getImage())
+                                .isEqualTo("scaledapi/sample-api:0.2.0");
+                        assertThat(d.getMetadata().getOwnerReferences()).hasSize(1);
+                    });
+            assertThat(client.services().inNamespace(ns).list().getItems())
+                    .singleElement()
+                    .satisfies(s ->
+                            assertThat(s.getMetadata().getOwnerReferences()).hasSize(1));
+            ScaledApi api = client.resources(ScaledApi.class)
+                    .inNamespace(ns)
+                    .withName("restart")
+                    .get();
+            assertThat(api.getStatus().observedGeneration)
+                    .isEqualTo(api.getMetadata().getGeneration());
         });
     }
 
@@ -96,24 +123,45 @@ class OperatorProcessTest {
         String leaseNs = TestResources.newNamespace(client);
         ScaledApiOperator a = start(settings(Set.of(), true, "replica-a", leaseNs));
         ScaledApiOperator b = start(settings(Set.of(), true, "replica-b", leaseNs));
-        Lease lease = await().atMost(WAIT).until(() -> client.leases().inNamespace(leaseNs).withName("scaledapi-operator").get(),
-                l -> l != null && l.getSpec().getHolderIdentity() != null);
+        Lease lease = await().atMost(WAIT)
+                .until(
+                        () -> client.leases()
+                                .inNamespace(leaseNs)
+                                .withName("scaledapi-operator")
+                                .get(),
+                        l -> l != null && l.getSpec().getHolderIdentity() != null);
         String leader = lease.getSpec().getHolderIdentity();
         ScaledApiOperator leading = leader.equals("replica-a") ? a : b;
         ScaledApiOperator standby = leading == a ? b : a;
 
         String ns = TestResources.newNamespace(client);
         create(ns, "led", "scaledapi/sample-api:0.1.0");
-        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(ns).withName("led").get() != null);
+        await().atMost(WAIT)
+                .until(() -> client.apps()
+                                .deployments()
+                                .inNamespace(ns)
+                                .withName("led")
+                                .get()
+                        != null);
         assertThat(reconciliations(leading)).isPositive();
         assertThat(reconciliations(standby)).as("the standby never reconciles").isZero();
 
         leading.close();
         started.remove(leading);
         create(ns, "after-failover", "scaledapi/sample-api:0.1.0");
-        await().atMost(Duration.ofSeconds(60)).until(
-                () -> client.apps().deployments().inNamespace(ns).withName("after-failover").get() != null);
-        assertThat(client.leases().inNamespace(leaseNs).withName("scaledapi-operator").get().getSpec().getHolderIdentity())
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.apps()
+                                .deployments()
+                                .inNamespace(ns)
+                                .withName("after-failover")
+                                .get()
+                        != null);
+        assertThat(client.leases()
+                        .inNamespace(leaseNs)
+                        .withName("scaledapi-operator")
+                        .get()
+                        .getSpec()
+                        .getHolderIdentity())
                 .isNotEqualTo(leader);
         assertThat(reconciliations(standby)).isPositive();
     }
@@ -125,11 +173,29 @@ class OperatorProcessTest {
         start(settings(Set.of(watched), false, "scoped"));
         create(ignored, "elsewhere", "scaledapi/sample-api:0.1.0");
         create(watched, "here", "scaledapi/sample-api:0.1.0");
-        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(watched).withName("here").get() != null);
+        await().atMost(WAIT)
+                .until(() -> client.apps()
+                                .deployments()
+                                .inNamespace(watched)
+                                .withName("here")
+                                .get()
+                        != null);
         // Once "here" is done, a reconcile of "elsewhere" would have been done too had it been watched.
-        await().atMost(WAIT).until(() -> client.resources(ScaledApi.class).inNamespace(watched).withName("here").get().getStatus() != null);
-        assertThat(client.apps().deployments().inNamespace(ignored).list().getItems()).isEmpty();
-        assertThat(client.resources(ScaledApi.class).inNamespace(ignored).withName("elsewhere").get().getStatus()).isNull();
+        await().atMost(WAIT)
+                .until(() -> client.resources(ScaledApi.class)
+                                .inNamespace(watched)
+                                .withName("here")
+                                .get()
+                                .getStatus()
+                        != null);
+        assertThat(client.apps().deployments().inNamespace(ignored).list().getItems())
+                .isEmpty();
+        assertThat(client.resources(ScaledApi.class)
+                        .inNamespace(ignored)
+                        .withName("elsewhere")
+                        .get()
+                        .getStatus())
+                .isNull();
     }
 
     // --- helpers
@@ -139,8 +205,18 @@ class OperatorProcessTest {
     }
 
     OperatorSettings settings(Set<String> namespaces, boolean leaderElection, String identity, String leaseNamespace) {
-        return new OperatorSettings(namespaces, leaderElection, "scaledapi-operator", leaseNamespace, identity,
-                "127.0.0.1", 0, false, "direct", Duration.ofSeconds(1), 8);
+        return new OperatorSettings(
+                namespaces,
+                leaderElection,
+                "scaledapi-operator",
+                leaseNamespace,
+                identity,
+                "127.0.0.1",
+                0,
+                false,
+                "direct",
+                Duration.ofSeconds(1),
+                8);
     }
 
     ScaledApiOperator start(OperatorSettings settings) {
@@ -161,13 +237,16 @@ class OperatorProcessTest {
     }
 
     HttpResponse<String> get(ScaledApiOperator operator, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.healthPort() + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.healthPort() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     static double reconciliations(ScaledApiOperator operator) {
         return operator.registry().getMeters().stream()
                 .filter(m -> m.getId().getName().startsWith("operator.sdk.reconciliations.started"))
-                .mapToDouble(m -> m.measure().iterator().next().getValue()).sum();
+                .mapToDouble(m -> m.measure().iterator().next().getValue())
+                .sum();
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class OperatorSettingsTest {
@@ -17,8 +16,13 @@ class OperatorSettingsTest {
         assertThat(outside.healthPort()).isEqualTo(8081);
         assertThat(outside.exitOnLostLease()).isTrue();
 
-        OperatorSettings inside = OperatorSettings.fromEnvironment(Map.of("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc",
-                "POD_NAMESPACE", "scaledapi-system", "POD_NAME", "scaledapi-operator-abc"));
+        OperatorSettings inside = OperatorSettings.fromEnvironment(Map.of(
+                "KUBERNETES_SERVICE_HOST",
+                "kubernetes.default.svc",
+                "POD_NAMESPACE",
+                "scaledapi-system",
+                "POD_NAME",
+                "scaledapi-operator-abc"));
         assertThat(inside.leaderElection()).isTrue();
         assertThat(inside.leaseNamespace()).isEqualTo("scaledapi-system");
         assertThat(inside.identity()).isEqualTo("scaledapi-operator-abc");
@@ -26,7 +30,8 @@ class OperatorSettingsTest {
 
     @Test
     void namespacesAreAList() {
-        assertThat(OperatorSettings.fromEnvironment(Map.of("WATCH_NAMESPACES", " team-a, team-b ,,")).watchNamespaces())
+        assertThat(OperatorSettings.fromEnvironment(Map.of("WATCH_NAMESPACES", " team-a, team-b ,,"))
+                        .watchNamespaces())
                 .containsExactlyInAnyOrder("team-a", "team-b");
     }
 

@@ -1,5 +1,10 @@
 package io.scaledapi.operator;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scaledapi.operator.api.ScaledApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,28 +12,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scaledapi.operator.api.ScaledApi;
-
 /** Shared set-up for the API-server tests: the committed CRD, namespaces, and resources from YAML. */
 public final class TestResources {
 
     public static final Path CRD_FILE = Path.of("..", "crds", "scaledapis.scaledapi.io-v1.yml");
 
-    private TestResources() {
-    }
+    private TestResources() {}
 
     public static void installCrd(KubernetesClient client) {
         try (InputStream in = Files.newInputStream(CRD_FILE)) {
-            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+            CustomResourceDefinition crd = client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .load(in)
+                    .item();
             client.resource(crd).serverSideApply();
-            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                            .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-                            30, java.util.concurrent.TimeUnit.SECONDS);
+            client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd.getMetadata().getName())
+                    .waitUntilCondition(
+                            c -> c.getStatus() != null
+                                    && c.getStatus().getConditions() != null
+                                    && c.getStatus().getConditions().stream()
+                                            .anyMatch(cond -> "Established".equals(cond.getType())
+                                                    && "True".equals(cond.getStatus())),
+                            30,
+                            java.util.concurrent.TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -36,7 +46,12 @@ public final class TestResources {
 
     public static String newNamespace(KubernetesClient client) {
         String name = "t-" + UUID.randomUUID().toString().substring(0, 8);
-        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        client.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
         return name;
     }
 

@@ -22,7 +22,9 @@ public class SampleApiApplication {
      */
     static void apiEventLoopsPerCpu() {
         if (System.getProperty("reactor.netty.ioWorkerCount") == null) {
-            System.setProperty("reactor.netty.ioWorkerCount", Integer.toString(Runtime.getRuntime().availableProcessors()));
+            System.setProperty(
+                    "reactor.netty.ioWorkerCount",
+                    Integer.toString(Runtime.getRuntime().availableProcessors()));
         }
     }
 }

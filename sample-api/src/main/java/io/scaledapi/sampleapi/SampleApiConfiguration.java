@@ -1,19 +1,6 @@
 package io.scaledapi.sampleapi;
 
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
-import org.springframework.web.reactive.function.server.ServerResponse;
-
 import com.github.benmanes.caffeine.cache.Ticker;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.scaledapi.sampleapi.cache.CacheProperties;
@@ -35,6 +22,17 @@ import io.scaledapi.sampleapi.web.CachedResponses;
 import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
 import io.scaledapi.sampleapi.web.RequestTags;
 import io.scaledapi.sampleapi.web.ResponseRendering;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 @Configuration(proxyBeanMethods = false)
 class SampleApiConfiguration {
@@ -57,23 +55,41 @@ class SampleApiConfiguration {
     }
 
     @Bean
-    ResponseCache<CatalogKey> catalogCache(CatalogOrigin origin, SharedTier shared, CacheProperties properties, Ticker ticker,
+    ResponseCache<CatalogKey> catalogCache(
+            CatalogOrigin origin,
+            SharedTier shared,
+            CacheProperties properties,
+            Ticker ticker,
             MeterRegistry registry) {
         return new ResponseCache<>("catalog", origin, shared, CatalogKey.CODEC, properties, ticker, registry);
     }
 
     @Bean
-    ApiRoutes apiRoutes(ResponseCache<CatalogKey> catalogCache, SharedTier shared, UpstreamProperties upstream,
-            CacheProperties cacheProperties, Ticker ticker, MeterRegistry registry, ResponseRendering rendering) {
+    ApiRoutes apiRoutes(
+            ResponseCache<CatalogKey> catalogCache,
+            SharedTier shared,
+            UpstreamProperties upstream,
+            CacheProperties cacheProperties,
+            Ticker ticker,
+            MeterRegistry registry,
+            ResponseRendering rendering) {
         ResponseCache<RelayTarget> relayCache = upstream.enabled()
-                ? new ResponseCache<>("relay", new RelayOrigin(upstream), shared, RelayTarget.CODEC, cacheProperties, ticker, registry)
+                ? new ResponseCache<>(
+                        "relay",
+                        new RelayOrigin(upstream),
+                        shared,
+                        RelayTarget.CODEC,
+                        cacheProperties,
+                        ticker,
+                        registry)
                 : null;
-        return new ApiRoutes(catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry, rendering);
+        return new ApiRoutes(
+                catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry, rendering);
     }
 
     @Bean(destroyMethod = "close")
-    CacheWarmStart cacheWarmStart(WarmStartProperties settings, SharedTier shared, SharedTierProperties sharedSettings,
-            ApiRoutes routes) {
+    CacheWarmStart cacheWarmStart(
+            WarmStartProperties settings, SharedTier shared, SharedTierProperties sharedSettings, ApiRoutes routes) {
         return new CacheWarmStart(settings, shared, sharedSettings.hotKeysInterval(), routes.caches());
     }
 
@@ -92,11 +108,13 @@ class SampleApiConfiguration {
     /** Anything that is neither the API nor Actuator: a problem body, never a framework error page. */
     @Bean
     RouterFunction<ServerResponse> notFound() {
-        ApiResponse problem = ApiResponse.problem(404, "Not Found",
-                "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20", null);
-        return RouterFunctions.route(request -> true, request -> ServerResponse.status(HttpStatus.NOT_FOUND)
-                .contentType(MediaType.parseMediaType(problem.contentType()))
-                .bodyValue(problem.body()));
+        ApiResponse problem = ApiResponse.problem(
+                404, "Not Found", "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20", null);
+        return RouterFunctions.route(
+                request -> true,
+                request -> ServerResponse.status(HttpStatus.NOT_FOUND)
+                        .contentType(MediaType.parseMediaType(problem.contentType()))
+                        .bodyValue(problem.body()));
     }
 
     @Bean
@@ -112,7 +130,10 @@ class SampleApiConfiguration {
     /** Part of the readiness group: the origin's worker pool runs (and, through the bean graph, the cache exists). */
     @Bean
     HealthIndicator originHealthIndicator(CatalogOrigin origin, ResponseCache<CatalogKey> catalogCache) {
-        return () -> origin.isRunning() ? Health.up().withDetail("cachedEntries", catalogCache.size()).build()
-                : Health.down().withDetail("reason", "origin worker pool not running").build();
+        return () -> origin.isRunning()
+                ? Health.up().withDetail("cachedEntries", catalogCache.size()).build()
+                : Health.down()
+                        .withDetail("reason", "origin worker pool not running")
+                        .build();
     }
 }

@@ -1,16 +1,14 @@
 package io.scaledapi.sampleapi;
 
+import io.scaledapi.sampleapi.cache.CacheWarmStart;
+import io.scaledapi.sampleapi.web.ApiRoutes;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
-
-import io.scaledapi.sampleapi.cache.CacheWarmStart;
-import io.scaledapi.sampleapi.web.ApiRoutes;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
@@ -47,23 +45,36 @@ final class StartupWarmup implements ApplicationListener<ApplicationStartedEvent
         }
         String address = event.getApplicationContext().getEnvironment().getProperty("server.address", "127.0.0.1");
         String host = address.equals("0.0.0.0") || address.equals("::") ? "127.0.0.1" : address;
-        HttpClient client = HttpClient.create().baseUrl("http://" + host + ":" + web.getWebServer().getPort());
+        HttpClient client = HttpClient.create()
+                .baseUrl("http://" + host + ":" + web.getWebServer().getPort());
         AtomicInteger ok = new AtomicInteger();
         long start = System.nanoTime();
         routes.warmingUp(true);
         try {
             Flux.range(1, settings.requests())
-                    .flatMap(id -> client.get().uri("/api/items/" + id).responseSingle((response, body) -> body.then()
-                            .doOnSuccess(v -> {
-                                if (response.status().code() == 200) {
-                                    ok.incrementAndGet();
-                                }
-                            })), settings.concurrency())
-                    .then().block(settings.timeout());
-            log.info("warmed up with {} requests ({} answered 200) in {} ms; ready for traffic", settings.requests(), ok.get(),
+                    .flatMap(
+                            id -> client.get()
+                                    .uri("/api/items/" + id)
+                                    .responseSingle((response, body) -> body.then()
+                                            .doOnSuccess(v -> {
+                                                if (response.status().code() == 200) {
+                                                    ok.incrementAndGet();
+                                                }
+                                            })),
+                            settings.concurrency())
+                    .then()
+                    .block(settings.timeout());
+            log.info(
+                    "warmed up with {} requests ({} answered 200) in {} ms; ready for traffic",
+                    settings.requests(),
+                    ok.get(),
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (RuntimeException e) {
-            log.warn("warm-up stopped after {} of {} requests ({}); becoming ready anyway", ok.get(), settings.requests(), e.getMessage());
+            log.warn(
+                    "warm-up stopped after {} of {} requests ({}); becoming ready anyway",
+                    ok.get(),
+                    settings.requests(),
+                    e.getMessage());
         } finally {
             routes.warmingUp(false);
         }

@@ -1,11 +1,9 @@
 package io.scaledapi.sampleapi;
 
+import io.scaledapi.sampleapi.catalog.Catalog;
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-
-import io.scaledapi.sampleapi.catalog.Catalog;
 
 /**
  * The warm-up before readiness ({@link StartupWarmup}), bound from {@code WARMUP_REQUESTS}, {@code WARMUP_CONCURRENCY}
@@ -16,17 +14,22 @@ import io.scaledapi.sampleapi.catalog.Catalog;
  * @param timeout     the bound on the whole warm-up
  */
 @ConfigurationProperties("warmup")
-public record WarmupProperties(@DefaultValue("0") int requests, @DefaultValue("4") int concurrency, @DefaultValue("30s") Duration timeout) {
+public record WarmupProperties(
+        @DefaultValue("0") int requests,
+        @DefaultValue("4") int concurrency,
+        @DefaultValue("30s") Duration timeout) {
 
     public WarmupProperties {
         if (requests < 0 || requests > Catalog.SIZE) {
-            throw new IllegalArgumentException("WARMUP_REQUESTS must be from 0 to " + Catalog.SIZE + ", got " + requests);
+            throw new IllegalArgumentException(
+                    "WARMUP_REQUESTS must be from 0 to " + Catalog.SIZE + ", got " + requests);
         }
         if (concurrency < 1) {
             throw new IllegalArgumentException("WARMUP_CONCURRENCY must be at least 1, got " + concurrency);
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("WARMUP_TIMEOUT must be a positive duration such as 30s, got " + timeout);
+            throw new IllegalArgumentException(
+                    "WARMUP_TIMEOUT must be a positive duration such as 30s, got " + timeout);
         }
     }
 }

@@ -13,14 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Real HTTP requests to the app under test on 127.0.0.1: the API's port, and the management port (metrics, probes). */
 public final class HttpTestClient {
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
     private final int managementPort;
 
@@ -31,7 +31,8 @@ public final class HttpTestClient {
 
     /** The ports an app started in the test listens on. */
     public static HttpTestClient of(ConfigurableApplicationContext app) {
-        return new HttpTestClient(((WebServerApplicationContext) app).getWebServer().getPort(),
+        return new HttpTestClient(
+                ((WebServerApplicationContext) app).getWebServer().getPort(),
                 app.getEnvironment().getRequiredProperty("local.management.port", Integer.class));
     }
 
@@ -42,8 +43,12 @@ public final class HttpTestClient {
     /** A GET on the management port. */
     public HttpResponse<String> management(String path) {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + path + " on the management port failed", e);
         } catch (InterruptedException e) {
@@ -62,7 +67,8 @@ public final class HttpTestClient {
 
     public CompletableFuture<HttpResponse<String>> getAsync(String pathAndQuery, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .timeout(Duration.ofSeconds(30)).GET();
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         if (headers.length > 0) {
             request.headers(headers);
         }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.scaledapi.sampleapi.cache.ResponseCache;
+import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -11,17 +14,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.scaledapi.sampleapi.cache.ResponseCache;
-import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 
 /** Start-up, readiness and graceful shutdown, on an app this test starts and stops itself. */
 class LifecycleTest {
@@ -55,13 +53,15 @@ class LifecycleTest {
         ConfigurableApplicationContext app = start();
         try {
             HttpTestClient http = HttpTestClient.of(app);
-            assertThat(http.management("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            assertThat(http.management("/actuator/health/readiness").statusCode())
+                    .isEqualTo(200);
 
             app.getBean(CatalogOrigin.class).close();
             HttpResponse<String> notReady = http.management("/actuator/health/readiness");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("DOWN");
-            assertThat(http.management("/actuator/health/liveness").statusCode()).isEqualTo(200);
+            assertThat(http.management("/actuator/health/liveness").statusCode())
+                    .isEqualTo(200);
         } finally {
             app.close();
         }
@@ -71,7 +71,6 @@ class LifecycleTest {
     void aWarmUpRunsThroughTheHttpPortBeforeThePodReportsReady() {
         AtomicLong cachedWhenReady = new AtomicLong(-1);
         ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApiApplication.class)
-
                 .listeners((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
                     if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
                         var context = (ConfigurableApplicationContext) event.getSource();
@@ -80,12 +79,20 @@ class LifecycleTest {
                 })
                 .run(arguments("warmup.requests=50"));
         try {
-            assertThat(cachedWhenReady.get()).as("items cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(50);
+            assertThat(cachedWhenReady.get())
+                    .as("items cached when readiness turned to ACCEPTING_TRAFFIC")
+                    .isEqualTo(50);
             // The warm-up is not traffic: the series the autoscaler reads counts only what comes after it.
             MeterRegistry registry = app.getBean(MeterRegistry.class);
-            assertThat(registry.find("http.server.requests").tags("uri", "/api/items/{id}").timers()).isEmpty();
+            assertThat(registry.find("http.server.requests")
+                            .tags("uri", "/api/items/{id}")
+                            .timers())
+                    .isEmpty();
             assertThat(HttpTestClient.of(app).get("/api/items/7").statusCode()).isEqualTo(200);
-            assertThat(registry.get("http.server.requests").tags("uri", "/api/items/{id}", "status", "200").timer().count())
+            assertThat(registry.get("http.server.requests")
+                            .tags("uri", "/api/items/{id}", "status", "200")
+                            .timer()
+                            .count())
                     .isEqualTo(1);
         } finally {
             app.close();

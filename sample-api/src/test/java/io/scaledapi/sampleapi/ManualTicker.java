@@ -1,9 +1,8 @@
 package io.scaledapi.sampleapi;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.github.benmanes.caffeine.cache.Ticker;
 
 /** A cache clock that moves only when a test says so. */
 public final class ManualTicker implements Ticker {

@@ -2,6 +2,9 @@ package io.scaledapi.sampleapi;
 
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,10 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * A real {@code redis-server} (Debian's package, which dev/test installs) on 127.0.0.1 and a free port, with no
@@ -41,8 +40,20 @@ public final class RedisServer implements AutoCloseable {
     public void start() {
         String binary = findBinary();
         try {
-            process = new ProcessBuilder(binary, "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "",
-                    "--appendonly", "no", "--dir", directory.toString(), "--protected-mode", "yes")
+            process = new ProcessBuilder(
+                            binary,
+                            "--bind",
+                            "127.0.0.1",
+                            "--port",
+                            Integer.toString(port),
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--dir",
+                            directory.toString(),
+                            "--protected-mode",
+                            "yes")
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("redis.log").toFile())
                     .start();

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +22,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The whole app on a random port on 127.0.0.1, with a real upstream for relay mode and a hand-moved cache clock. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "server.address=127.0.0.1",
-    "origin.latency=30ms",
-    "cache.ttl=60s",
-    "cache.stale-if-error=5m"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"server.address=127.0.0.1", "origin.latency=30ms", "cache.ttl=60s", "cache.stale-if-error=5m"})
 class SampleApiHttpTest {
 
     private static final UpstreamStub upstream = startUpstream();
@@ -87,7 +83,9 @@ class SampleApiHttpTest {
         assertThat(hit.headers().firstValue("X-Cache")).hasValue("HIT");
         assertThat(hit.headers().firstValue("Cache-Control")).hasValue("max-age=40");
         assertThat(hit.headers().firstValue("Age")).hasValue("20");
-        assertThat(hit.headers().firstValue("ETag")).isEqualTo(miss.headers().firstValue("ETag")).isPresent();
+        assertThat(hit.headers().firstValue("ETag"))
+                .isEqualTo(miss.headers().firstValue("ETag"))
+                .isPresent();
         assertThat(hit.body()).isEqualTo(miss.body());
         assertThat(originCalls() - originCalls).isEqualTo(1);
 
@@ -105,8 +103,10 @@ class SampleApiHttpTest {
         JsonNode page = json.readTree(first.body());
         assertThat(page.get("items").size()).isEqualTo(25);
         assertThat(page.get("items").get(0).get("id").asInt()).isEqualTo(76);
-        assertThat(http.get("/api/items?page=3&size=25").headers().firstValue("X-Cache")).hasValue("HIT");
-        assertThat(json.readTree(http.get("/api/items").body()).get("size").asInt()).isEqualTo(20);
+        assertThat(http.get("/api/items?page=3&size=25").headers().firstValue("X-Cache"))
+                .hasValue("HIT");
+        assertThat(json.readTree(http.get("/api/items").body()).get("size").asInt())
+                .isEqualTo(20);
     }
 
     @Test
@@ -116,7 +116,11 @@ class SampleApiHttpTest {
         for (int i = 0; i < 200; i++) {
             requests.add(http.getAsync("/api/items/4242"));
         }
-        List<String> bodies = requests.stream().map(CompletableFuture::join).map(HttpResponse::body).distinct().toList();
+        List<String> bodies = requests.stream()
+                .map(CompletableFuture::join)
+                .map(HttpResponse::body)
+                .distinct()
+                .toList();
         assertThat(bodies).hasSize(1);
         assertThat(originCalls() - originCalls).isEqualTo(1);
     }
@@ -128,10 +132,14 @@ class SampleApiHttpTest {
         assertThat(notModified.statusCode()).isEqualTo(304);
         assertThat(notModified.body()).isEmpty();
         assertThat(notModified.headers().firstValue("ETag")).hasValue(etag);
-        assertThat(http.get("/api/items/77", "If-None-Match", "\"other\", W/" + etag).statusCode()).isEqualTo(304);
+        assertThat(http.get("/api/items/77", "If-None-Match", "\"other\", W/" + etag)
+                        .statusCode())
+                .isEqualTo(304);
         assertThat(http.get("/api/items/77", "If-None-Match", "*").statusCode()).isEqualTo(304);
-        assertThat(http.get("/api/items/77", "If-None-Match", "\"other\"").statusCode()).isEqualTo(200);
-        assertThat(http.get("/api/items/78", "If-None-Match", etag).statusCode()).isEqualTo(200);
+        assertThat(http.get("/api/items/77", "If-None-Match", "\"other\"").statusCode())
+                .isEqualTo(200);
+        assertThat(http.get("/api/items/78", "If-None-Match", etag).statusCode())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest
@@ -173,7 +181,8 @@ class SampleApiHttpTest {
     @Test
     void overLongUrlsAndHeadersAreRefused() {
         assertThat(http.get("/api/items/" + "1".repeat(5000)).statusCode()).isEqualTo(414);
-        assertThat(http.get("/api/items/1", "X-Padding", "p".repeat(10_000)).statusCode()).isEqualTo(431);
+        assertThat(http.get("/api/items/1", "X-Padding", "p".repeat(10_000)).statusCode())
+                .isEqualTo(431);
     }
 
     @Test
@@ -185,11 +194,13 @@ class SampleApiHttpTest {
         assertThat(miss.body()).contains("\"path\":\"/base/data/one\"");
         assertThat(upstream.requestedPaths).contains("/base/data/one?x=1");
 
-        assertThat(http.get("/relay/data/one?x=1").headers().firstValue("X-Cache")).hasValue("HIT");
+        assertThat(http.get("/relay/data/one?x=1").headers().firstValue("X-Cache"))
+                .hasValue("HIT");
         assertThat(upstream.hits("/base/data/one")).isEqualTo(1);
 
         ticker.advance(Duration.ofSeconds(6)); // past the upstream's max-age=5, well inside CACHE_TTL=60s
-        assertThat(http.get("/relay/data/one?x=1").headers().firstValue("X-Cache")).hasValue("MISS");
+        assertThat(http.get("/relay/data/one?x=1").headers().firstValue("X-Cache"))
+                .hasValue("MISS");
         assertThat(upstream.hits("/base/data/one")).isEqualTo(2);
     }
 
@@ -205,10 +216,20 @@ class SampleApiHttpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "/relay/../actuator/prometheus", "/relay/data/../../secret", "/relay/%2e%2e/secret", "/relay/data%2F..%2Fsecret",
-        "/relay//evil.example/x", "/relay/http:%2F%2Fevil.example/", "/relay/http://evil.example/x",
-        "/relay/%252e%252e/secret", "/relay/a%5c..%5csecret", "/relay/./data/x", "/relay/"})
+    @ValueSource(
+            strings = {
+                "/relay/../actuator/prometheus",
+                "/relay/data/../../secret",
+                "/relay/%2e%2e/secret",
+                "/relay/data%2F..%2Fsecret",
+                "/relay//evil.example/x",
+                "/relay/http:%2F%2Fevil.example/",
+                "/relay/http://evil.example/x",
+                "/relay/%252e%252e/secret",
+                "/relay/a%5c..%5csecret",
+                "/relay/./data/x",
+                "/relay/"
+            })
     void relayRefusesPathsThatCouldLeaveTheUpstream(String target) {
         int before = upstream.requestedPaths.size();
         assertThat(http.rawStatus("GET", target)).isEqualTo(400);
@@ -229,7 +250,8 @@ class SampleApiHttpTest {
             assertThat(stale.headers().firstValue("X-Cache")).hasValue("STALE");
             assertThat(stale.headers().firstValue("Cache-Control")).hasValue("max-age=0, stale-if-error");
             assertThat(stale.body()).isEqualTo(fresh.body());
-            assertThat(http.metric("cache_stale_served_total{cache=\"relay\"}") - staleBefore).isEqualTo(1);
+            assertThat(http.metric("cache_stale_served_total{cache=\"relay\"}") - staleBefore)
+                    .isEqualTo(1);
 
             ticker.advance(Duration.ofMinutes(5)); // past CACHE_STALE_IF_ERROR
             HttpResponse<String> gone = http.get("/relay/flaky");
@@ -243,7 +265,8 @@ class SampleApiHttpTest {
     @Test
     void metricsExposeRequestCacheAndOriginSeriesThatMove() {
         http.get("/api/items/555");
-        double requests = http.metric("http_server_requests_seconds_count{error=\"none\",exception=\"none\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/items/{id}\"}");
+        double requests = http.metric(
+                "http_server_requests_seconds_count{error=\"none\",exception=\"none\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/items/{id}\"}");
         double hits = http.metric("cache_gets_total{cache=\"catalog\",result=\"hit\"}");
         double misses = http.metric("cache_gets_total{cache=\"catalog\",result=\"miss\"}");
         double origin = originCalls();
@@ -251,14 +274,22 @@ class SampleApiHttpTest {
         http.get("/api/items/555");
         http.get("/api/items/556");
 
-        assertThat(http.metric("http_server_requests_seconds_count{error=\"none\",exception=\"none\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/items/{id}\"}"))
+        assertThat(
+                        http.metric(
+                                "http_server_requests_seconds_count{error=\"none\",exception=\"none\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/items/{id}\"}"))
                 .isEqualTo(requests + 2);
-        assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"hit\"}")).isEqualTo(hits + 1);
-        assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"miss\"}")).isEqualTo(misses + 1);
+        assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"hit\"}"))
+                .isEqualTo(hits + 1);
+        assertThat(http.metric("cache_gets_total{cache=\"catalog\",result=\"miss\"}"))
+                .isEqualTo(misses + 1);
         assertThat(originCalls()).isEqualTo(origin + 1);
         String text = http.management("/actuator/prometheus").body();
-        assertThat(text).contains("http_server_requests_seconds_sum{", "cache_evictions_total{cache=\"catalog\"}",
-                "cache_size{cache=\"catalog\"}", "origin_requests_seconds_sum{cache=\"catalog\",outcome=\"success\"}");
+        assertThat(text)
+                .contains(
+                        "http_server_requests_seconds_sum{",
+                        "cache_evictions_total{cache=\"catalog\"}",
+                        "cache_size{cache=\"catalog\"}",
+                        "origin_requests_seconds_sum{cache=\"catalog\",outcome=\"success\"}");
         assertThat(http.metric("cache_size{cache=\"catalog\"}")).isGreaterThanOrEqualTo(2);
     }
 
@@ -298,8 +329,11 @@ class SampleApiHttpTest {
 
     /** The request series' sample lines on the metrics page. */
     private long seriesCount() {
-        return http.management("/actuator/prometheus").body().lines()
-                .filter(line -> line.startsWith("http_server_requests_seconds_count{")).count();
+        return http.management("/actuator/prometheus")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+                .count();
     }
 
     private double originCalls() {

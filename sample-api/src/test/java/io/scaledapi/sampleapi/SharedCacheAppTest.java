@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.scaledapi.sampleapi.cache.ResponseCache;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -15,8 +15,6 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import io.scaledapi.sampleapi.cache.ResponseCache;
 
 /** Two whole app instances, as two pods, sharing one real redis-server on 127.0.0.1. */
 class SharedCacheAppTest {
@@ -30,7 +28,8 @@ class SharedCacheAppTest {
 
     @Test
     void aSecondPodServesFromTheSharedTierWhatTheFirstLoaded() {
-        try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
+        try (ConfigurableApplicationContext first = start();
+                ConfigurableApplicationContext second = start()) {
             HttpTestClient a = HttpTestClient.of(first);
             HttpTestClient b = HttpTestClient.of(second);
 
@@ -43,15 +42,19 @@ class SharedCacheAppTest {
             assertThat(shared.statusCode()).isEqualTo(200);
             assertThat(shared.headers().firstValue("X-Cache")).hasValue("HIT");
             assertThat(shared.headers().firstValue("X-Cache-Source")).hasValue("shared");
-            assertThat(shared.headers().firstValue("ETag")).isEqualTo(origin.headers().firstValue("ETag"));
+            assertThat(shared.headers().firstValue("ETag"))
+                    .isEqualTo(origin.headers().firstValue("ETag"));
             assertThat(shared.body()).isEqualTo(origin.body());
 
             HttpResponse<String> local = b.get("/api/items/42");
             assertThat(local.headers().firstValue("X-Cache-Source")).hasValue("local");
 
-            assertThat(b.metric("cache_gets_total{cache=\"shared\",result=\"hit\"")).isEqualTo(1);
-            assertThat(b.metric("origin_requests_seconds_count{cache=\"catalog\"")).isZero();
-            assertThat(a.metric("cache_gets_total{cache=\"shared\",result=\"miss\"")).isEqualTo(1);
+            assertThat(b.metric("cache_gets_total{cache=\"shared\",result=\"hit\""))
+                    .isEqualTo(1);
+            assertThat(b.metric("origin_requests_seconds_count{cache=\"catalog\""))
+                    .isZero();
+            assertThat(a.metric("cache_gets_total{cache=\"shared\",result=\"miss\""))
+                    .isEqualTo(1);
         }
     }
 
@@ -69,10 +72,14 @@ class SharedCacheAppTest {
                     .listeners((ApplicationListener<AvailabilityChangeEvent<?>>) event -> {
                         if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
                             var context = (ConfigurableApplicationContext) event.getSource();
-                            cachedWhenReady.set(context.getBean(ResponseCache.class).size());
+                            cachedWhenReady.set(
+                                    context.getBean(ResponseCache.class).size());
                         }
-                    }).run(arguments("cache.warm.keys=20"))) {
-                assertThat(cachedWhenReady.get()).as("entries cached when readiness turned to ACCEPTING_TRAFFIC").isEqualTo(20);
+                    })
+                    .run(arguments("cache.warm.keys=20"))) {
+                assertThat(cachedWhenReady.get())
+                        .as("entries cached when readiness turned to ACCEPTING_TRAFFIC")
+                        .isEqualTo(20);
                 HttpResponse<String> read = HttpTestClient.of(fresh).get("/api/items/7");
                 assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("local");
             }
@@ -87,17 +94,20 @@ class SharedCacheAppTest {
             HttpResponse<String> read = http.get("/api/items/3");
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("origin");
-            assertThat(http.management("/actuator/health/readiness").statusCode()).isEqualTo(200);
+            assertThat(http.management("/actuator/health/readiness").statusCode())
+                    .isEqualTo(200);
             assertThat(http.metric("cache_shared_connected")).isZero();
         }
     }
 
     @Test
     void aRedisUrlThatIsNotOneStopsStartUpWithoutEchoingIt() {
-        assertThatThrownBy(() -> start("redis.url=http://user:secret@example.org").close())
+        assertThatThrownBy(
+                        () -> start("redis.url=http://user:secret@example.org").close())
                 .hasStackTraceContaining("REDIS_URL must start with redis:// or rediss://")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("secret"));
-        assertThatThrownBy(() -> start("redis.url=redis://127.0.0.1:6379,http://user:secret@example.org").close())
+        assertThatThrownBy(() -> start("redis.url=redis://127.0.0.1:6379,http://user:secret@example.org")
+                        .close())
                 .hasStackTraceContaining("REDIS_URL is not a valid Redis URL")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("secret"));
         assertThatThrownBy(() -> start("cache.warm.keys=-1").close())
@@ -117,8 +127,13 @@ class SharedCacheAppTest {
     /** As command-line arguments, which (unlike default properties) win over application.properties' port. */
     private String[] arguments(String... properties) {
         java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
-        for (String property : java.util.List.of("server.address=127.0.0.1", "server.port=0", "management.server.port=0", "origin.latency=1ms",
-                "redis.url=" + redis.url(), "redis.key-prefix=pods:")) {
+        for (String property : java.util.List.of(
+                "server.address=127.0.0.1",
+                "server.port=0",
+                "management.server.port=0",
+                "origin.latency=1ms",
+                "redis.url=" + redis.url(),
+                "redis.key-prefix=pods:")) {
             all.put(property.substring(0, property.indexOf('=')), property);
         }
         for (String property : properties) {

@@ -1,5 +1,6 @@
 package io.scaledapi.simulator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * {@code dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE]}: replays every
  * trace through ours (one default configuration) and through the HPA and KPA families swept over their main knobs,
@@ -27,7 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Benchmark {
 
-    private static final Usage USAGE = new Usage("autoscaler-benchmark",
+    private static final Usage USAGE = new Usage(
+            "autoscaler-benchmark",
             "dev/autoscaler-benchmark [--traces DIR]... [--seeds N] [--weights 10,30,100] [--config FILE] "
                     + "[--fleet local,shared,weak,strong,behind]");
 
@@ -44,20 +44,24 @@ public final class Benchmark {
     static final double[] KPA_STABLE_WINDOWS = {30, 60, 120};
     static final double[] KPA_PANIC_THRESHOLDS = {1.5, 2, 3};
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     /** One member of a family: its knobs (for the report) and how to build it for a seed. */
-    record Candidate(String family, Map<String, Object> knobs, PolicyFactory factory) {
-    }
+    record Candidate(String family, Map<String, Object> knobs, PolicyFactory factory) {}
 
     interface PolicyFactory {
         Policy create(long seed);
     }
 
     /** Mean figures of one candidate on one trace over the seeds. */
-    record Score(double replicaSeconds, double badSeconds, double scaleEvents, double reversals, int maxScaleEvents,
-            double reversalsWhileScaling, double blindTicks) {
+    record Score(
+            double replicaSeconds,
+            double badSeconds,
+            double scaleEvents,
+            double reversals,
+            int maxScaleEvents,
+            double reversalsWhileScaling,
+            double blindTicks) {
 
         double cost(double w) {
             return replicaSeconds + w * badSeconds;
@@ -75,7 +79,10 @@ public final class Benchmark {
             switch (args[i]) {
                 case "--traces" -> folders.add(Path.of(USAGE.value(args[i], value)));
                 case "--seeds" -> seeds = Integer.parseInt(USAGE.value(args[i], value));
-                case "--weights" -> weights = Stream.of(USAGE.value(args[i], value).split(",")).mapToDouble(Double::parseDouble).toArray();
+                case "--weights" ->
+                    weights = Stream.of(USAGE.value(args[i], value).split(","))
+                            .mapToDouble(Double::parseDouble)
+                            .toArray();
                 case "--config" -> config = Path.of(USAGE.value(args[i], value));
                 case "--fleet" -> fleets = List.of(USAGE.value(args[i], value).split(","));
                 default -> USAGE.fail("unknown argument " + args[i]);
@@ -88,7 +95,8 @@ public final class Benchmark {
         if (seeds < 1) {
             USAGE.fail("--seeds must be at least 1");
         }
-        SimulationConfig cfg = config == null ? new SimulationConfig()
+        SimulationConfig cfg = config == null
+                ? new SimulationConfig()
                 : new ObjectMapper().readValue(Files.readString(config), SimulationConfig.class);
         List<Trace> traces = new ArrayList<>();
         for (Path folder : folders) {
@@ -103,15 +111,17 @@ public final class Benchmark {
                 USAGE.fail("--fleet takes some of " + String.join(",", FLEETS) + ", got " + fleet);
             }
             SimulationConfig variant = variant(cfg, fleet);
-            Map<String, Object> report = run(traces, variant, seeds, weights, Runtime.getRuntime().availableProcessors());
+            Map<String, Object> report =
+                    run(traces, variant, seeds, weights, Runtime.getRuntime().availableProcessors());
             reports.put(fleet, report);
-            System.err.println("fleet: " + switch (fleet) {
-                case "shared" -> "shared cache tier (new pods' misses hit Redis at the fleet's ratio)";
-                case "weak" -> "local caches, pods 30 % weaker than the targets were tuned on";
-                case "strong" -> "local caches, pods 30 % stronger than the targets were tuned on";
-                case "behind" -> "local caches, metrics served behind the API's queue (a scrape waits in it)";
-                default -> "local caches only";
-            });
+            System.err.println("fleet: "
+                    + switch (fleet) {
+                        case "shared" -> "shared cache tier (new pods' misses hit Redis at the fleet's ratio)";
+                        case "weak" -> "local caches, pods 30 % weaker than the targets were tuned on";
+                        case "strong" -> "local caches, pods 30 % stronger than the targets were tuned on";
+                        case "behind" -> "local caches, metrics served behind the API's queue (a scrape waits in it)";
+                        default -> "local caches only";
+                    });
             System.err.print(table(report, weights));
         }
         System.out.println(new ObjectMapper().writeValueAsString(reports));
@@ -119,13 +129,14 @@ public final class Benchmark {
 
     /** The configuration of one fleet variant ({@link #FLEETS}). */
     static SimulationConfig variant(SimulationConfig cfg, String fleet) throws IOException {
-        SimulationConfig variant = new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(cfg), SimulationConfig.class);
+        SimulationConfig variant =
+                new ObjectMapper().readValue(new ObjectMapper().writeValueAsString(cfg), SimulationConfig.class);
         variant.fleet.sharedCache = fleet.equals("shared");
         switch (fleet) {
             case "weak" -> variant.fleet.capacityFactor = cfg.fleet.capacityFactor * 0.7;
             case "strong" -> variant.fleet.capacityFactor = cfg.fleet.capacityFactor * 1.3;
             case "behind" -> variant.fleet.metricsApart = false;
-            default -> { }
+            default -> {}
         }
         return variant;
     }
@@ -133,7 +144,8 @@ public final class Benchmark {
     static List<Trace> readTraces(Path folder) throws IOException {
         List<Trace> traces = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
                 traces.add(Trace.read(file));
             }
         }
@@ -156,8 +168,10 @@ public final class Benchmark {
                         knobs.put("downWindowSeconds", down);
                         knobs.put("rateWindowSeconds", window);
                         knobs.put("metric", metric);
-                        family.add(new Candidate("hpa", knobs, seed -> new HpaPolicy(h, cfg.scaledapi.minReplicas,
-                                cfg.scaledapi.maxReplicas, seed)));
+                        family.add(new Candidate(
+                                "hpa",
+                                knobs,
+                                seed -> new HpaPolicy(h, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed)));
                     }
                 }
             }
@@ -178,8 +192,10 @@ public final class Benchmark {
                     knobs.put("target", target);
                     knobs.put("stableWindowSeconds", stable);
                     knobs.put("panicThreshold", panic);
-                    family.add(new Candidate("kpa", knobs, seed -> new KpaPolicy(k, cfg.scaledapi.minReplicas,
-                            cfg.scaledapi.maxReplicas)));
+                    family.add(new Candidate(
+                            "kpa",
+                            knobs,
+                            seed -> new KpaPolicy(k, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas)));
                 }
             }
         }
@@ -187,7 +203,9 @@ public final class Benchmark {
     }
 
     static Candidate ours(SimulationConfig cfg) {
-        return new Candidate("ours", Map.of("target", cfg.scaledapi.targetRequestsPerSecond),
+        return new Candidate(
+                "ours",
+                Map.of("target", cfg.scaledapi.targetRequestsPerSecond),
                 seed -> new ScaledApiPolicy(cfg.scaledapi));
     }
 
@@ -249,8 +267,8 @@ public final class Benchmark {
         }
     }
 
-    private static Map<String, Object> traceReport(Trace trace, List<Candidate> candidates,
-            List<List<PolicyReport>> bySeed, double[] weights) {
+    private static Map<String, Object> traceReport(
+            Trace trace, List<Candidate> candidates, List<List<PolicyReport>> bySeed, double[] weights) {
         List<Score> scores = new ArrayList<>();
         for (int c = 0; c < candidates.size(); c++) {
             double cost = 0, bad = 0, events = 0, reversals = 0, whileScaling = 0, blind = 0;
@@ -291,13 +309,16 @@ public final class Benchmark {
                 int bestIndex = -1;
                 for (int c = 1; c < candidates.size(); c++) {
                     if (candidates.get(c).family().equals(family)
-                            && (bestIndex < 0 || scores.get(c).cost(w) < scores.get(bestIndex).cost(w))) {
+                            && (bestIndex < 0
+                                    || scores.get(c).cost(w)
+                                            < scores.get(bestIndex).cost(w))) {
                         bestIndex = c;
                     }
                 }
                 Score s = scores.get(bestIndex);
                 j.put(key(w), round(s.cost(w)));
-                Map<String, Object> b = new LinkedHashMap<>(candidates.get(bestIndex).knobs());
+                Map<String, Object> b =
+                        new LinkedHashMap<>(candidates.get(bestIndex).knobs());
                 b.put("replicaSeconds", round(s.replicaSeconds()));
                 b.put("badSeconds", round(s.badSeconds()));
                 b.put("reversalsWhileScaling", round(s.reversalsWhileScaling()));
@@ -318,8 +339,18 @@ public final class Benchmark {
     @SuppressWarnings("unchecked")
     static String table(Map<String, Object> report, double[] weights) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s%n", "trace", "w", "ours J", "hpa J",
-                "kpa J", "ours<=?", "C ours", "B ours", "ours* J"));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s%n",
+                "trace",
+                "w",
+                "ours J",
+                "hpa J",
+                "kpa J",
+                "ours<=?",
+                "C ours",
+                "B ours",
+                "ours* J"));
         int losses = 0;
         int tunedLosses = 0;
         for (Object t : (List<Object>) report.get("traces")) {
@@ -333,19 +364,32 @@ public final class Benchmark {
                 losses += wins ? 0 : 1;
                 double tuned = tr.containsKey(OURS_TUNED) ? jOf(tr, OURS_TUNED, w) : Double.NaN;
                 tunedLosses += tuned <= h && tuned <= k ? 0 : 1;
-                b.append(String.format(Locale.ROOT, "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f%n", tr.get("trace"),
-                        key(w), o, h, k, wins ? "yes" : o > h && o > k ? "NO both" : o > h ? "NO hpa" : "NO kpa",
-                        ((Number) ours.get("replicaSeconds")).doubleValue(), ((Number) ours.get("badSeconds")).doubleValue(), tuned));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f%n",
+                        tr.get("trace"),
+                        key(w),
+                        o,
+                        h,
+                        k,
+                        wins ? "yes" : o > h && o > k ? "NO both" : o > h ? "NO hpa" : "NO kpa",
+                        ((Number) ours.get("replicaSeconds")).doubleValue(),
+                        ((Number) ours.get("badSeconds")).doubleValue(),
+                        tuned));
             }
             if (Boolean.TRUE.equals(tr.get("stationary")) && ((Number) ours.get("maxScaleEvents")).intValue() > 0) {
-                b.append(String.format(Locale.ROOT, "%-22s stationary, yet ours scaled %s times in one seed%n",
-                        tr.get("trace"), ours.get("maxScaleEvents")));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%-22s stationary, yet ours scaled %s times in one seed%n",
+                        tr.get("trace"),
+                        ours.get("maxScaleEvents")));
                 losses++;
             }
         }
         b.append(String.format(Locale.ROOT, "%d of the bar's comparisons lost%n", losses));
         b.append(blindAndReversals(report, weights));
-        b.append(String.format(Locale.ROOT, "ours* (its target tuned with the families' hindsight): %d of them lost%n", tunedLosses));
+        b.append(String.format(
+                Locale.ROOT, "ours* (its target tuned with the families' hindsight): %d of them lost%n", tunedLosses));
         return b.toString();
     }
 
@@ -362,10 +406,12 @@ public final class Benchmark {
             Map<String, Object> ours = (Map<String, Object>) tr.get("ours");
             add(totals, "ours", ours);
             for (String family : List.of("hpa", "kpa", OURS_TUNED)) {
-                add(totals, family, (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) tr.get(family)).get("best")).get(w));
+                add(totals, family, (Map<String, Object>)
+                        ((Map<String, Object>) ((Map<String, Object>) tr.get(family)).get("best")).get(w));
             }
         }
-        StringBuilder b = new StringBuilder("blind ticks / reversals while scaling, over all traces (families: best at w = " + w + "):");
+        StringBuilder b = new StringBuilder(
+                "blind ticks / reversals while scaling, over all traces (families: best at w = " + w + "):");
         totals.forEach((policy, v) -> b.append(String.format(Locale.ROOT, " %s %.1f / %.1f;", policy, v[0], v[1])));
         return b.append(System.lineSeparator()).toString();
     }
@@ -378,7 +424,8 @@ public final class Benchmark {
 
     @SuppressWarnings("unchecked")
     private static double jOf(Map<String, Object> trace, String family, double w) {
-        return ((Number) ((Map<String, Object>) ((Map<String, Object>) trace.get(family)).get("J")).get(key(w))).doubleValue();
+        return ((Number) ((Map<String, Object>) ((Map<String, Object>) trace.get(family)).get("J")).get(key(w)))
+                .doubleValue();
     }
 
     private static Map<String, Object> costs(Score s, double[] weights) {

@@ -38,7 +38,9 @@ public final class FleetSimulator {
         linearWarmup = switch (fleet.cacheWarmup) {
             case "keys" -> false;
             case "linear" -> true;
-            default -> throw new IllegalArgumentException("fleet.cacheWarmup must be keys or linear, got " + fleet.cacheWarmup);
+            default ->
+                throw new IllegalArgumentException(
+                        "fleet.cacheWarmup must be keys or linear, got " + fleet.cacheWarmup);
         };
         keys = new KeyPopularity(fleet.keys, fleet.zipfExponent, fleet.cacheTtlSeconds);
     }
@@ -53,6 +55,7 @@ public final class FleetSimulator {
         double backlog;
         /** Seconds a request arriving now waits behind the backlog. */
         double wait;
+
         double arrivals;
         double requests;
         double hits;
@@ -84,9 +87,22 @@ public final class FleetSimulator {
         }
 
         Policy.SimPod view(int now) {
-            return new Policy.SimPod(name, created, runningAt, readyAt, ready(now), arrivals, requests, hits, misses,
-                    durationSum, durationCount, history, f.sharedCache ? sharedHits : Double.NaN,
-                    f.sharedCache ? sharedMisses : Double.NaN, f.metricsApart || wait <= f.scrapeTimeoutSeconds);
+            return new Policy.SimPod(
+                    name,
+                    created,
+                    runningAt,
+                    readyAt,
+                    ready(now),
+                    arrivals,
+                    requests,
+                    hits,
+                    misses,
+                    durationSum,
+                    durationCount,
+                    history,
+                    f.sharedCache ? sharedHits : Double.NaN,
+                    f.sharedCache ? sharedMisses : Double.NaN,
+                    f.metricsApart || wait <= f.scrapeTimeoutSeconds);
         }
     }
 
@@ -159,7 +175,8 @@ public final class FleetSimulator {
                     blindTicks++;
                 }
                 // A scale-down while pods of a scale-up are still starting, or a scale-up soon after a scale-down.
-                if ((desired < current && !allReady) || (desired > current && s - lastDownAt < REVERSAL_WINDOW_SECONDS)) {
+                if ((desired < current && !allReady)
+                        || (desired > current && s - lastDownAt < REVERSAL_WINDOW_SECONDS)) {
                     reversalsWhileScaling++;
                 }
                 if (desired < current) {
@@ -174,8 +191,13 @@ public final class FleetSimulator {
                     lastDirection = direction;
                 }
                 while (pods.size() < desired) {
-                    double startup = Math.max(1, f.startupSeconds + (jitter.nextDouble() * 2 - 1) * f.startupJitterSeconds);
-                    pods.add(new Pod("pod-" + podNumber++, s, s + Math.min(f.pendingSeconds, startup), s + startup,
+                    double startup =
+                            Math.max(1, f.startupSeconds + (jitter.nextDouble() * 2 - 1) * f.startupJitterSeconds);
+                    pods.add(new Pod(
+                            "pod-" + podNumber++,
+                            s,
+                            s + Math.min(f.pendingSeconds, startup),
+                            s + startup,
                             keys.emptyCache()));
                 }
                 while (pods.size() > desired) {
@@ -210,8 +232,13 @@ public final class FleetSimulator {
                     double capacity = f.workersPerReplica / service;
                     capacityNow += capacity;
                     // The requests served this second waited behind the backlog there was when they arrived.
-                    ResponseTimes times = ResponseTimes.of(f.workersPerReplica, share, hit, hitSeconds / f.capacityFactor,
-                            missSeconds / f.capacityFactor, p.backlog / capacity);
+                    ResponseTimes times = ResponseTimes.of(
+                            f.workersPerReplica,
+                            share,
+                            hit,
+                            hitSeconds / f.capacityFactor,
+                            missSeconds / f.capacityFactor,
+                            p.backlog / capacity);
                     double load = p.backlog + share;
                     double out = Math.min(load, capacity);
                     p.backlog = load - out;
@@ -249,8 +276,17 @@ public final class FleetSimulator {
             failing += isFailing ? 1 : 0;
             bad += isSlow || isFailing ? 1 : 0;
             if (timeline != null) {
-                timeline.accept(String.format(java.util.Locale.ROOT, "%d,%.0f,%d,%d,%.0f,%.0f,%.0f,%.3f,%d", s, arrived,
-                        pods.size(), ready.size(), readyCapacity[s], served, failedNow, served > 0 ? slowServed / served : 1,
+                timeline.accept(String.format(
+                        java.util.Locale.ROOT,
+                        "%d,%.0f,%d,%d,%.0f,%.0f,%.0f,%.3f,%d",
+                        s,
+                        arrived,
+                        pods.size(),
+                        ready.size(),
+                        readyCapacity[s],
+                        served,
+                        failedNow,
+                        served > 0 ? slowServed / served : 1,
                         isSlow || isFailing ? 1 : 0));
             }
             for (Pod p : pods) {
@@ -269,8 +305,19 @@ public final class FleetSimulator {
             }
             steps.add(covered);
         }
-        return new PolicyReport(replicaSeconds, bad, slow, failing, Math.round(failed), round(all.quantile(0.5)),
-                round(all.quantile(0.95)), round(all.quantile(0.99)), scaleEvents, reversals, steps, reversalsWhileScaling,
+        return new PolicyReport(
+                replicaSeconds,
+                bad,
+                slow,
+                failing,
+                Math.round(failed),
+                round(all.quantile(0.5)),
+                round(all.quantile(0.95)),
+                round(all.quantile(0.99)),
+                scaleEvents,
+                reversals,
+                steps,
+                reversalsWhileScaling,
                 blindTicks);
     }
 

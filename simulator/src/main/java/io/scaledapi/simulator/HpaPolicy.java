@@ -50,7 +50,8 @@ public final class HpaPolicy implements Policy {
         this.legacy = switch (config.behavior) {
             case "default" -> false;
             case "legacy" -> true;
-            default -> throw new IllegalArgumentException("hpa.behavior must be default or legacy, got " + config.behavior);
+            default ->
+                throw new IllegalArgumentException("hpa.behavior must be default or legacy, got " + config.behavior);
         };
         this.phase = new Random(seed * 31 + 7).nextDouble() * config.syncPeriodSeconds;
     }
@@ -72,7 +73,8 @@ public final class HpaPolicy implements Policy {
 
     @Override
     public int decide(int now, int current, FleetView fleet) {
-        Integer computed = objectMetric ? objectReplicas(now, current, fleet) : podsReplicas(now, current, fleet.pods());
+        Integer computed =
+                objectMetric ? objectReplicas(now, current, fleet) : podsReplicas(now, current, fleet.pods());
         if (computed == null) {
             return current; // the metric could not be read: the HPA skips the sync
         }
@@ -99,7 +101,8 @@ public final class HpaPolicy implements Policy {
         if (last - first < c.scrapeIntervalSeconds - 1e-9) {
             return null;
         }
-        return (counter.at((int) Math.floor(last)) - counter.at((int) Math.floor(first))) / (Math.floor(last) - Math.floor(first));
+        return (counter.at((int) Math.floor(last)) - counter.at((int) Math.floor(first)))
+                / (Math.floor(last) - Math.floor(first));
     }
 
     private Integer podsReplicas(int now, int current, List<SimPod> pods) {
@@ -114,7 +117,8 @@ public final class HpaPolicy implements Policy {
             }
             // The app's endpoint answers once it is up, about when it turns ready; a scrape it does not answer leaves
             // Prometheus no fresh sample, and the adapter no value for the pod.
-            Double value = pod.metricsAnswered() ? rate(pod.name(), Math.max(pod.readyAt(), pod.createdSecond()), now, pod.history())
+            Double value = pod.metricsAnswered()
+                    ? rate(pod.name(), Math.max(pod.readyAt(), pod.createdSecond()), now, pod.history())
                     : null;
             if (value == null) {
                 missing.add(pod);
@@ -195,7 +199,8 @@ public final class HpaPolicy implements Policy {
 
     private void remember(int now, int proposed) {
         recommendations.addLast(new double[] {now, proposed});
-        while (!recommendations.isEmpty() && recommendations.peekFirst()[0] <= now - Math.max(c.downStabilizationSeconds, 1)) {
+        while (!recommendations.isEmpty()
+                && recommendations.peekFirst()[0] <= now - Math.max(c.downStabilizationSeconds, 1)) {
             recommendations.removeFirst();
         }
     }

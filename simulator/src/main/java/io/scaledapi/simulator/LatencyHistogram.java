@@ -13,7 +13,9 @@ final class LatencyHistogram {
         if (weight <= 0) {
             return;
         }
-        int bucket = millis <= FIRST_MS ? 0 : (int) Math.min(BUCKETS - 1, Math.ceil(Math.log(millis / FIRST_MS) / Math.log(GROWTH)));
+        int bucket = millis <= FIRST_MS
+                ? 0
+                : (int) Math.min(BUCKETS - 1, Math.ceil(Math.log(millis / FIRST_MS) / Math.log(GROWTH)));
         weights[bucket] += weight;
         total += weight;
     }

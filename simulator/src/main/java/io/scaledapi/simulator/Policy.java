@@ -18,8 +18,7 @@ public interface Policy {
     int decide(int nowSecond, int currentReplicas, FleetView fleet);
 
     /** What a policy may read: the pods, and the counter of arrivals at the Service's ingress. */
-    record FleetView(List<SimPod> pods, CounterHistory ingressArrivals) {
-    }
+    record FleetView(List<SimPod> pods, CounterHistory ingressArrivals) {}
 
     /**
      * A pod as the policies see it: times in simulated seconds; cumulative counters of requests that arrived (a
@@ -28,9 +27,22 @@ public interface Policy {
      * whether a scrape of its metrics gets an answer now (false when they are served behind a queue longer than the
      * scrape timeout).
      */
-    record SimPod(String name, int createdSecond, double runningAt, double readyAt, boolean ready, double arrivals,
-            double requests, double hits, double misses, double durationSum, double durationCount,
-            CounterHistory history, double sharedHits, double sharedMisses, boolean metricsAnswered) {
+    record SimPod(
+            String name,
+            int createdSecond,
+            double runningAt,
+            double readyAt,
+            boolean ready,
+            double arrivals,
+            double requests,
+            double hits,
+            double misses,
+            double durationSum,
+            double durationCount,
+            CounterHistory history,
+            double sharedHits,
+            double sharedMisses,
+            boolean metricsAnswered) {
 
         /** Pending (scheduled, image pulling) until its container runs. */
         public boolean pending(double now) {

@@ -7,18 +7,33 @@ import io.scaledapi.autoscaler.ErlangC;
  * Erlang C, exponential at the queue's drain rate), and a service time that is a hit or a miss (exponential each).
  * Closed forms for the tail, mean and variance, so that a second's p95 is judged exactly rather than from samples.
  */
-record ResponseTimes(double backlogSeconds, double waitProbability, double drainRate, double hitRatio,
-        double hitSeconds, double missSeconds) {
+record ResponseTimes(
+        double backlogSeconds,
+        double waitProbability,
+        double drainRate,
+        double hitRatio,
+        double hitSeconds,
+        double missSeconds) {
 
-    static ResponseTimes of(int workers, double arrivalRate, double hitRatio, double hitSeconds, double missSeconds,
+    static ResponseTimes of(
+            int workers,
+            double arrivalRate,
+            double hitRatio,
+            double hitSeconds,
+            double missSeconds,
             double backlogSeconds) {
         double service = hitRatio * hitSeconds + (1 - hitRatio) * missSeconds;
         double mu = 1 / service;
         double capacity = workers * mu;
         double lambda = Math.min(arrivalRate, 0.999 * capacity);
         double waiting = lambda <= 0 ? 0 : ErlangC.waitProbability(workers, lambda, mu);
-        return new ResponseTimes(backlogSeconds, waiting, Math.max(capacity - lambda, capacity * 0.001), hitRatio,
-                hitSeconds, missSeconds);
+        return new ResponseTimes(
+                backlogSeconds,
+                waiting,
+                Math.max(capacity - lambda, capacity * 0.001),
+                hitRatio,
+                hitSeconds,
+                missSeconds);
     }
 
     double meanServiceSeconds() {

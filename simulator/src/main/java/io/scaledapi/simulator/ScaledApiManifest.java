@@ -1,17 +1,15 @@
 package io.scaledapi.simulator;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import io.scaledapi.autoscaler.Durations;
 import io.scaledapi.autoscaler.ScalingPolicy;
 import io.scaledapi.autoscaler.ScalingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A ScaledApi manifest, as a user has it, for the simulator: its {@code spec.replicas} and {@code spec.scaling}
@@ -20,8 +18,8 @@ import io.scaledapi.autoscaler.ScalingSettings;
  */
 record ScaledApiManifest(ScalingSettings settings, String cacheTtl) {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static ScaledApiManifest read(Path file) throws IOException {
         JsonNode spec;
@@ -33,17 +31,24 @@ record ScaledApiManifest(ScalingSettings settings, String cacheTtl) {
         JsonNode replicas = spec.path("replicas");
         JsonNode scaling = spec.path("scaling");
         if (!replicas.path("min").isInt() || !replicas.path("max").isInt() || !scaling.isObject()) {
-            throw new IllegalArgumentException(file + ": a ScaledApi needs spec.replicas and spec.scaling (replicas.min and replicas.max as whole numbers)");
+            throw new IllegalArgumentException(
+                    file
+                            + ": a ScaledApi needs spec.replicas and spec.scaling (replicas.min and replicas.max as whole numbers)");
         }
         try {
-            ScalingSettings settings = new ScalingSettings(replicas.path("min").asInt(), replicas.path("max").asInt(),
-                    scaling.hasNonNull("targetRequestsPerSecond") ? scaling.get("targetRequestsPerSecond").asDouble() : null,
+            ScalingSettings settings = new ScalingSettings(
+                    replicas.path("min").asInt(),
+                    replicas.path("max").asInt(),
+                    scaling.hasNonNull("targetRequestsPerSecond")
+                            ? scaling.get("targetRequestsPerSecond").asDouble()
+                            : null,
                     scaling.path("interval").textValue(),
                     value(scaling, scaling.has("burst") ? "burst" : "panic", ScalingSettings.Burst.class),
                     value(scaling, "scaleUp", ScalingSettings.ScalingRules.class),
                     value(scaling, "scaleDown", ScalingSettings.ScalingRules.class),
                     value(scaling, "latencyTarget", ScalingSettings.LatencyTarget.class));
-            return new ScaledApiManifest(settings, spec.path("cache").path("ttl").textValue());
+            return new ScaledApiManifest(
+                    settings, spec.path("cache").path("ttl").textValue());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": spec.scaling: " + e.getMessage(), e);
         }

@@ -1,5 +1,9 @@
 package io.scaledapi.simulator;
 
+import io.scaledapi.autoscaler.Autoscaler;
+import io.scaledapi.autoscaler.PodCounters;
+import io.scaledapi.autoscaler.PodSnapshot;
+import io.scaledapi.autoscaler.ScalingPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,11 +12,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.scaledapi.autoscaler.Autoscaler;
-import io.scaledapi.autoscaler.PodCounters;
-import io.scaledapi.autoscaler.PodSnapshot;
-import io.scaledapi.autoscaler.ScalingPolicy;
-
 /** ScaledApi's own autoscaler, the very class the operator runs, on a simulated clock. */
 public final class ScaledApiPolicy implements Policy {
 
@@ -20,6 +19,7 @@ public final class ScaledApiPolicy implements Policy {
 
     /** The trace's time, as the autoscaler reads it: set by {@link #decide} before each decision. */
     private volatile Instant now = EPOCH;
+
     private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
     private final Autoscaler autoscaler;
     private final double period;
@@ -55,12 +55,24 @@ public final class ScaledApiPolicy implements Policy {
             if (!pod.ready()) {
                 snapshots.add(PodSnapshot.notReady(pod.name(), created));
             } else if (!pod.metricsAnswered()) {
-                snapshots.add(PodSnapshot.noFullAnswer(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
+                snapshots.add(PodSnapshot.noFullAnswer(
+                        pod.name(),
+                        created,
+                        EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
                         "no full answer within the scrape timeout"));
             } else {
-                snapshots.add(PodSnapshot.scraped(pod.name(), created, EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
-                        new PodCounters(pod.requests(), pod.hits(), pod.misses(), pod.durationSum(), pod.durationCount(),
-                                pod.sharedHits(), pod.sharedMisses())));
+                snapshots.add(PodSnapshot.scraped(
+                        pod.name(),
+                        created,
+                        EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
+                        new PodCounters(
+                                pod.requests(),
+                                pod.hits(),
+                                pod.misses(),
+                                pod.durationSum(),
+                                pod.durationCount(),
+                                pod.sharedHits(),
+                                pod.sharedMisses())));
             }
         }
         return autoscaler.decide(snapshots, currentReplicas).replicas();

@@ -1,5 +1,8 @@
 package io.scaledapi.simulator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.scaledapi.autoscaler.ScalingPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,22 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
-import io.scaledapi.autoscaler.ScalingPolicy;
-
 /**
  * {@code dev/simulate --trace FILE [--config FILE] [--seed N] [--scaledapi MANIFEST] [--policies scaledapi,hpa,kpa] [--timeline FILE]}: replays a trace through
  * the policies on the same fleet and prints one JSON object.
  */
 public final class Simulate {
 
-    private static final Usage USAGE = new Usage("simulate",
+    private static final Usage USAGE = new Usage(
+            "simulate",
             "dev/simulate --trace FILE [--config FILE] [--scaledapi MANIFEST] [--seed N] [--policies scaledapi,hpa,kpa] [--timeline FILE]");
 
-    private Simulate() {
-    }
+    private Simulate() {}
 
     public static void main(String[] args) throws Exception {
         Path trace = null;
@@ -38,7 +36,8 @@ public final class Simulate {
                 case "--config" -> config = Path.of(USAGE.value(args[i], value));
                 case "--scaledapi" -> scaledApi = Path.of(USAGE.value(args[i], value));
                 case "--seed" -> seed = Long.parseLong(USAGE.value(args[i], value));
-                case "--policies" -> policies = List.of(USAGE.value(args[i], value).split(","));
+                case "--policies" ->
+                    policies = List.of(USAGE.value(args[i], value).split(","));
                 case "--timeline" -> timeline = Path.of(USAGE.value(args[i], value));
                 default -> USAGE.fail("unknown argument " + args[i]);
             }
@@ -48,7 +47,9 @@ public final class Simulate {
             USAGE.fail("--trace is required");
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        SimulationConfig cfg = config == null ? new SimulationConfig() : json.readValue(Files.readString(config), SimulationConfig.class);
+        SimulationConfig cfg = config == null
+                ? new SimulationConfig()
+                : json.readValue(Files.readString(config), SimulationConfig.class);
         ScalingPolicy ours = null;
         if (scaledApi != null) {
             ScaledApiManifest manifest = ScaledApiManifest.read(scaledApi);
@@ -72,8 +73,9 @@ public final class Simulate {
     }
 
     /** As {@link #run(Trace, SimulationConfig, long, List)}; with a timeline file, each second of each policy as CSV. */
-    static Map<String, PolicyReport> run(Trace trace, SimulationConfig cfg, ScalingPolicy ours, long seed,
-            List<String> names, Path timeline) throws java.io.IOException {
+    static Map<String, PolicyReport> run(
+            Trace trace, SimulationConfig cfg, ScalingPolicy ours, long seed, List<String> names, Path timeline)
+            throws java.io.IOException {
         List<String> rows = new ArrayList<>();
         rows.add("policy,second,arrivals,pods,ready,readyCapacity,served,failed,slowShare,bad");
         FleetSimulator simulator = new FleetSimulator(cfg.fleet, trace, seed);
@@ -83,10 +85,13 @@ public final class Simulate {
                 case "scaledapi" -> ours != null ? new ScaledApiPolicy(ours) : new ScaledApiPolicy(cfg.scaledapi);
                 case "hpa" -> new HpaPolicy(cfg.hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed);
                 case "kpa" -> new KpaPolicy(cfg.kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
-                default -> throw new IllegalArgumentException("unknown policy '" + name + "': use scaledapi, hpa or kpa");
+                default ->
+                    throw new IllegalArgumentException("unknown policy '" + name + "': use scaledapi, hpa or kpa");
             };
             String prefix = policy.name() + ",";
-            reports.put(policy.name(), simulator.run(policy, true, timeline == null ? null : row -> rows.add(prefix + row)));
+            reports.put(
+                    policy.name(),
+                    simulator.run(policy, true, timeline == null ? null : row -> rows.add(prefix + row)));
         }
         if (timeline != null) {
             java.nio.file.Files.write(timeline, rows);

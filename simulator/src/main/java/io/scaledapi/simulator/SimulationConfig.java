@@ -21,6 +21,7 @@ public class SimulationConfig {
         public double missServiceMs = 25;
         /** How a new pod's cache warms: "keys" (as its keys recur) or "linear" (0 to warmHitRatio over the TTL). */
         public String cacheWarmup = "keys";
+
         public int keys = 60_000;
         public double zipfExponent = 1.2;
         public double cacheTtlSeconds = 60;
@@ -29,11 +30,13 @@ public class SimulationConfig {
          * (the tier holds what any pod loaded within the TTL), served in sharedServiceMs instead of a miss's time.
          */
         public boolean sharedCache = false;
+
         public double sharedServiceMs = 4;
         /** The warm hit ratio of the pessimistic linear warm-up. */
         public double warmHitRatio = 0.87;
         /** Creation to ready, with uniform jitter of +- startupJitterSeconds. */
         public double startupSeconds = 20;
+
         public double startupJitterSeconds = 4;
         /** Creation to running (scheduled, image present): the HPA counts a Pending pod unready. */
         public double pendingSeconds = 3;
@@ -48,6 +51,7 @@ public class SimulationConfig {
          * longer than that, as on the fresh machine where the operator went blind.
          */
         public boolean metricsApart = true;
+
         public double scrapeTimeoutSeconds = 1;
         /** Requests a replica may queue; beyond this they fail. */
         public int queueBound = 400;
@@ -55,6 +59,7 @@ public class SimulationConfig {
         public double sloP95Ms = 100;
         /** ... or more than this share of its arrivals failed. */
         public double failureBudget = 0.001;
+
         public int initialReplicas = 1;
     }
 
@@ -72,10 +77,12 @@ public class SimulationConfig {
         public String metric = "pods";
         /** "default": autoscaling/v2's default behavior; "legacy": behavior nil (up to max(2x, 4), no down rate limit). */
         public String behavior = "default";
+
         public double syncPeriodSeconds = 15;
         public double scrapeIntervalSeconds = 15;
         /** The adapter's rate(...[window]). */
         public double rateWindowSeconds = 120;
+
         public double tolerance = 0.1;
         public double downStabilizationSeconds = 300;
         public int upMaxPods = 4;

@@ -47,11 +47,13 @@ public final class Trace {
             line++;
             String r = row.strip();
             if (r.startsWith("# initialReplicas:")) {
-                initial = Integer.parseInt(r.substring("# initialReplicas:".length()).strip());
+                initial = Integer.parseInt(
+                        r.substring("# initialReplicas:".length()).strip());
                 continue;
             }
             if (r.startsWith("# stationary:")) {
-                stationary = Boolean.parseBoolean(r.substring("# stationary:".length()).strip());
+                stationary = Boolean.parseBoolean(
+                        r.substring("# stationary:".length()).strip());
                 continue;
             }
             if (r.isEmpty() || r.startsWith("#") || r.startsWith("seconds")) {
@@ -69,7 +71,8 @@ public final class Trace {
                 }
                 points.add(new double[] {t, rps});
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                throw new IllegalArgumentException(name + " line " + line + ": expected 'seconds,rps' with numbers >= 0, got '" + r + "'");
+                throw new IllegalArgumentException(
+                        name + " line " + line + ": expected 'seconds,rps' with numbers >= 0, got '" + r + "'");
             }
         }
         if (points.size() < 2) {

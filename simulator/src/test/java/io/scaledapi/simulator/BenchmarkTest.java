@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class BenchmarkTest {
 
@@ -46,13 +44,18 @@ class BenchmarkTest {
         // A family's J is no worse than any one member's: here the upstream defaults at a 550 req/s target.
         for (double w : weights) {
             String key = Benchmark.key(w);
-            assertThat(trace.get("hpa").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "hpa", w) + 0.1);
-            assertThat(trace.get("kpa").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "kpa", w) + 0.1);
-            assertThat(trace.get("oursTuned").get("J").get(key).asDouble()).isLessThanOrEqualTo(mean(FLASH, cfg, "ours", w) + 0.1);
+            assertThat(trace.get("hpa").get("J").get(key).asDouble())
+                    .isLessThanOrEqualTo(mean(FLASH, cfg, "hpa", w) + 0.1);
+            assertThat(trace.get("kpa").get("J").get(key).asDouble())
+                    .isLessThanOrEqualTo(mean(FLASH, cfg, "kpa", w) + 0.1);
+            assertThat(trace.get("oursTuned").get("J").get(key).asDouble())
+                    .isLessThanOrEqualTo(mean(FLASH, cfg, "ours", w) + 0.1);
             JsonNode best = trace.get("hpa").get("best").get(key);
-            assertThat(best.get("replicaSeconds").asDouble() + w * best.get("badSeconds").asDouble())
+            assertThat(best.get("replicaSeconds").asDouble()
+                            + w * best.get("badSeconds").asDouble())
                     .isCloseTo(trace.get("hpa").get("J").get(key).asDouble(), within(0.2));
-            assertThat(best.has("target") && best.has("metric") && best.has("rateWindowSeconds")).isTrue();
+            assertThat(best.has("target") && best.has("metric") && best.has("rateWindowSeconds"))
+                    .isTrue();
         }
         // Deterministic.
         JsonNode again = new ObjectMapper().valueToTree(Benchmark.run(List.of(FLASH), cfg, 2, weights, 1));
@@ -118,7 +121,9 @@ class BenchmarkTest {
         assertThat(r.replicaSeconds()).isLessThanOrEqualTo(6L * 300);
 
         Path broken = dir.resolve("broken.yaml");
-        Files.writeString(broken, "apiVersion: scaledapi.io/v1alpha1\nkind: ScaledApi\nmetadata:\n  name: x\nspec:\n  image: x\n");
+        Files.writeString(
+                broken,
+                "apiVersion: scaledapi.io/v1alpha1\nkind: ScaledApi\nmetadata:\n  name: x\nspec:\n  image: x\n");
         assertThatThrownBy(() -> ScaledApiManifest.read(broken)).hasMessageContaining("spec.replicas and spec.scaling");
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +36,8 @@ class HpaPolicyTest {
         }
         int justBefore = (int) Math.ceil(firstScrape + 15) - 1;
         assertThat(hpa.rate("new", 120, justBefore, pod.history())).isNull();
-        assertThat(hpa.rate("new", 120, justBefore + 1, pod.history())).isCloseTo(500, org.assertj.core.data.Offset.offset(40.0));
+        assertThat(hpa.rate("new", 120, justBefore + 1, pod.history()))
+                .isCloseTo(500, org.assertj.core.data.Offset.offset(40.0));
     }
 
     @Test
@@ -68,7 +68,8 @@ class HpaPolicyTest {
         // too, so ask with 3 replicas to see the difference).
         assertThat(new HpaPolicy(config(), 1, 20, 1).decide(600, 3, view(pods))).isEqualTo(3);
         List<Policy.SimPod> scraped = warm(3, 600, 720);
-        assertThat(new HpaPolicy(config(), 1, 20, 1).decide(600, 3, view(scraped))).isEqualTo(4);
+        assertThat(new HpaPolicy(config(), 1, 20, 1).decide(600, 3, view(scraped)))
+                .isEqualTo(4);
     }
 
     @Test
@@ -92,11 +93,13 @@ class HpaPolicyTest {
     @Test
     void theDefaultBehaviorAddsFourPodsOrDoublesAndTheLegacyOneAtMostDoublesOrFour() {
         List<Policy.SimPod> pods = warm(2, 300, 6000); // 10 x the target: 20 wanted
-        assertThat(new HpaPolicy(config(), 1, 100, 1).decide(300, 2, view(pods))).isEqualTo(6); // max(2 + 4, 2 x 2)
+        assertThat(new HpaPolicy(config(), 1, 100, 1).decide(300, 2, view(pods)))
+                .isEqualTo(6); // max(2 + 4, 2 x 2)
         SimulationConfig.Hpa legacy = config();
         legacy.behavior = "legacy";
         assertThat(new HpaPolicy(legacy, 1, 100, 1).decide(300, 2, view(pods))).isEqualTo(4); // max(2 x 2, 4)
-        assertThat(new HpaPolicy(legacy, 1, 100, 1).decide(300, 5, view(warm(5, 300, 6000)))).isEqualTo(10);
+        assertThat(new HpaPolicy(legacy, 1, 100, 1).decide(300, 5, view(warm(5, 300, 6000))))
+                .isEqualTo(10);
     }
 
     @Test
@@ -110,7 +113,8 @@ class HpaPolicyTest {
         SimulationConfig.Hpa limited = config();
         limited.downStabilizationSeconds = 60;
         limited.downMaxPercent = 10;
-        assertThat(new HpaPolicy(limited, 1, 100, 1).decide(300, 10, view(warm(10, 300, 60)))).isEqualTo(9);
+        assertThat(new HpaPolicy(limited, 1, 100, 1).decide(300, 10, view(warm(10, 300, 60))))
+                .isEqualTo(9);
     }
 
     @Test

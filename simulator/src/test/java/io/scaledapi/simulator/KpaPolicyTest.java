@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,8 +113,12 @@ class KpaPolicyTest {
     @Test
     void onArrivalsItDoesNotFlapOnAStep() throws IOException {
         for (long seed = 1; seed <= 3; seed++) {
-            PolicyReport kpa = Simulate.run(Trace.read(SimulationTest.TRACES.resolve("step.csv")), new SimulationConfig(),
-                    seed, List.of("kpa")).get("kpa");
+            PolicyReport kpa = Simulate.run(
+                            Trace.read(SimulationTest.TRACES.resolve("step.csv")),
+                            new SimulationConfig(),
+                            seed,
+                            List.of("kpa"))
+                    .get("kpa");
             assertThat(kpa.reversals()).as("seed %d", seed).isLessThanOrEqualTo(2);
         }
     }

@@ -6,8 +6,7 @@ import java.util.List;
 /** Synthetic pods for the reference policies' tests: counters that grew at set per-pod rates. */
 final class SimPods {
 
-    private SimPods() {
-    }
+    private SimPods() {}
 
     /**
      * A pod created at {@code created}, ready at {@code readyAt}, whose served counter grew at r0 req/s from its
@@ -23,8 +22,22 @@ final class SimPods {
             }
             history.add(count);
         }
-        return new Policy.SimPod(name, created, Math.min(readyAt, created + 3), readyAt, now >= readyAt,
-                count * arrivalFactor, count, 0, 0, 0, count, history, Double.NaN, Double.NaN, true);
+        return new Policy.SimPod(
+                name,
+                created,
+                Math.min(readyAt, created + 3),
+                readyAt,
+                now >= readyAt,
+                count * arrivalFactor,
+                count,
+                0,
+                0,
+                0,
+                count,
+                history,
+                Double.NaN,
+                Double.NaN,
+                true);
     }
 
     /** n warm pods (created at 0, ready long before) serving at the given rates. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The trace format, determinism, and the fleet model's fidelity: cache warm-up, response times, per-pod harm. */
@@ -47,7 +46,8 @@ class SimulationTest {
         var again = Simulate.run(trace, new SimulationConfig(), 42, ALL);
         var other = Simulate.run(trace, new SimulationConfig(), 43, ALL);
         assertThat(again).isEqualTo(first);
-        assertThat(other.get("hpa").failedRequests()).isNotEqualTo(first.get("hpa").failedRequests());
+        assertThat(other.get("hpa").failedRequests())
+                .isNotEqualTo(first.get("hpa").failedRequests());
     }
 
     // --- the cache: warm-up follows the keys' popularity
@@ -67,7 +67,9 @@ class SimulationTest {
                 double lt = rate * p * 60;
                 direct += p * lt / (1 + lt);
             }
-            assertThat(keys.steadyHitRatio(rate)).as("at %s req/s", rate).isCloseTo(direct, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(keys.steadyHitRatio(rate))
+                    .as("at %s req/s", rate)
+                    .isCloseTo(direct, org.assertj.core.data.Offset.offset(0.01));
         }
     }
 
@@ -168,7 +170,8 @@ class SimulationTest {
         SimulationConfig.Fleet linear = new SimulationConfig().fleet;
         linear.cacheWarmup = "linear";
         PolicyReport pessimistic = new FleetSimulator(linear, steady, 1).run(addsOnePodAt(30));
-        System.out.printf("cold pod: keys %d bad seconds, %d failed; linear %d bad seconds, %d failed%n",
+        System.out.printf(
+                "cold pod: keys %d bad seconds, %d failed; linear %d bad seconds, %d failed%n",
                 added.badSeconds(), added.failedRequests(), pessimistic.badSeconds(), pessimistic.failedRequests());
         assertThat(added.badSeconds()).isLessThan(pessimistic.badSeconds() / 2);
     }
@@ -214,7 +217,9 @@ class SimulationTest {
         }
         assertThat(at20.ingressArrivals().at(20)).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-6));
         // Each pod's duration counter sums its own responses: means that differ a little, as real counters' do.
-        List<Double> means = at20.pods().stream().map(p -> p.durationSum() / p.durationCount()).toList();
+        List<Double> means = at20.pods().stream()
+                .map(p -> p.durationSum() / p.durationCount())
+                .toList();
         assertThat(new java.util.HashSet<>(means)).hasSize(4);
         double low = means.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double high = means.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
@@ -225,13 +230,19 @@ class SimulationTest {
     /** The bar's second half: no scale event on a stationary trace, whatever the noise of the counters. */
     @Test
     void stationaryTracesNeverScaleOurs() throws IOException {
-        List<Trace> stationary = Benchmark.readTraces(TRACES).stream().filter(Trace::stationary).toList();
+        List<Trace> stationary =
+                Benchmark.readTraces(TRACES).stream().filter(Trace::stationary).toList();
         assertThat(stationary).hasSizeGreaterThanOrEqualTo(3);
         for (Trace trace : stationary) {
             for (long seed = 1; seed <= 5; seed++) {
-                PolicyReport ours = Simulate.run(trace, new SimulationConfig(), seed, List.of("scaledapi")).get("scaledapi");
-                assertThat(ours.scaleEvents()).as("%s seed %d", trace.name(), seed).isZero();
-                assertThat(ours.badSeconds()).as("%s seed %d", trace.name(), seed).isZero();
+                PolicyReport ours = Simulate.run(trace, new SimulationConfig(), seed, List.of("scaledapi"))
+                        .get("scaledapi");
+                assertThat(ours.scaleEvents())
+                        .as("%s seed %d", trace.name(), seed)
+                        .isZero();
+                assertThat(ours.badSeconds())
+                        .as("%s seed %d", trace.name(), seed)
+                        .isZero();
             }
         }
     }

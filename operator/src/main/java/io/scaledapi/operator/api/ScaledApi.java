@@ -16,14 +16,36 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "MIN", jsonPath = ".spec.replicas.min", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "MAX", jsonPath = ".spec.replicas.max", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "REPLICAS", jsonPath = ".status.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "READY", jsonPath = ".status.readyReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "DESIRED", jsonPath = ".status.desiredReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "RPS", jsonPath = ".status.requestRate.stable", type = AdditionalPrinterColumn.Type.NUMBER)
-@AdditionalPrinterColumn(name = "HIT%", jsonPath = ".status.cacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "SHARED%", jsonPath = ".status.sharedCacheHitPercent", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "READY",
+        jsonPath = ".status.readyReplicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "DESIRED",
+        jsonPath = ".status.desiredReplicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "RPS",
+        jsonPath = ".status.requestRate.stable",
+        type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+        name = "HIT%",
+        jsonPath = ".status.cacheHitPercent",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "SHARED%",
+        jsonPath = ".status.sharedCacheHitPercent",
+        type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "MODE", jsonPath = ".status.mode", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "SCALING", jsonPath = ".spec.scaling.mode", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "SCALING",
+        jsonPath = ".spec.scaling.mode",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(
+        name = "AGE",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> implements Namespaced {
 
     public static final String GROUP = "scaledapi.io";
@@ -33,6 +55,6 @@ public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> im
      * The order of the printer columns in the committed CRD. The generator sorts them by name; kubectl shows them in
      * file order, so the committed file puts them in this order (CrdFileTest).
      */
-    public static final java.util.List<String> PRINTER_COLUMN_ORDER =
-            java.util.List.of("MIN", "MAX", "REPLICAS", "READY", "DESIRED", "RPS", "HIT%", "SHARED%", "MODE", "SCALING", "AGE");
+    public static final java.util.List<String> PRINTER_COLUMN_ORDER = java.util.List.of(
+            "MIN", "MAX", "REPLICAS", "READY", "DESIRED", "RPS", "HIT%", "SHARED%", "MODE", "SCALING", "AGE");
 }

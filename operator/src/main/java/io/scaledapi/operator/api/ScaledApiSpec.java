@@ -1,10 +1,7 @@
 package io.scaledapi.operator.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -17,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.scaledapi.autoscaler.Durations;
 import io.scaledapi.autoscaler.ScalingPolicy;
 import io.scaledapi.autoscaler.ScalingSettings;
+import java.util.List;
 
 /** What the user asks for. Every rule the API server can check is in the schema (annotations here). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,6 +22,7 @@ public class ScaledApiSpec {
 
     /** The defaults a field takes when unset: the CRD's defaults, for objects the API server did not default. */
     public static final int DEFAULT_PORT = 8080;
+
     public static final int DEFAULT_METRICS_PORT = 8081;
     public static final String DEFAULT_METRICS_PATH = "/actuator/prometheus";
     public static final String DEFAULT_REQUEST_COUNTER = "http_server_requests_seconds_count";
@@ -66,15 +65,18 @@ public class ScaledApiSpec {
     public Boolean paused;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @ValidationRule(value = "!has(self.warmKeys) || self.warmKeys == 0 || has(self.shared)",
+    @ValidationRule(
+            value = "!has(self.warmKeys) || self.warmKeys == 0 || has(self.shared)",
             message = "cache.warmKeys needs cache.shared: new pods load their hot keys from the shared tier",
-            fieldPath = ".warmKeys", reason = "FieldValueInvalid")
+            fieldPath = ".warmKeys",
+            reason = "FieldValueInvalid")
     public static class Cache {
         @Required
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
         @ValidationRule(value = "duration(self) > duration('0s')", message = "cache.ttl must be greater than zero")
-        @JsonPropertyDescription("How long a cached response stays fresh (Go duration: 30s, 5m, 1m30s). Handed to pods as CACHE_TTL.")
+        @JsonPropertyDescription(
+                "How long a cached response stays fresh (Go duration: 30s, 5m, 1m30s). Handed to pods as CACHE_TTL.")
         public String ttl;
 
         @Default("" + DEFAULT_MAX_ENTRIES)
@@ -90,13 +92,15 @@ public class ScaledApiSpec {
         @Default("0")
         @Min(0)
         @Max(100000)
-        @JsonPropertyDescription("Hottest keys a new pod loads from the shared tier before it reports ready (CACHE_WARM_KEYS); "
-                + "needs cache.shared.")
+        @JsonPropertyDescription(
+                "Hottest keys a new pod loads from the shared tier before it reports ready (CACHE_WARM_KEYS); "
+                        + "needs cache.shared.")
         public Integer warmKeys;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @ValidationRule(value = "has(self.redis) != has(self.managed)",
+    @ValidationRule(
+            value = "has(self.redis) != has(self.managed)",
             message = "cache.shared needs exactly one of redis (a Redis you run) or managed (one the operator runs)",
             reason = "FieldValueInvalid")
     public static class SharedCache {
@@ -126,8 +130,11 @@ public class ScaledApiSpec {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @ValidationRule(value = "self.min <= self.max", message = "replicas.min must be less than or equal to replicas.max",
-            fieldPath = ".min", reason = "FieldValueInvalid")
+    @ValidationRule(
+            value = "self.min <= self.max",
+            message = "replicas.min must be less than or equal to replicas.max",
+            fieldPath = ".min",
+            reason = "FieldValueInvalid")
     public static class Replicas {
         @Required
         @Min(1)
@@ -143,10 +150,14 @@ public class ScaledApiSpec {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @ValidationRule(value = "has(self.targetRequestsPerSecond) || has(self.latencyTarget)",
-            message = "scaling needs targetRequestsPerSecond or latencyTarget", reason = "FieldValueRequired")
-    @ValidationRule(value = "!(has(self.burst) && has(self.panic))",
-            message = "set scaling.burst, or its deprecated name scaling.panic, not both", reason = "FieldValueForbidden")
+    @ValidationRule(
+            value = "has(self.targetRequestsPerSecond) || has(self.latencyTarget)",
+            message = "scaling needs targetRequestsPerSecond or latencyTarget",
+            reason = "FieldValueRequired")
+    @ValidationRule(
+            value = "!(has(self.burst) && has(self.panic))",
+            message = "set scaling.burst, or its deprecated name scaling.panic, not both",
+            reason = "FieldValueForbidden")
     public static class Scaling {
         @Min(value = 0, inclusive = false)
         @Max(1000000)
@@ -159,7 +170,8 @@ public class ScaledApiSpec {
         @Default(ScalingPolicy.DEFAULT_INTERVAL)
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
-        @ValidationRule(value = "duration(self) >= duration('500ms') && duration(self) <= duration('5m')",
+        @ValidationRule(
+                value = "duration(self) >= duration('500ms') && duration(self) <= duration('5m')",
                 message = "scaling.interval must be between 500ms and 5m")
         @JsonPropertyDescription("Scrape and decision period.")
         public String interval;
@@ -177,14 +189,16 @@ public class ScaledApiSpec {
         public Burst panic;
 
         @Default("Auto")
-        @JsonPropertyDescription("Auto applies the autoscaler's decisions to the Deployment; Recommend only reports them "
-                + "(status.desiredReplicas, events, metrics) and leaves replicas to whoever sets them today, such as an HPA.")
+        @JsonPropertyDescription(
+                "Auto applies the autoscaler's decisions to the Deployment; Recommend only reports them "
+                        + "(status.desiredReplicas, events, metrics) and leaves replicas to whoever sets them today, such as an HPA.")
         public ScalingMode mode;
     }
 
     /** Whether the autoscaler's decisions are applied or only reported. */
     public enum ScalingMode {
-        Auto, Recommend
+        Auto,
+        Recommend
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -198,7 +212,9 @@ public class ScaledApiSpec {
         @Required
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
-        @ValidationRule(value = "duration(self) > duration('0s')", message = "latencyTarget.threshold must be greater than zero")
+        @ValidationRule(
+                value = "duration(self) > duration('0s')",
+                message = "latencyTarget.threshold must be greater than zero")
         @JsonPropertyDescription("Response time that percentile must stay under, e.g. 50ms.")
         public String threshold;
     }
@@ -237,19 +253,27 @@ public class ScaledApiSpec {
 
         @Min(1)
         @Max(100)
-        @JsonPropertyDescription("Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default "
-                + ScalingPolicy.DEFAULT_BURST_THRESHOLD + ".")
+        @JsonPropertyDescription(
+                "Burst mode starts when the burst recommendation reaches this multiple of ready replicas; default "
+                        + ScalingPolicy.DEFAULT_BURST_THRESHOLD + ".")
         public Double threshold;
     }
 
     /** {@code replicas} and {@code scaling} as the autoscaler's settings: a copy; the defaults live in the autoscaler. */
     public ScalingSettings scalingSettings() {
         Burst burst = scaling.burst != null ? scaling.burst : scaling.panic; // panic: the deprecated name
-        return new ScalingSettings(replicas.min, replicas.max, scaling.targetRequestsPerSecond, scaling.interval,
+        return new ScalingSettings(
+                replicas.min,
+                replicas.max,
+                scaling.targetRequestsPerSecond,
+                scaling.interval,
                 burst == null ? null : new ScalingSettings.Burst(burst.window, burst.threshold),
-                rules(scaling.scaleUp), rules(scaling.scaleDown),
-                scaling.latencyTarget == null ? null
-                        : new ScalingSettings.LatencyTarget(scaling.latencyTarget.percentile, scaling.latencyTarget.threshold));
+                rules(scaling.scaleUp),
+                rules(scaling.scaleDown),
+                scaling.latencyTarget == null
+                        ? null
+                        : new ScalingSettings.LatencyTarget(
+                                scaling.latencyTarget.percentile, scaling.latencyTarget.threshold));
     }
 
     /** The autoscaler's policy for this spec. */
@@ -263,8 +287,10 @@ public class ScaledApiSpec {
     }
 
     private static ScalingSettings.ScalingRules rules(ScalingRules given) {
-        return given == null ? null
-                : new ScalingSettings.ScalingRules(given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
+        return given == null
+                ? null
+                : new ScalingSettings.ScalingRules(
+                        given.stabilizationWindow, given.maxPods, given.maxPercent, given.period);
     }
 
     /** The per-pod cache bound handed to pods as CACHE_MAX_ENTRIES. */
@@ -295,9 +321,10 @@ public class ScaledApiSpec {
         @Default("" + DEFAULT_METRICS_PORT)
         @Min(1)
         @Max(65535)
-        @JsonPropertyDescription("Container port of the Prometheus endpoint and the health probes: sample-api's management "
-                + "port (MANAGEMENT_SERVER_PORT), served apart from the API's connections so that a scrape or a probe never "
-                + "waits behind the API's backlog. Set it to spec.port for an image that serves them on its API port.")
+        @JsonPropertyDescription(
+                "Container port of the Prometheus endpoint and the health probes: sample-api's management "
+                        + "port (MANAGEMENT_SERVER_PORT), served apart from the API's connections so that a scrape or a probe never "
+                        + "waits behind the API's backlog. Set it to spec.port for an image that serves them on its API port.")
         public Integer port;
 
         @Default(DEFAULT_METRICS_PATH)

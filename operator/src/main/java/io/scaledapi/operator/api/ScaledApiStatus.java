@@ -1,12 +1,10 @@
 package io.scaledapi.operator.api;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What the operator observed and decided. Written whole, when what a user reads in it changes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,8 +46,8 @@ public class ScaledApiStatus {
     public String lastScaleTime;
     public String lastDecision;
 
-    @JsonPropertyDescription("The last few decisions that changed replicas, or in Recommend mode the recommendation, "
-            + "oldest first.")
+    @JsonPropertyDescription(
+            "The last few decisions that changed replicas, or in Recommend mode the recommendation, " + "oldest first.")
     public List<ScaleDecision> recentDecisions;
 
     public List<Condition> conditions = new ArrayList<>();
@@ -60,12 +58,13 @@ public class ScaledApiStatus {
         public String time;
         public Integer from;
         public Integer to;
+
         @JsonPropertyDescription("False in Recommend mode: reported, not applied.")
         public Boolean applied;
+
         public String reason;
 
-        public ScaleDecision() {
-        }
+        public ScaleDecision() {}
 
         public ScaleDecision(String time, int from, int to, boolean applied, String reason) {
             this.time = time;
@@ -80,9 +79,12 @@ public class ScaledApiStatus {
     public static class PodCapacity {
         @JsonPropertyDescription("Requests per second one warm pod served when saturated (a moving average).")
         public Double measuredRequestsPerSecond;
+
         @JsonPropertyDescription("scaling.targetRequestsPerSecond, as given.")
         public Double targetRequestsPerSecond;
-        @JsonPropertyDescription("What each pod is planned to carry: the target, or 80 % of the measured capacity when that is less.")
+
+        @JsonPropertyDescription(
+                "What each pod is planned to carry: the target, or 80 % of the measured capacity when that is less.")
         public Double plannedRequestsPerSecond;
     }
 
@@ -90,6 +92,7 @@ public class ScaledApiStatus {
     public static class RequestRate {
         @JsonPropertyDescription("Over the stable window.")
         public Double stable;
+
         @JsonPropertyDescription("Over the burst window.")
         public Double burst;
     }

@@ -16,8 +16,11 @@ public final class DirectFetcher implements MetricsFetcher {
 
     public DirectFetcher(Duration timeout, Executor executor) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).executor(executor)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .executor(executor)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
@@ -26,10 +29,12 @@ public final class DirectFetcher implements MetricsFetcher {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + pod.port() + pod.path()))
                 .timeout(timeout)
                 .header("Accept", "text/plain;version=0.0.4, application/openmetrics-text;q=0.5")
-                .GET().build();
+                .GET()
+                .build();
         // Failing this future (a scrape past its timeout) aborts the exchange: a pod that drips its answer a byte
         // a second does not keep a connection and a buffer per tick.
-        CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, LimitedBody.handler(pod.path(), LimitedBody.MAX_BYTES));
+        CompletableFuture<HttpResponse<String>> exchange =
+                client.sendAsync(request, LimitedBody.handler(pod.path(), LimitedBody.MAX_BYTES));
         CompletableFuture<String> body = exchange.thenApply(HttpResponse::body);
         body.whenComplete((ignored, failure) -> {
             if (failure != null) {

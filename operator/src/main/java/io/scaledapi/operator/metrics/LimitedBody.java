@@ -32,7 +32,8 @@ final class LimitedBody implements HttpResponse.BodySubscriber<String> {
 
     /** Reads a 200's body up to {@code max} bytes; any other status fails with a message naming it. */
     static HttpResponse.BodyHandler<String> handler(String path, int max) {
-        return info -> new LimitedBody(max, info.statusCode() == 200 ? null : path + " answered HTTP " + info.statusCode());
+        return info ->
+                new LimitedBody(max, info.statusCode() == 200 ? null : path + " answered HTTP " + info.statusCode());
     }
 
     @Override
@@ -54,7 +55,8 @@ final class LimitedBody implements HttpResponse.BodySubscriber<String> {
         for (ByteBuffer item : items) {
             if (bytes.size() + item.remaining() > max) {
                 subscription.cancel();
-                result.completeExceptionally(new ScrapeException(ScrapeFailure.TOO_LARGE, "the metrics body is over " + (max / 1024) + " KiB"));
+                result.completeExceptionally(new ScrapeException(
+                        ScrapeFailure.TOO_LARGE, "the metrics body is over " + (max / 1024) + " KiB"));
                 return;
             }
             byte[] chunk = new byte[item.remaining()];

@@ -17,7 +17,8 @@ public final class PodCountersReader {
     public PodCountersReader(String requestCounter) {
         this.requestCounter = requestCounter;
         this.durationSum = requestCounter.endsWith("_count")
-                ? requestCounter.substring(0, requestCounter.length() - "_count".length()) + "_sum" : null;
+                ? requestCounter.substring(0, requestCounter.length() - "_count".length()) + "_sum"
+                : null;
     }
 
     /** The counters, or an exception naming what is missing. */
@@ -73,10 +74,15 @@ public final class PodCountersReader {
             throw new IllegalArgumentException("no " + requestCounter + " series in the metrics"
                     + (parsed.badLines() > 0 ? " (" + parsed.badLines() + " unreadable lines)" : ""));
         }
-        return new PodCounters(requests,
-                foundCache ? hits : Double.NaN, foundCache ? misses : Double.NaN,
-                foundDurations ? durations : Double.NaN, foundDurations ? requests : Double.NaN,
-                foundShared ? sharedHits : Double.NaN, foundShared ? sharedMisses : Double.NaN, cpuSeconds);
+        return new PodCounters(
+                requests,
+                foundCache ? hits : Double.NaN,
+                foundCache ? misses : Double.NaN,
+                foundDurations ? durations : Double.NaN,
+                foundDurations ? requests : Double.NaN,
+                foundShared ? sharedHits : Double.NaN,
+                foundShared ? sharedMisses : Double.NaN,
+                cpuSeconds);
     }
 
     private static boolean isOwnTraffic(PrometheusText.Sample s) {

@@ -1,5 +1,6 @@
 package io.scaledapi.operator.metrics;
 
+import io.scaledapi.autoscaler.PodCounters;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import io.scaledapi.autoscaler.PodCounters;
 
 /**
  * Scrapes many pods at once, with a per-pod timeout and a bound on scrapes in flight, so a thousand pods or a
@@ -38,9 +37,8 @@ public final class PodScraper implements AutoCloseable {
         }
     }
 
-    private record Queued(String owner, PodTarget pod, PodCountersReader reader, CompletableFuture<Result> result,
-            long queuedAt) {
-    }
+    private record Queued(
+            String owner, PodTarget pod, PodCountersReader reader, CompletableFuture<Result> result, long queuedAt) {}
 
     private final MetricsFetcher fetcher;
     private final Duration timeout;
@@ -51,6 +49,7 @@ public final class PodScraper implements AutoCloseable {
     private final Map<String, Deque<Queued>> waiting = new LinkedHashMap<>();
     /** Scrapes in flight, in all and per owner. Guarded by this. */
     private int inFlight;
+
     private final Map<String, Integer> inFlightByOwner = new HashMap<>();
 
     public PodScraper(MetricsFetcher fetcher, Duration timeout, int parallelism, ExecutorService executor) {
@@ -96,11 +95,12 @@ public final class PodScraper implements AutoCloseable {
             }
         }
         startWaiting();
-        return CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            Map<String, Result> results = new LinkedHashMap<>();
-            futures.forEach((name, f) -> results.put(name, f.join()));
-            return results;
-        });
+        return CompletableFuture.allOf(futures.values().toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    Map<String, Result> results = new LinkedHashMap<>();
+                    futures.forEach((name, f) -> results.put(name, f.join()));
+                    return results;
+                });
     }
 
     /**
@@ -138,7 +138,8 @@ public final class PodScraper implements AutoCloseable {
                 }
             }
         }
-        expired.forEach(q -> q.result().complete(Result.failed(ScrapeFailure.OVERLOADED, "not scraped: too many scrapes in flight")));
+        expired.forEach(q -> q.result()
+                .complete(Result.failed(ScrapeFailure.OVERLOADED, "not scraped: too many scrapes in flight")));
         starting.forEach(this::start);
     }
 
@@ -157,22 +158,35 @@ public final class PodScraper implements AutoCloseable {
         } catch (RuntimeException e) {
             fetch = CompletableFuture.failedFuture(e);
         }
-        fetch.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handleAsync((text, failure) -> {
-            finished(scrape.owner());
-            if (failure == null) {
-                try {
-                    return Result.of(scrape.reader().read(text));
-                } catch (RuntimeException e) {
-                    return Result.failed(ScrapeFailure.UNREADABLE, describe(e));
-                }
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            ScrapeFailure kind = ScrapeFailure.of(cause);
-            // One problem, one message (it is logged once per message): the client's own timeout says the same.
-            return Result.failed(kind, kind == ScrapeFailure.TIMEOUT ? "no full answer within " + timeout.toMillis() + " ms"
-                    : cause instanceof ScrapeException ? cause.getMessage() : describe(cause));
-        }, executor).whenComplete((result, failure) -> scrape.result().complete(
-                failure == null ? result : Result.failed(ScrapeFailure.of(failure), describe(failure))));
+        fetch.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync(
+                        (text, failure) -> {
+                            finished(scrape.owner());
+                            if (failure == null) {
+                                try {
+                                    return Result.of(scrape.reader().read(text));
+                                } catch (RuntimeException e) {
+                                    return Result.failed(ScrapeFailure.UNREADABLE, describe(e));
+                                }
+                            }
+                            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                    ? failure.getCause()
+                                    : failure;
+                            ScrapeFailure kind = ScrapeFailure.of(cause);
+                            // One problem, one message (it is logged once per message): the client's own timeout says
+                            // the same.
+                            return Result.failed(
+                                    kind,
+                                    kind == ScrapeFailure.TIMEOUT
+                                            ? "no full answer within " + timeout.toMillis() + " ms"
+                                            : cause instanceof ScrapeException ? cause.getMessage() : describe(cause));
+                        },
+                        executor)
+                .whenComplete((result, failure) -> scrape.result()
+                        .complete(
+                                failure == null
+                                        ? result
+                                        : Result.failed(ScrapeFailure.of(failure), describe(failure))));
     }
 
     private static String describe(Throwable e) {

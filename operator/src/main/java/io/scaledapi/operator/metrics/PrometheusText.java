@@ -14,15 +14,12 @@ import java.util.Map;
 public final class PrometheusText {
 
     /** One sample line. */
-    public record Sample(String name, Map<String, String> labels, double value) {
-    }
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     /** The samples, and how many lines could not be read. */
-    public record Parsed(List<Sample> samples, int badLines, boolean complete) {
-    }
+    public record Parsed(List<Sample> samples, int badLines, boolean complete) {}
 
-    private PrometheusText() {
-    }
+    private PrometheusText() {}
 
     public static Parsed parse(String text) {
         List<Sample> samples = new ArrayList<>();
@@ -159,6 +156,10 @@ public final class PrometheusText {
     }
 
     private static boolean isNameChar(char c, boolean first) {
-        return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9');
+        return c == '_'
+                || c == ':'
+                || (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (!first && c >= '0' && c <= '9');
     }
 }

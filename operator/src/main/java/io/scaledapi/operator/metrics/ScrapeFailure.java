@@ -1,11 +1,10 @@
 package io.scaledapi.operator.metrics;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** Why a pod has no counters this tick, in a few kinds: the {@code reason} label of the operator's scrape errors. */
 public enum ScrapeFailure {
@@ -36,7 +35,8 @@ public enum ScrapeFailure {
 
     /** The kind of a failed fetch or read. */
     public static ScrapeFailure of(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ScrapeException e) {
             return e.failure();
         }

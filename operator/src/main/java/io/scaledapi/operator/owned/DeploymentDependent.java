@@ -1,9 +1,5 @@
 package io.scaledapi.operator.owned;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -21,6 +17,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.scaledapi.autoscaler.Durations;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The API's Deployment. Applied server-side under the operator's field manager, so fields others set (a user's
@@ -34,8 +33,14 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     /** Variables the operator sets from the spec; a user's env entry with one of these names is dropped. */
-    public static final Set<String> MANAGED_ENV = Set.of("CACHE_TTL", "CACHE_MAX_ENTRIES", "SERVER_PORT",
-            "MANAGEMENT_SERVER_PORT", "REDIS_URL", "REDIS_KEY_PREFIX", "CACHE_WARM_KEYS");
+    public static final Set<String> MANAGED_ENV = Set.of(
+            "CACHE_TTL",
+            "CACHE_MAX_ENTRIES",
+            "SERVER_PORT",
+            "MANAGEMENT_SERVER_PORT",
+            "REDIS_URL",
+            "REDIS_KEY_PREFIX",
+            "CACHE_WARM_KEYS");
 
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .addToRequests("cpu", new Quantity("250m"))
@@ -53,31 +58,41 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         ScaledApiSpec spec = api.getSpec();
         int port = spec.apiPort();
         Integer current = DesiredReplicas.of(context)
-                .or(() -> getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
+                .or(() ->
+                        getSecondaryResource(api, context).map(d -> d.getSpec().getReplicas()))
                 .orElse(null);
-        boolean leaveReplicas = spec.recommendOnly() && getSecondaryResource(api, context).isPresent();
+        boolean leaveReplicas =
+                spec.recommendOnly() && getSecondaryResource(api, context).isPresent();
         return new DeploymentBuilder()
                 .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
-                    .withReplicas(leaveReplicas ? null : replicas(spec.replicas, current))
-                    .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()
-                    .withNewTemplate()
-                        .withNewMetadata()
-                            .withLabels(OwnedObjects.labels(api))
-                            .addToAnnotations("prometheus.io/scrape", "true")
-                            .addToAnnotations("prometheus.io/port", Integer.toString(spec.metricsPort()))
-                            .addToAnnotations("prometheus.io/path", spec.metricsPath())
-                        .endMetadata()
-                        .withNewSpec()
-                            .withAutomountServiceAccountToken(false)
-                            .withNewSecurityContext()
-                                .withRunAsNonRoot(true)
-                                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                            .endSecurityContext()
-                            .withContainers(container(api, port))
-                            .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-                        .endSpec()
-                    .endTemplate()
+                .withReplicas(leaveReplicas ? null : replicas(spec.replicas, current))
+                .withNewSelector()
+                .withMatchLabels(OwnedObjects.selector(api))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(OwnedObjects.labels(api))
+                .addToAnnotations("prometheus.io/scrape", "true")
+                .addToAnnotations("prometheus.io/port", Integer.toString(spec.metricsPort()))
+                .addToAnnotations("prometheus.io/path", spec.metricsPath())
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(container(api, port))
+                .addNewVolume()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .endVolume()
+                .endSpec()
+                .endTemplate()
                 .endSpec()
                 .build();
     }
@@ -92,6 +107,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     /** The startup budget: a probe every 2 s, 60 failures in a row (120 s) before the container is restarted. */
     static final int STARTUP_PERIOD_SECONDS = 2;
+
     static final int STARTUP_FAILURE_THRESHOLD = 60;
 
     /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
@@ -102,10 +118,18 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         ContainerBuilder container = new ContainerBuilder()
                 .withName("api")
                 .withImage(spec.image)
-                .addNewPort().withName(OwnedObjects.PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort();
+                .addNewPort()
+                .withName(OwnedObjects.PORT_NAME)
+                .withContainerPort(port)
+                .withProtocol("TCP")
+                .endPort();
         if (spec.metricsPort() != port) {
-            container.addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(spec.metricsPort())
-                    .withProtocol("TCP").endPort();
+            container
+                    .addNewPort()
+                    .withName(OwnedObjects.METRICS_PORT_NAME)
+                    .withContainerPort(spec.metricsPort())
+                    .withProtocol("TCP")
+                    .endPort();
         }
         // Probes go where the metrics are: apart from the API's connections, an overloaded pod still answers its
         // liveness probe, so it is not restarted for being busy (which would lose its queue and its warm cache).
@@ -115,15 +139,26 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
                 // A JVM starting under a CPU limit on a busy node can take a minute or more; liveness judges only
                 // once the startup probe has passed, so a slow start is not taken for a hung process.
-                .withStartupProbe(new ProbeBuilder(probe("/actuator/health/readiness", probePort, STARTUP_FAILURE_THRESHOLD))
-                        .withPeriodSeconds(STARTUP_PERIOD_SECONDS).build())
+                .withStartupProbe(
+                        new ProbeBuilder(probe("/actuator/health/readiness", probePort, STARTUP_FAILURE_THRESHOLD))
+                                .withPeriodSeconds(STARTUP_PERIOD_SECONDS)
+                                .build())
                 .withLivenessProbe(probe("/actuator/health/liveness", probePort, 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", probePort, 1))
                 // Endpoints and the load balancers behind them learn that a pod is terminating a moment after it
                 // is; until SIGTERM the pod keeps serving what still reaches it, so a scale-down drops no request.
-                .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SECONDS).endSleep().endPreStop().endLifecycle()
+                .withNewLifecycle()
+                .withNewPreStop()
+                .withNewSleep()
+                .withSeconds(PRE_STOP_SECONDS)
+                .endSleep()
+                .endPreStop()
+                .endLifecycle()
                 .withSecurityContext(OwnedObjects.restrictedContainer())
-                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount()
+                .withName("tmp")
+                .withMountPath("/tmp")
+                .endVolumeMount()
                 .build();
     }
 
@@ -138,8 +173,12 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         if (redisUrl != null) {
             env.add(new EnvVar("REDIS_URL", redisUrl, null));
             // One Redis may serve several APIs: each keeps to its own keys.
-            env.add(new EnvVar("REDIS_KEY_PREFIX", api.getMetadata().getNamespace() + "/" + api.getMetadata().getName() + ":", null));
-            env.add(new EnvVar("CACHE_WARM_KEYS", Integer.toString(spec.cache.warmKeys == null ? 0 : spec.cache.warmKeys), null));
+            env.add(new EnvVar(
+                    "REDIS_KEY_PREFIX",
+                    api.getMetadata().getNamespace() + "/" + api.getMetadata().getName() + ":",
+                    null));
+            env.add(new EnvVar(
+                    "CACHE_WARM_KEYS", Integer.toString(spec.cache.warmKeys == null ? 0 : spec.cache.warmKeys), null));
         }
         if (spec.env != null) {
             spec.env.stream().filter(e -> !MANAGED_ENV.contains(e.getName())).forEach(env::add);
@@ -149,7 +188,10 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     private static Probe probe(String path, String port, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(port)).endHttpGet()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(new IntOrString(port))
+                .endHttpGet()
                 .withPeriodSeconds(5)
                 .withTimeoutSeconds(2)
                 .withFailureThreshold(failureThreshold)

@@ -1,9 +1,8 @@
 package io.scaledapi.operator.owned;
 
-import java.util.Optional;
-
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.scaledapi.operator.api.ScaledApi;
+import java.util.Optional;
 
 /**
  * The replicas a reconcile applies, handed from the reconciler to {@link DeploymentDependent} in the workflow's
@@ -16,7 +15,8 @@ public record DesiredReplicas(int replicas) {
     }
 
     static Optional<Integer> of(Context<ScaledApi> context) {
-        return context.managedWorkflowAndDependentResourceContext().get(DesiredReplicas.class, DesiredReplicas.class)
+        return context.managedWorkflowAndDependentResourceContext()
+                .get(DesiredReplicas.class, DesiredReplicas.class)
                 .map(DesiredReplicas::replicas);
     }
 }

@@ -26,8 +26,10 @@ public class DisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudge
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
-                    .withMaxUnavailable(new IntOrString(1))
-                    .withNewSelector().withMatchLabels(OwnedObjects.selector(api)).endSelector()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector()
+                .withMatchLabels(OwnedObjects.selector(api))
+                .endSelector()
                 .endSpec()
                 .build();
     }
@@ -35,7 +37,9 @@ public class DisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudge
     /** The workflow's precondition: the budget exists only while min is at least 2. */
     public static class WhenMinAtLeastTwo implements Condition<PodDisruptionBudget, ScaledApi> {
         @Override
-        public boolean isMet(DependentResource<PodDisruptionBudget, ScaledApi> dependent, ScaledApi api,
+        public boolean isMet(
+                DependentResource<PodDisruptionBudget, ScaledApi> dependent,
+                ScaledApi api,
                 Context<ScaledApi> context) {
             return api.getSpec().replicas.min >= 2;
         }

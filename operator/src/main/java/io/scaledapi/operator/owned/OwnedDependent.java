@@ -38,8 +38,13 @@ public abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernet
     @Override
     public R create(R desired, ScaledApi api, Context<ScaledApi> context) {
         R created = super.create(desired, api, context);
-        new EventRecorder(context.getClient()).record(api, EventRecorder.NORMAL, "Created",
-                "created " + desired.getKind() + " " + desired.getMetadata().getName());
+        new EventRecorder(context.getClient())
+                .record(
+                        api,
+                        EventRecorder.NORMAL,
+                        "Created",
+                        "created " + desired.getKind() + " "
+                                + desired.getMetadata().getName());
         return created;
     }
 }

@@ -1,9 +1,8 @@
 package io.scaledapi.operator.owned;
 
+import io.scaledapi.operator.api.ScaledApi;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.scaledapi.operator.api.ScaledApi;
 
 /** Names and labels of the objects a ScaledApi owns. They share its name. */
 public final class OwnedObjects {
@@ -17,13 +16,13 @@ public final class OwnedObjects {
     public static final String API_SELECTOR = MANAGED_SELECTOR + ",!" + SHARED_CACHE_LABEL;
     /** The objects of managed Redis instances. */
     public static final String SHARED_CACHE_SELECTOR = MANAGED_SELECTOR + "," + SHARED_CACHE_LABEL;
+
     public static final String NAME_LABEL = "scaledapi.io/name";
     public static final String PORT_NAME = "http";
     /** The pods' metrics and probe port, when it is not the API's. */
     public static final String METRICS_PORT_NAME = "metrics";
 
-    private OwnedObjects() {
-    }
+    private OwnedObjects() {}
 
     /** Labels on every owned object. */
     public static Map<String, String> labels(ScaledApi api) {
@@ -49,7 +48,9 @@ public final class OwnedObjects {
                 .withAllowPrivilegeEscalation(false)
                 .withReadOnlyRootFilesystem(true)
                 .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
                 .build();
     }
 

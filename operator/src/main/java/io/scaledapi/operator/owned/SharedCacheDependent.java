@@ -22,7 +22,8 @@ public abstract class SharedCacheDependent<R extends HasMetadata> extends OwnedD
     /** The workflow's precondition: the object exists only while {@code cache.shared.managed} is set. */
     public static class WhenManaged implements Condition<HasMetadata, ScaledApi> {
         @Override
-        public boolean isMet(DependentResource<HasMetadata, ScaledApi> dependent, ScaledApi api, Context<ScaledApi> context) {
+        public boolean isMet(
+                DependentResource<HasMetadata, ScaledApi> dependent, ScaledApi api, Context<ScaledApi> context) {
             return SharedCacheObjects.managed(api);
         }
     }

@@ -1,13 +1,12 @@
 package io.scaledapi.operator.owned;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Names, labels and the address of the shared cache tier: a user's Redis, or one the operator runs (NAME-redis). */
 public final class SharedCacheObjects {
@@ -15,8 +14,7 @@ public final class SharedCacheObjects {
     public static final int PORT = 6379;
     public static final String DEFAULT_MAX_MEMORY = "256Mi";
 
-    private SharedCacheObjects() {
-    }
+    private SharedCacheObjects() {}
 
     /** Whether the spec asks for a Redis the operator runs. */
     public static boolean managed(ScaledApi api) {
@@ -43,7 +41,8 @@ public final class SharedCacheObjects {
     /** maxmemory in bytes, as redis-server takes it. */
     public static long maxMemoryBytes(ScaledApi api) {
         String text = api.getSpec().cache.shared.managed.maxMemory;
-        return Quantity.getAmountInBytes(new Quantity(text == null ? DEFAULT_MAX_MEMORY : text)).longValueExact();
+        return Quantity.getAmountInBytes(new Quantity(text == null ? DEFAULT_MAX_MEMORY : text))
+                .longValueExact();
     }
 
     /** On the managed Redis's pods: not the operator's label, so the API's pod informer never sees them. */
@@ -63,7 +62,10 @@ public final class SharedCacheObjects {
     public static ObjectMeta metadata(ScaledApi api) {
         Map<String, String> labels = podLabels(api);
         labels.put("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY);
-        return new ObjectMetaBuilder().withName(name(api)).withNamespace(api.getMetadata().getNamespace())
-                .withLabels(labels).build();
+        return new ObjectMetaBuilder()
+                .withName(name(api))
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(labels)
+                .build();
     }
 }

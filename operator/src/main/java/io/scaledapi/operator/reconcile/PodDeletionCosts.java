@@ -1,17 +1,15 @@
 package io.scaledapi.operator.reconcile;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scale-in removes the coldest pods: before replicas go down, each pod's {@code controller.kubernetes.io/pod-deletion-cost}
@@ -24,8 +22,7 @@ final class PodDeletionCosts {
     static final String ANNOTATION = "controller.kubernetes.io/pod-deletion-cost";
     private static final Logger log = LoggerFactory.getLogger(PodDeletionCosts.class);
 
-    private PodDeletionCosts() {
-    }
+    private PodDeletionCosts() {}
 
     /** The cost of each pod, by name. */
     static Map<String, Integer> of(List<Pod> pods, Map<String, Double> localHitRates) {
@@ -45,18 +42,26 @@ final class PodDeletionCosts {
         for (Pod pod : pods) {
             Integer cost = costs.get(pod.getMetadata().getName());
             Map<String, String> annotations = pod.getMetadata().getAnnotations();
-            if (cost == null || pod.getMetadata().getDeletionTimestamp() != null
+            if (cost == null
+                    || pod.getMetadata().getDeletionTimestamp() != null
                     || (annotations != null && Integer.toString(cost).equals(annotations.get(ANNOTATION)))) {
                 continue;
             }
             try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE),
+                client.pods()
+                        .inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName())
+                        .patch(
+                                PatchContext.of(PatchType.JSON_MERGE),
                                 "{\"metadata\":{\"annotations\":{\"" + ANNOTATION + "\":\"" + cost + "\"}}}");
                 patched++;
             } catch (KubernetesClientException e) {
                 // The scale-in still happens, in the ReplicaSet's default order.
-                log.debug("{} could not set the deletion cost of pod {}: {}", resource, pod.getMetadata().getName(), e.getMessage());
+                log.debug(
+                        "{} could not set the deletion cost of pod {}: {}",
+                        resource,
+                        pod.getMetadata().getName(),
+                        e.getMessage());
             }
         }
         return patched;

@@ -1,8 +1,5 @@
 package io.scaledapi.operator.reconcile;
 
-import java.util.Map;
-import java.util.stream.Stream;
-
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -10,6 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.scaledapi.operator.owned.OwnedObjects;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Recommend mode leaves {@code spec.replicas} to others. With server-side apply, a field manager that stops applying
@@ -22,13 +21,13 @@ final class ReplicasHandover {
 
     static final String MANAGER = OwnedObjects.MANAGED_BY + "-handover";
 
-    private ReplicasHandover() {
-    }
+    private ReplicasHandover() {}
 
     /** Whether the operator's own apply still owns the Deployment's replicas. */
     static boolean operatorOwnsReplicas(Deployment deployment) {
-        return replicasOwners(deployment).anyMatch(entry -> OwnedObjects.MANAGED_BY.equals(entry.getManager())
-                && "Apply".equals(entry.getOperation()));
+        return replicasOwners(deployment)
+                .anyMatch(entry ->
+                        OwnedObjects.MANAGED_BY.equals(entry.getManager()) && "Apply".equals(entry.getOperation()));
     }
 
     /** The field managers' entries that own the Deployment's {@code spec.replicas}. */
@@ -42,13 +41,24 @@ final class ReplicasHandover {
     /** Applies the Deployment's present replicas under {@link #MANAGER}: the value stays when the operator lets go. */
     static void handOver(KubernetesClient client, Deployment deployment) {
         Deployment replicasOnly = new DeploymentBuilder()
-                .withNewMetadata().withName(deployment.getMetadata().getName())
-                    .withNamespace(deployment.getMetadata().getNamespace()).endMetadata()
-                .withNewSpec().withReplicas(deployment.getSpec().getReplicas()).endSpec()
-                .build();
-        client.apps().deployments().inNamespace(deployment.getMetadata().getNamespace())
+                .withNewMetadata()
                 .withName(deployment.getMetadata().getName())
-                .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
-                        .withForce(false).build(), replicasOnly);
+                .withNamespace(deployment.getMetadata().getNamespace())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(deployment.getSpec().getReplicas())
+                .endSpec()
+                .build();
+        client.apps()
+                .deployments()
+                .inNamespace(deployment.getMetadata().getNamespace())
+                .withName(deployment.getMetadata().getName())
+                .patch(
+                        new PatchContext.Builder()
+                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                .withFieldManager(MANAGER)
+                                .withForce(false)
+                                .build(),
+                        replicasOnly);
     }
 }

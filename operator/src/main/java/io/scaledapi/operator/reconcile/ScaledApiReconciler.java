@@ -1,14 +1,5 @@
 package io.scaledapi.operator.reconcile;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -29,10 +20,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
-import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.owned.DeploymentDependent;
 import io.scaledapi.operator.owned.DesiredReplicas;
@@ -49,20 +40,36 @@ import io.scaledapi.operator.ticks.AutoscalingLoop;
 import io.scaledapi.operator.ticks.ConfigMapCheckpoints;
 import io.scaledapi.operator.ticks.Reconciled;
 import io.scaledapi.operator.ticks.ScalingResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each ScaledApi's Deployment, Service and PodDisruptionBudget as its spec says, applies what its autoscaler
  * (ticking on a schedule of its own, see {@link AutoscalingLoop}) decided, and reports status when what a user reads
  * changes. The Deployment is applied once with the decided replicas: one writer, one field manager.
  */
-@Workflow(explicitInvocation = true, dependents = {
-    @Dependent(type = DeploymentDependent.class, name = ScaledApiReconciler.DEPLOYMENT),
-    @Dependent(type = ServiceDependent.class, name = "service"),
-    @Dependent(type = DisruptionBudgetDependent.class, reconcilePrecondition = DisruptionBudgetDependent.WhenMinAtLeastTwo.class),
-    @Dependent(type = SharedCacheDeploymentDependent.class, name = "shared-cache-deployment",
-            reconcilePrecondition = SharedCacheDependent.WhenManaged.class),
-    @Dependent(type = SharedCacheServiceDependent.class, name = "shared-cache-service",
-            reconcilePrecondition = SharedCacheDependent.WhenManaged.class)})
+@Workflow(
+        explicitInvocation = true,
+        dependents = {
+            @Dependent(type = DeploymentDependent.class, name = ScaledApiReconciler.DEPLOYMENT),
+            @Dependent(type = ServiceDependent.class, name = "service"),
+            @Dependent(
+                    type = DisruptionBudgetDependent.class,
+                    reconcilePrecondition = DisruptionBudgetDependent.WhenMinAtLeastTwo.class),
+            @Dependent(
+                    type = SharedCacheDeploymentDependent.class,
+                    name = "shared-cache-deployment",
+                    reconcilePrecondition = SharedCacheDependent.WhenManaged.class),
+            @Dependent(
+                    type = SharedCacheServiceDependent.class,
+                    name = "shared-cache-service",
+                    reconcilePrecondition = SharedCacheDependent.WhenManaged.class)
+        })
 @ControllerConfiguration(name = "scaledapi", fieldManager = OwnedObjects.MANAGED_BY)
 public class ScaledApiReconciler implements Reconciler<ScaledApi> {
 
@@ -92,14 +99,17 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         var podsInformer = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
                 .withLabelSelector(OwnedObjects.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> pod.getMetadata().getLabels() == null
-                        || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL) ? Set.of()
-                        : Set.of(new ResourceID(pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
+                                || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL)
+                        ? Set.of()
+                        : Set.of(new ResourceID(
+                                pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
                                 pod.getMetadata().getNamespace())));
         // JOSDK gives the one store instance to the informer of every watched namespace, and an informer's relist
         // drops from its store whatever it did not list: with two namespaces, each would delete the other's pods
         // from the cache (the fault suite saw a resource's pods vanish, so it was never scraped). The lean store is
         // used only where there is one informer: all namespaces, or one.
-        Set<String> namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
+        Set<String> namespaces =
+                context.getControllerConfiguration().getInformerConfig().getNamespaces();
         if (namespaces.size() <= 1) {
             podsInformer.withItemStore(new PodStore());
         }
@@ -115,12 +125,15 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
         boolean recommendOnly = api.getSpec().recommendOnly();
-        Deployment deployment = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
+        Deployment deployment =
+                context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
         ScalingResult result = autoscaling.track(api, before);
         // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
         // old decision never undoes a change made since, and holding on missing data holds for real).
-        Decision apply = deployment == null || paused || recommendOnly ? null : result.toApply().orElse(null);
+        Decision apply = deployment == null || paused || recommendOnly
+                ? null
+                : result.toApply().orElse(null);
         if (apply != null) {
             if (before != null && apply.replicas() < before) {
                 setDeletionCosts(name, context, apply);
@@ -134,30 +147,52 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         // Status describes the Deployment as this reconcile left it: JOSDK does not reconcile again for its own
         // update, so a scale shown against the old replicas (AtMinimum after scaling up) could stay until something
         // else changed. A Deployment this reconcile created is shown from the next one.
-        Deployment after = context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
+        Deployment after =
+                context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
         Deployment shown = deployment == null ? null : after;
 
-        ScaleChange change = apply != null && apply.replicas() != before ? ScaleChange.scaled(before, apply)
-                : recommendOnly && !paused && before != null && StatusReport.recommendationIsNew(api.getStatus(), result.decision())
-                        ? ScaleChange.recommended(before, result.decision()) : null;
-        ScaledApiStatus status = StatusReport.of(api, shown, result.decision(), result.rates(), change, clock.instant());
+        ScaleChange change = apply != null && apply.replicas() != before
+                ? ScaleChange.scaled(before, apply)
+                : recommendOnly
+                                && !paused
+                                && before != null
+                                && StatusReport.recommendationIsNew(api.getStatus(), result.decision())
+                        ? ScaleChange.recommended(before, result.decision())
+                        : null;
+        ScaledApiStatus status =
+                StatusReport.of(api, shown, result.decision(), result.rates(), change, clock.instant());
         tell(api, name, change, result, status);
         // At most one status write per tick; a new spec or a scale is shown at once.
         boolean changed = !StatusReport.sameToAUser(api.getStatus(), status);
-        boolean urgent = change != null || api.getStatus() == null
+        boolean urgent = change != null
+                || api.getStatus() == null
                 || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
         long wait = changed && !urgent ? Math.max(0, result.statusWritableAt() - clock.millis()) : 0;
         boolean write = changed && wait == 0;
-        Integer replicas = apply != null ? Integer.valueOf(apply.replicas()) : after == null ? null : after.getSpec().getReplicas();
-        autoscaling.reconciled(ResourceID.fromResource(api), new Reconciled(replicas, apply, change, status,
-                recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto, write));
+        Integer replicas = apply != null
+                ? Integer.valueOf(apply.replicas())
+                : after == null ? null : after.getSpec().getReplicas();
+        autoscaling.reconciled(
+                ResourceID.fromResource(api),
+                new Reconciled(
+                        replicas,
+                        apply,
+                        change,
+                        status,
+                        recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto,
+                        write));
         // Until a Deployment is seen, look again: ticks start only once its replicas are known.
         Duration lookAgain = deployment == null ? api.getSpec().scalingPolicy().interval() : null;
         if (!write) {
-            return wait > 0 ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait)
+            return wait > 0
+                    ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait)
                     : reschedule(UpdateControl.noUpdate(), lookAgain);
         }
-        log.debug("{} status: {} of {} replicas ready, {} desired", name, status.readyReplicas, status.replicas,
+        log.debug(
+                "{} status: {} of {} replicas ready, {} desired",
+                name,
+                status.readyReplicas,
+                status.replicas,
                 status.desiredReplicas);
         return reschedule(UpdateControl.patchStatus(statusOnly(api, status)), lookAgain);
     }
@@ -188,12 +223,20 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         } else if (decision != null && decision.metricsProblem() != null) {
             events.record(api, EventRecorder.WARNING, decision.metricsProblem(), decision.metricsMessage());
         }
-        StatusReport.find(status, StatusReport.READY).filter(c -> StatusReport.IMAGE_NOT_READY.equals(c.getReason()))
-                .ifPresent(c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));
+        StatusReport.find(status, StatusReport.READY)
+                .filter(c -> StatusReport.IMAGE_NOT_READY.equals(c.getReason()))
+                .ifPresent(
+                        c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));
         if (api.getSpec().env != null) {
-            api.getSpec().env.stream().filter(e -> DeploymentDependent.MANAGED_ENV.contains(e.getName())).forEach(e ->
-                    events.record(api, EventRecorder.WARNING, "EnvIgnored", "spec.env " + e.getName()
-                            + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
+            api.getSpec().env.stream()
+                    .filter(e -> DeploymentDependent.MANAGED_ENV.contains(e.getName()))
+                    .forEach(
+                            e -> events.record(
+                                    api,
+                                    EventRecorder.WARNING,
+                                    "EnvIgnored",
+                                    "spec.env " + e.getName()
+                                            + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
         }
     }
 
@@ -201,8 +244,10 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     private void handOverReplicas(String name, Deployment deployment) {
         try {
             ReplicasHandover.handOver(client, deployment);
-            log.info("{} Recommend mode: the Deployment's replicas ({}) are handed over, no longer set by the operator",
-                    name, deployment.getSpec().getReplicas());
+            log.info(
+                    "{} Recommend mode: the Deployment's replicas ({}) are handed over, no longer set by the operator",
+                    name,
+                    deployment.getSpec().getReplicas());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -218,15 +263,19 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     }
 
     @Override
-    public ErrorStatusUpdateControl<ScaledApi> updateErrorStatus(ScaledApi api, Context<ScaledApi> context, Exception e) {
+    public ErrorStatusUpdateControl<ScaledApi> updateErrorStatus(
+            ScaledApi api, Context<ScaledApi> context, Exception e) {
         KubernetesClientException refused = apiServerRefusal(e);
-        String message = refused != null && refused.getStatus() != null && refused.getStatus().getMessage() != null
-                ? "the API server refused an owned object: " + refused.getStatus().getMessage()
+        String message = refused != null
+                        && refused.getStatus() != null
+                        && refused.getStatus().getMessage() != null
+                ? "the API server refused an owned object: "
+                        + refused.getStatus().getMessage()
                 : "reconcile failed: " + e.getMessage();
         log.warn("{}/{} {}", api.getMetadata().getNamespace(), api.getMetadata().getName(), message);
         events.record(api, EventRecorder.WARNING, StatusReport.RECONCILE_FAILED, message);
-        ErrorStatusUpdateControl<ScaledApi> control =
-                ErrorStatusUpdateControl.patchStatus(statusOnly(api, StatusReport.failed(api, message, clock.instant())));
+        ErrorStatusUpdateControl<ScaledApi> control = ErrorStatusUpdateControl.patchStatus(
+                statusOnly(api, StatusReport.failed(api, message, clock.instant())));
         // An invalid object stays invalid until the spec changes, which triggers a new reconcile anyway.
         return refused != null && refused.getCode() == 422 ? control.withNoRetry() : control;
     }
@@ -251,8 +300,10 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     /** Status is applied server-side as a whole: a fresh object with only identity and status. */
     private static ScaledApi statusOnly(ScaledApi api, ScaledApiStatus status) {
         ScaledApi patch = new ScaledApi();
-        patch.setMetadata(new ObjectMetaBuilder().withName(api.getMetadata().getName())
-                .withNamespace(api.getMetadata().getNamespace()).build());
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(api.getMetadata().getName())
+                .withNamespace(api.getMetadata().getNamespace())
+                .build());
         patch.setStatus(status);
         return patch;
     }

@@ -1,20 +1,18 @@
 package io.scaledapi.operator.status;
 
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.scaledapi.operator.owned.OwnedObjects;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Kubernetes events on a ScaledApi, for what a user must see in {@code kubectl describe}. The same event is not
@@ -47,34 +45,51 @@ public final class EventRecorder {
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         try {
-            client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata()
-                        .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
-                        .withNamespace(about.getMetadata().getNamespace())
-                    .endMetadata()
-                    .withNewInvolvedObject()
-                        .withApiVersion(about.getApiVersion())
-                        .withKind(about.getKind())
-                        .withName(about.getMetadata().getName())
-                        .withNamespace(about.getMetadata().getNamespace())
-                        .withUid(about.getMetadata().getUid())
-                        .withResourceVersion(about.getMetadata().getResourceVersion())
-                    .endInvolvedObject()
-                    .withType(type)
-                    .withReason(reason)
-                    .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
-                    .withFirstTimestamp(now)
-                    .withLastTimestamp(now)
-                    .withCount(1)
-                    .withNewSource().withComponent(OwnedObjects.MANAGED_BY).endSource()
-                    .withReportingComponent(OwnedObjects.MANAGED_BY)
-                    .withReportingInstance(OwnedObjects.MANAGED_BY)
-                    .build()).create();
-            log.debug("{}/{} event {} {}: {}", about.getMetadata().getNamespace(), about.getMetadata().getName(), type, reason, message);
+            client.v1()
+                    .events()
+                    .inNamespace(about.getMetadata().getNamespace())
+                    .resource(new EventBuilder()
+                            .withNewMetadata()
+                            .withName(about.getMetadata().getName() + "."
+                                    + UUID.randomUUID().toString().substring(0, 13))
+                            .withNamespace(about.getMetadata().getNamespace())
+                            .endMetadata()
+                            .withNewInvolvedObject()
+                            .withApiVersion(about.getApiVersion())
+                            .withKind(about.getKind())
+                            .withName(about.getMetadata().getName())
+                            .withNamespace(about.getMetadata().getNamespace())
+                            .withUid(about.getMetadata().getUid())
+                            .withResourceVersion(about.getMetadata().getResourceVersion())
+                            .endInvolvedObject()
+                            .withType(type)
+                            .withReason(reason)
+                            .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent(OwnedObjects.MANAGED_BY)
+                            .endSource()
+                            .withReportingComponent(OwnedObjects.MANAGED_BY)
+                            .withReportingInstance(OwnedObjects.MANAGED_BY)
+                            .build())
+                    .create();
+            log.debug(
+                    "{}/{} event {} {}: {}",
+                    about.getMetadata().getNamespace(),
+                    about.getMetadata().getName(),
+                    type,
+                    reason,
+                    message);
         } catch (KubernetesClientException e) {
             lastMessage.remove(key);
-            log.warn("{}/{} could not record event {}: {}", about.getMetadata().getNamespace(), about.getMetadata().getName(),
-                    reason, e.getMessage());
+            log.warn(
+                    "{}/{} could not record event {}: {}",
+                    about.getMetadata().getNamespace(),
+                    about.getMetadata().getName(),
+                    reason,
+                    e.getMessage());
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.scaledapi.operator.status;
 
-import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.autoscaler.Autoscaler;
 import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.operator.api.ScaledApiStatus;
 
 /**
  * The request rates and cache hit ratios (the pods' own caches, and the shared tier) as status shows them: rounded, and moved only when the measured value
@@ -14,23 +14,29 @@ public record ReportedRates(Double stable, Double burst, Double hitRatio, Double
     static final ReportedRates NONE = new ReportedRates(null, null, null, null, null);
     /** Relative margins: the stable window averages a minute, the burst window a few seconds, so it wobbles more. */
     static final double STABLE_MARGIN = 0.05;
+
     static final double BURST_MARGIN = 0.10;
     /** Absolute margin below which a rate is not moved (req/s), and the hit ratio's margin. */
     static final double RATE_FLOOR = 1.0;
+
     static final double HIT_RATIO_MARGIN = 0.02;
 
     public static ReportedRates of(ScaledApiStatus status) {
         if (status == null) {
             return NONE;
         }
-        return new ReportedRates(status.requestRate == null ? null : status.requestRate.stable,
-                status.requestRate == null ? null : status.requestRate.burst, status.cacheHitRatio, status.sharedCacheHitRatio,
+        return new ReportedRates(
+                status.requestRate == null ? null : status.requestRate.stable,
+                status.requestRate == null ? null : status.requestRate.burst,
+                status.cacheHitRatio,
+                status.sharedCacheHitRatio,
                 status.podCapacity == null ? null : status.podCapacity.measuredRequestsPerSecond);
     }
 
     /** What to show after this decision; unknown values (NaN) keep what is shown. */
     public ReportedRates next(Decision d) {
-        return new ReportedRates(moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
+        return new ReportedRates(
+                moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
                 moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
                 moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000),
                 moved(sharedHitRatio, d.sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000),
@@ -55,7 +61,8 @@ public record ReportedRates(Double stable, Double burst, Double hitRatio, Double
             status.podCapacity.measuredRequestsPerSecond = podCapacity;
             if (targetRequestsPerSecond > 0) {
                 status.podCapacity.targetRequestsPerSecond = targetRequestsPerSecond;
-                status.podCapacity.plannedRequestsPerSecond = (double) Math.round(Autoscaler.plannedPerPod(targetRequestsPerSecond, podCapacity));
+                status.podCapacity.plannedRequestsPerSecond =
+                        (double) Math.round(Autoscaler.plannedPerPod(targetRequestsPerSecond, podCapacity));
             }
         }
     }

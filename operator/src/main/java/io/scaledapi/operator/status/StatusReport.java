@@ -1,17 +1,9 @@
 package io.scaledapi.operator.status;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -19,6 +11,12 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiStatus;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The status of a ScaledApi as one pure function of the resource, its Deployment and the time: what a user reads in
@@ -32,6 +30,7 @@ public final class StatusReport {
     public static final String SCALING_LIMITED = "ScalingLimited";
     /** Ready's reason when the Deployment ran past its progress deadline: the image does not become ready. */
     public static final String IMAGE_NOT_READY = "ImageNotReady";
+
     public static final String RECONCILE_FAILED = "ReconcileFailed";
     public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
 
@@ -42,15 +41,19 @@ public final class StatusReport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private StatusReport() {
-    }
+    private StatusReport() {}
 
     /**
      * The whole status: what the Deployment shows, the latest tick's decision and rates, and the change a user is
      * told of in this reconcile ({@code lastDecision}, {@code recentDecisions}), if any.
      */
-    public static ScaledApiStatus of(ScaledApi api, Deployment deployment, Decision decision, ReportedRates rates,
-            ScaleChange change, Instant now) {
+    public static ScaledApiStatus of(
+            ScaledApi api,
+            Deployment deployment,
+            Decision decision,
+            ReportedRates rates,
+            ScaleChange change,
+            Instant now) {
         ScaledApiStatus previous = api.getStatus();
         ScaledApiStatus status = new ScaledApiStatus();
         status.observedGeneration = api.getMetadata().getGeneration();
@@ -66,7 +69,9 @@ public final class StatusReport {
             status.recentDecisions = previous.recentDecisions;
         }
         if (decision != null) {
-            double target = api.getSpec().scaling.targetRequestsPerSecond == null ? 0 : api.getSpec().scaling.targetRequestsPerSecond;
+            double target = api.getSpec().scaling.targetRequestsPerSecond == null
+                    ? 0
+                    : api.getSpec().scaling.targetRequestsPerSecond;
             rates.writeTo(status, target);
             if (!paused) {
                 status.mode = decision.mode().name();
@@ -79,17 +84,25 @@ public final class StatusReport {
             conditions.add(condition(READY, "False", "DeploymentMissing", "the Deployment has not been created yet"));
             conditions.add(condition(SCALING_LIMITED, "False", "NoDeployment", "there is no Deployment to scale yet"));
         } else {
-            int desired = Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
-            int ready = deployment.getStatus() == null ? 0 : Optional.ofNullable(deployment.getStatus().getReadyReplicas()).orElse(0);
-            status.replicas = deployment.getStatus() == null ? 0 : Optional.ofNullable(deployment.getStatus().getReplicas()).orElse(0);
+            int desired =
+                    Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
+            int ready = deployment.getStatus() == null
+                    ? 0
+                    : Optional.ofNullable(deployment.getStatus().getReadyReplicas())
+                            .orElse(0);
+            status.replicas = deployment.getStatus() == null
+                    ? 0
+                    : Optional.ofNullable(deployment.getStatus().getReplicas()).orElse(0);
             status.readyReplicas = ready;
             status.desiredReplicas = desired;
             conditions.add(ready(api, deployment, ready, desired));
             String limit = decision != null && decision.metricsAvailable() && !paused && decision.limit() != null
-                    ? decision.limit().name() : null;
-            conditions.add(limit != null && !limit.startsWith("At")
-                    ? condition(SCALING_LIMITED, "True", limit, decision.reason())
-                    : limited(api, desired));
+                    ? decision.limit().name()
+                    : null;
+            conditions.add(
+                    limit != null && !limit.startsWith("At")
+                            ? condition(SCALING_LIMITED, "True", limit, decision.reason())
+                            : limited(api, desired));
             if (decision != null && !paused) {
                 status.desiredReplicas = decision.replicas();
             }
@@ -105,19 +118,29 @@ public final class StatusReport {
             conditions.add(condition(METRICS_AVAILABLE, "False", METRICS_UNAVAILABLE, decision.metricsMessage()));
         }
         if (paused) {
-            conditions.add(condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are"));
+            conditions.add(
+                    condition(SCALING_ACTIVE, "False", "Paused", "spec.paused is true: replicas are kept as they are"));
         } else if (decision == null) {
-            conditions.add(condition(SCALING_ACTIVE, "Unknown", "AwaitingMetrics", "scaling starts once the pods' request rates are known"));
+            conditions.add(condition(
+                    SCALING_ACTIVE,
+                    "Unknown",
+                    "AwaitingMetrics",
+                    "scaling starts once the pods' request rates are known"));
         } else if (!decision.metricsAvailable()) {
             conditions.add(condition(SCALING_ACTIVE, "False", "NoMetrics", decision.reason()));
         } else if (api.getSpec().recommendOnly()) {
-            conditions.add(condition(SCALING_ACTIVE, "False", RECOMMEND_ONLY, "spec.scaling.mode is Recommend: the "
-                    + "Deployment's replicas are left as they are; recommended " + decision.replicas() + ": "
-                    + decision.reason()));
+            conditions.add(condition(
+                    SCALING_ACTIVE,
+                    "False",
+                    RECOMMEND_ONLY,
+                    "spec.scaling.mode is Recommend: the "
+                            + "Deployment's replicas are left as they are; recommended " + decision.replicas() + ": "
+                            + decision.reason()));
         } else {
             conditions.add(condition(SCALING_ACTIVE, "True", "Active", decision.reason()));
         }
-        status.conditions = withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
+        status.conditions =
+                withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
         if (change != null) {
             if (change.applied()) {
                 status.desiredReplicas = change.to();
@@ -140,17 +163,21 @@ public final class StatusReport {
         int recommended = decision.replicas();
         boolean shown = previous != null && Objects.equals(previous.desiredReplicas, recommended);
         List<ScaledApiStatus.ScaleDecision> recent = previous == null ? null : previous.recentDecisions;
-        boolean recorded = recent != null && !recent.isEmpty() && !Boolean.TRUE.equals(recent.get(recent.size() - 1).applied)
+        boolean recorded = recent != null
+                && !recent.isEmpty()
+                && !Boolean.TRUE.equals(recent.get(recent.size() - 1).applied)
                 && Objects.equals(recent.get(recent.size() - 1).to, recommended);
         return !shown && !recorded;
     }
 
     /** Adds a decision to {@code recentDecisions}, keeping the newest {@link #RECENT_DECISIONS}. */
     static void addDecision(ScaledApiStatus status, Instant now, int from, int to, boolean applied, String reason) {
-        List<ScaledApiStatus.ScaleDecision> decisions = new ArrayList<>(
-                status.recentDecisions == null ? List.of() : status.recentDecisions);
-        decisions.add(new ScaledApiStatus.ScaleDecision(now.truncatedTo(ChronoUnit.SECONDS).toString(), from, to, applied, reason));
-        status.recentDecisions = List.copyOf(decisions.subList(Math.max(0, decisions.size() - RECENT_DECISIONS), decisions.size()));
+        List<ScaledApiStatus.ScaleDecision> decisions =
+                new ArrayList<>(status.recentDecisions == null ? List.of() : status.recentDecisions);
+        decisions.add(new ScaledApiStatus.ScaleDecision(
+                now.truncatedTo(ChronoUnit.SECONDS).toString(), from, to, applied, reason));
+        status.recentDecisions =
+                List.copyOf(decisions.subList(Math.max(0, decisions.size() - RECENT_DECISIONS), decisions.size()));
     }
 
     /**
@@ -181,18 +208,29 @@ public final class StatusReport {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(condition(READY, "False", RECONCILE_FAILED, message));
         previous.conditions.stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
-        previous.conditions = withTransitionTimes(conditions, api.getStatus(), now, api.getMetadata().getGeneration());
+        previous.conditions = withTransitionTimes(
+                conditions, api.getStatus(), now, api.getMetadata().getGeneration());
         previous.observedGeneration = api.getMetadata().getGeneration();
         return previous;
     }
 
     private static Condition ready(ScaledApi api, Deployment deployment, int ready, int desired) {
-        Optional<DeploymentCondition> progressing = deployment.getStatus() == null ? Optional.empty()
-                : deployment.getStatus().getConditions().stream().filter(c -> "Progressing".equals(c.getType())).findFirst();
-        if (progressing.filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason())).isPresent()) {
-            return condition(READY, "False", IMAGE_NOT_READY, "pods of image " + api.getSpec().image
-                    + " did not become ready within the Deployment's progress deadline (" + ready + " of " + desired
-                    + " ready): check the image name, the pods' events and their readiness probe");
+        Optional<DeploymentCondition> progressing = deployment.getStatus() == null
+                ? Optional.empty()
+                : deployment.getStatus().getConditions().stream()
+                        .filter(c -> "Progressing".equals(c.getType()))
+                        .findFirst();
+        if (progressing
+                .filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason()))
+                .isPresent()) {
+            return condition(
+                    READY,
+                    "False",
+                    IMAGE_NOT_READY,
+                    "pods of image " + api.getSpec().image
+                            + " did not become ready within the Deployment's progress deadline (" + ready + " of "
+                            + desired
+                            + " ready): check the image name, the pods' events and their readiness probe");
         }
         int needed = Math.min(desired, api.getSpec().replicas.min);
         if (ready >= Math.max(1, needed)) {
@@ -203,34 +241,57 @@ public final class StatusReport {
 
     private static Condition limited(ScaledApi api, int replicas) {
         if (replicas <= api.getSpec().replicas.min) {
-            return condition(SCALING_LIMITED, "True", "AtMinimum", "replicas are at replicas.min (" + api.getSpec().replicas.min + ")");
+            return condition(
+                    SCALING_LIMITED,
+                    "True",
+                    "AtMinimum",
+                    "replicas are at replicas.min (" + api.getSpec().replicas.min + ")");
         }
         if (replicas >= api.getSpec().replicas.max) {
-            return condition(SCALING_LIMITED, "True", "AtMaximum", "replicas are at replicas.max (" + api.getSpec().replicas.max + ")");
+            return condition(
+                    SCALING_LIMITED,
+                    "True",
+                    "AtMaximum",
+                    "replicas are at replicas.max (" + api.getSpec().replicas.max + ")");
         }
-        return condition(SCALING_LIMITED, "False", "WithinBounds", "replicas are between replicas.min and replicas.max");
+        return condition(
+                SCALING_LIMITED, "False", "WithinBounds", "replicas are between replicas.min and replicas.max");
     }
 
     static Condition condition(String type, String status, String reason, String message) {
-        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message).build();
+        return new ConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason)
+                .withMessage(message)
+                .build();
     }
 
     /** A condition whose status did not change keeps its lastTransitionTime. */
-    private static List<Condition> withTransitionTimes(List<Condition> conditions, ScaledApiStatus previous, Instant now,
-            Long generation) {
+    private static List<Condition> withTransitionTimes(
+            List<Condition> conditions, ScaledApiStatus previous, Instant now, Long generation) {
         String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
         for (Condition condition : conditions) {
             condition.setObservedGeneration(generation);
-            String since = previous == null || previous.conditions == null ? null : previous.conditions.stream()
-                    .filter(p -> p.getType().equals(condition.getType()) && Objects.equals(p.getStatus(), condition.getStatus()))
-                    .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(null);
+            String since = previous == null || previous.conditions == null
+                    ? null
+                    : previous.conditions.stream()
+                            .filter(p -> p.getType().equals(condition.getType())
+                                    && Objects.equals(p.getStatus(), condition.getStatus()))
+                            .map(Condition::getLastTransitionTime)
+                            .filter(Objects::nonNull)
+                            .findFirst()
+                            .orElse(null);
             condition.setLastTransitionTime(since != null ? since : timestamp);
         }
         return conditions;
     }
 
     public static Optional<Condition> find(ScaledApiStatus status, String type) {
-        return status == null || status.conditions == null ? Optional.empty()
-                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+        return status == null || status.conditions == null
+                ? Optional.empty()
+                : status.conditions.stream()
+                        .filter(c -> type.equals(c.getType()))
+                        .findFirst();
     }
 }

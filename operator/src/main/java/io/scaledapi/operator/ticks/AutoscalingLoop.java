@@ -1,5 +1,18 @@
 package io.scaledapi.operator.ticks;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.scaledapi.autoscaler.Autoscaler;
+import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.autoscaler.PodSnapshot;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.metrics.PodCountersReader;
+import io.scaledapi.operator.metrics.PodScraper;
+import io.scaledapi.operator.metrics.PodTarget;
+import io.scaledapi.operator.status.ReportedRates;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,23 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.scaledapi.autoscaler.Autoscaler;
-import io.scaledapi.autoscaler.Decision;
-import io.scaledapi.autoscaler.PodSnapshot;
-import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.metrics.PodCountersReader;
-import io.scaledapi.operator.metrics.PodScraper;
-import io.scaledapi.operator.metrics.PodTarget;
-import io.scaledapi.operator.status.ReportedRates;
 
 /**
  * Runs each ScaledApi's autoscaler on a schedule of its own: a tick every {@code scaling.interval}, at a random
@@ -51,7 +49,8 @@ public final class AutoscalingLoop implements AutoCloseable {
     /** How a tick scrapes a resource's pods: {@link PodScraper#scrape(String, List, PodCountersReader)}. */
     @FunctionalInterface
     public interface Scrape {
-        CompletableFuture<Map<String, PodScraper.Result>> scrape(String owner, List<PodTarget> pods, PodCountersReader reader);
+        CompletableFuture<Map<String, PodScraper.Result>> scrape(
+                String owner, List<PodTarget> pods, PodCountersReader reader);
     }
 
     /** One resource's loop. Ticks of one resource never overlap ({@code busy}), so its autoscaler has one user. */
@@ -66,6 +65,7 @@ public final class AutoscalingLoop implements AutoCloseable {
         volatile Integer replicas;
         /** Replaced whole, under the entry's lock. */
         volatile ScalingResult result;
+
         long policyGeneration = Long.MIN_VALUE;
         long intervalMillis;
         long dueAt;
@@ -74,7 +74,10 @@ public final class AutoscalingLoop implements AutoCloseable {
         Entry(ScaledApi api) {
             id = ResourceID.fromResource(api);
             name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
-            meters = new ResourceMeters(registry, api.getMetadata().getNamespace(), api.getMetadata().getName());
+            meters = new ResourceMeters(
+                    registry,
+                    api.getMetadata().getNamespace(),
+                    api.getMetadata().getName());
             result = ScalingResult.none(ReportedRates.of(api.getStatus()));
             checkpoints = new ResourceCheckpoints(name, checkpointStore, io, clock);
             autoscaler = CompletableFuture.supplyAsync(() -> checkpoints.restore(api), io)
@@ -88,13 +91,14 @@ public final class AutoscalingLoop implements AutoCloseable {
     private final ScheduledExecutorService ticks;
     /** Checkpoint reads and writes: blocking API calls, kept off the tick threads. */
     private final ExecutorService io;
+
     private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Timer lateness;
     private final Counter skipped;
     private volatile Function<ResourceID, Optional<ScaledApi>> resources = id -> Optional.empty();
     private volatile Function<ScaledApi, Set<Pod>> podsOf = api -> Set.of();
-    private volatile Consumer<ResourceID> wake = id -> { };
+    private volatile Consumer<ResourceID> wake = id -> {};
 
     public AutoscalingLoop(Clock clock, Scrape scrape, CheckpointStore checkpoints, MeterRegistry registry) {
         this.clock = clock;
@@ -105,16 +109,19 @@ public final class AutoscalingLoop implements AutoCloseable {
         this.io = Executors.newFixedThreadPool(4, daemon("autoscaler-checkpoint"));
         this.lateness = Timer.builder("scaledapi.tick.lateness")
                 .description("How late a ScaledApi's tick started against its schedule")
-                .serviceLevelObjectives(ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000),
-                        ms(2500), ms(5000))
+                .serviceLevelObjectives(
+                        ms(1), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000))
                 .register(registry);
         this.skipped = Counter.builder("scaledapi.tick.skipped")
-                .description("Ticks not run because the resource's previous tick had not finished").register(registry);
+                .description("Ticks not run because the resource's previous tick had not finished")
+                .register(registry);
         registry.gauge("scaledapi.tick.resources", entries, Map::size);
     }
 
     /** Where ticks find the resources and their pods, and how they wake the reconciler (known once event sources are). */
-    public void bind(Function<ResourceID, Optional<ScaledApi>> resources, Function<ScaledApi, Set<Pod>> podsOf,
+    public void bind(
+            Function<ResourceID, Optional<ScaledApi>> resources,
+            Function<ScaledApi, Set<Pod>> podsOf,
             Consumer<ResourceID> wake) {
         this.resources = resources;
         this.podsOf = podsOf;
@@ -209,19 +216,22 @@ public final class AutoscalingLoop implements AutoCloseable {
             autoscaler.updatePolicy(api.getSpec().scalingPolicy());
             e.policyGeneration = api.getMetadata().getGeneration();
         }
-        observe(e, api).whenCompleteAsync((snapshots, failure) -> {
-            try {
-                if (failure != null) {
-                    log.warn("{} tick failed: {}", e.name, failure.toString());
-                } else {
-                    decide(e, api, autoscaler, snapshots);
-                }
-            } catch (RuntimeException ex) {
-                log.warn("{} decision failed: {}", e.name, ex.toString());
-            } finally {
-                e.busy.set(false);
-            }
-        }, ticks);
+        observe(e, api)
+                .whenCompleteAsync(
+                        (snapshots, failure) -> {
+                            try {
+                                if (failure != null) {
+                                    log.warn("{} tick failed: {}", e.name, failure.toString());
+                                } else {
+                                    decide(e, api, autoscaler, snapshots);
+                                }
+                            } catch (RuntimeException ex) {
+                                log.warn("{} decision failed: {}", e.name, ex.toString());
+                            } finally {
+                                e.busy.set(false);
+                            }
+                        },
+                        ticks);
     }
 
     private CompletableFuture<List<PodSnapshot>> observe(Entry e, ScaledApi api) {
@@ -229,7 +239,10 @@ public final class AutoscalingLoop implements AutoCloseable {
         if (pods.targets().isEmpty()) {
             return CompletableFuture.completedFuture(pods.withoutScrape());
         }
-        return scrape.scrape(e.name, pods.targets(), new PodCountersReader(api.getSpec().requestCounter()))
+        return scrape.scrape(
+                        e.name,
+                        pods.targets(),
+                        new PodCountersReader(api.getSpec().requestCounter()))
                 .thenApply(results -> pods.snapshots(results, e.meters::scrapeFailed));
     }
 
@@ -239,7 +252,8 @@ public final class AutoscalingLoop implements AutoCloseable {
             return;
         }
         // Paused or Recommend: decided and reported as usual, but not applied, so not a scale event either.
-        boolean applies = !Boolean.TRUE.equals(api.getSpec().paused) && !api.getSpec().recommendOnly();
+        boolean applies =
+                !Boolean.TRUE.equals(api.getSpec().paused) && !api.getSpec().recommendOnly();
         long started = System.nanoTime();
         Decision decision = autoscaler.decide(snapshots, replicas, applies);
         e.meters.decided(decision, System.nanoTime() - started, autoscaler.measuredStartup());

@@ -1,9 +1,8 @@
 package io.scaledapi.operator.ticks;
 
-import java.util.Optional;
-
-import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.autoscaler.AutoscalerState;
+import io.scaledapi.operator.api.ScaledApi;
+import java.util.Optional;
 
 /** Where a ScaledApi's autoscaler memory is kept between operator processes. Calls may block: not on a reconcile. */
 public interface CheckpointStore {

@@ -1,15 +1,14 @@
 package io.scaledapi.operator.ticks;
 
-import java.util.Map;
-import java.util.Optional;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.autoscaler.AutoscalerState;
 import io.scaledapi.autoscaler.Checkpoint;
+import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.owned.OwnedObjects;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Checkpoints in a ConfigMap beside the resource ({@code <name>-autoscaler}), owned by it so that it goes when the
@@ -33,9 +32,17 @@ public final class ConfigMapCheckpoints implements CheckpointStore {
 
     @Override
     public Optional<AutoscalerState> load(ScaledApi api) {
-        ConfigMap map = client.configMaps().inNamespace(api.getMetadata().getNamespace()).withName(name(api)).get();
-        if (map == null || map.getData() == null || !map.getData().containsKey(KEY) || map.getMetadata().getAnnotations() == null
-                || !api.getMetadata().getUid().equals(map.getMetadata().getAnnotations().get(OWNER_UID))) {
+        ConfigMap map = client.configMaps()
+                .inNamespace(api.getMetadata().getNamespace())
+                .withName(name(api))
+                .get();
+        if (map == null
+                || map.getData() == null
+                || !map.getData().containsKey(KEY)
+                || map.getMetadata().getAnnotations() == null
+                || !api.getMetadata()
+                        .getUid()
+                        .equals(map.getMetadata().getAnnotations().get(OWNER_UID))) {
             return Optional.empty();
         }
         return Optional.of(Checkpoint.decode(map.getData().get(KEY)));
@@ -45,18 +52,24 @@ public final class ConfigMapCheckpoints implements CheckpointStore {
     public void save(ScaledApi api, String checkpoint) {
         ConfigMap map = new ConfigMapBuilder()
                 .withNewMetadata()
-                    .withName(name(api))
-                    .withNamespace(api.getMetadata().getNamespace())
-                    .withLabels(OwnedObjects.labels(api))
-                    .withAnnotations(Map.of(OWNER_UID, api.getMetadata().getUid()))
-                    .addNewOwnerReference()
-                        .withApiVersion(api.getApiVersion()).withKind(api.getKind())
-                        .withName(api.getMetadata().getName()).withUid(api.getMetadata().getUid())
-                        .withController(true).withBlockOwnerDeletion(false)
-                    .endOwnerReference()
+                .withName(name(api))
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(OwnedObjects.labels(api))
+                .withAnnotations(Map.of(OWNER_UID, api.getMetadata().getUid()))
+                .addNewOwnerReference()
+                .withApiVersion(api.getApiVersion())
+                .withKind(api.getKind())
+                .withName(api.getMetadata().getName())
+                .withUid(api.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(false)
+                .endOwnerReference()
                 .endMetadata()
                 .withData(Map.of(KEY, checkpoint))
                 .build();
-        client.resource(map).fieldManager(OwnedObjects.MANAGED_BY).forceConflicts().serverSideApply();
+        client.resource(map)
+                .fieldManager(OwnedObjects.MANAGED_BY)
+                .forceConflicts()
+                .serverSideApply();
     }
 }

@@ -15,6 +15,10 @@ import io.scaledapi.operator.status.ScaleChange;
  * @param scalingMode        whether decisions are applied or only recommended
  * @param statusWritten      whether it wrote that status
  */
-public record Reconciled(Integer deploymentReplicas, Decision applied, ScaleChange change, ScaledApiStatus status,
-        ScaledApiSpec.ScalingMode scalingMode, boolean statusWritten) {
-}
+public record Reconciled(
+        Integer deploymentReplicas,
+        Decision applied,
+        ScaleChange change,
+        ScaledApiStatus status,
+        ScaledApiSpec.ScalingMode scalingMode,
+        boolean statusWritten) {}

@@ -1,17 +1,15 @@
 package io.scaledapi.operator.ticks;
 
+import io.scaledapi.autoscaler.AutoscalerState;
+import io.scaledapi.autoscaler.Checkpoint;
+import io.scaledapi.operator.api.ScaledApi;
 import java.time.Clock;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.scaledapi.autoscaler.AutoscalerState;
-import io.scaledapi.autoscaler.Checkpoint;
-import io.scaledapi.operator.api.ScaledApi;
 
 /**
  * One resource's autoscaler checkpoints: read back when a process first meets the resource, saved after a scale and
@@ -44,7 +42,10 @@ public final class ResourceCheckpoints {
     AutoscalerState restore(ScaledApi api) {
         try {
             var state = store.load(api);
-            log.debug("{} {}", name, state.isPresent() ? "restored its autoscaler checkpoint" : "has no checkpoint: starts fresh");
+            log.debug(
+                    "{} {}",
+                    name,
+                    state.isPresent() ? "restored its autoscaler checkpoint" : "has no checkpoint: starts fresh");
             return state.orElse(null);
         } catch (RuntimeException e) {
             log.warn("{} could not read its autoscaler checkpoint, starts fresh: {}", name, e.getMessage());
@@ -84,8 +85,10 @@ public final class ResourceCheckpoints {
         } catch (RuntimeException ex) {
             if (!failing) {
                 failing = true;
-                log.warn("{} autoscaler checkpoint not saved (a restarted operator would start this resource afresh): {}",
-                        name, ex.getMessage());
+                log.warn(
+                        "{} autoscaler checkpoint not saved (a restarted operator would start this resource afresh): {}",
+                        name,
+                        ex.getMessage());
             }
         }
     }

@@ -1,11 +1,10 @@
 package io.scaledapi.operator.ticks;
 
-import java.util.List;
-import java.util.Optional;
-
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.autoscaler.Limit;
 import io.scaledapi.operator.status.ReportedRates;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * What a resource's latest tick published, as one reconcile reads it: the decision (with its reason and the limit
@@ -43,8 +42,14 @@ public record ScalingResult(Decision decision, ReportedRates rates, boolean unap
 
     /** What status shows of this result: when it changes from one tick to the next, the reconciler is woken. */
     Object shown() {
-        return decision == null ? List.of() : List.of(decision.replicas(), decision.mode(), decision.metricsAvailable(),
-                Optional.ofNullable(decision.metricsProblem()).orElse(""),
-                Optional.ofNullable(decision.limit()).map(Limit::name).orElse(""), rates);
+        return decision == null
+                ? List.of()
+                : List.of(
+                        decision.replicas(),
+                        decision.mode(),
+                        decision.metricsAvailable(),
+                        Optional.ofNullable(decision.metricsProblem()).orElse(""),
+                        Optional.ofNullable(decision.limit()).map(Limit::name).orElse(""),
+                        rates);
     }
 }

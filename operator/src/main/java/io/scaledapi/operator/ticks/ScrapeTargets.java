@@ -1,13 +1,5 @@
 package io.scaledapi.operator.ticks;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
-
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,6 +10,13 @@ import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
 import io.scaledapi.operator.metrics.ScrapeFailure;
 import io.scaledapi.operator.owned.OwnedObjects;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A resource's pods as one tick sees them: the ready ones become scrape targets, the others are reported not ready,
@@ -30,8 +29,7 @@ public final class ScrapeTargets {
     private final List<PodSnapshot> notReady = new ArrayList<>();
     private final Map<String, Pod> ready = new HashMap<>();
 
-    private ScrapeTargets() {
-    }
+    private ScrapeTargets() {}
 
     static ScrapeTargets of(ScaledApi api, Collection<Pod> pods) {
         ScrapeTargets t = new ScrapeTargets();
@@ -44,8 +42,12 @@ public final class ScrapeTargets {
             if (readySince(pod) == null || ip == null || ip.isEmpty()) {
                 t.notReady.add(PodSnapshot.notReady(pod.getMetadata().getName(), startedAt(pod)));
             } else {
-                t.targets.add(new PodTarget(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), ip,
-                        metricsPort(api, pod), path));
+                t.targets.add(new PodTarget(
+                        pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getName(),
+                        ip,
+                        metricsPort(api, pod),
+                        path));
                 t.ready.put(pod.getMetadata().getName(), pod);
             }
         }
@@ -79,8 +81,9 @@ public final class ScrapeTargets {
             // A pod too busy to answer in time, or whose page outgrew the bound, may be drowning: the autoscaler
             // decides from what it knew of the pod whether it counts saturated.
             snapshots.add((kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
-                    ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
-                    : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure)).withCpuLimit(cpuLimit));
+                            ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
+                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure))
+                    .withCpuLimit(cpuLimit));
         }
         return snapshots;
     }
@@ -101,7 +104,9 @@ public final class ScrapeTargets {
     static double cpuLimitCores(Pod pod) {
         double cores = 0;
         for (Container container : pod.getSpec().getContainers()) {
-            var limits = container.getResources() == null ? null : container.getResources().getLimits();
+            var limits = container.getResources() == null
+                    ? null
+                    : container.getResources().getLimits();
             var cpu = limits == null ? null : limits.get("cpu");
             if (cpu == null) {
                 return Double.NaN;
@@ -112,7 +117,8 @@ public final class ScrapeTargets {
     }
 
     private static Instant startedAt(Pod pod) {
-        String start = pod.getStatus() != null && pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
+        String start = pod.getStatus() != null && pod.getStatus().getStartTime() != null
+                ? pod.getStatus().getStartTime()
                 : pod.getMetadata().getCreationTimestamp();
         return start == null ? null : Instant.parse(start);
     }
@@ -123,7 +129,9 @@ public final class ScrapeTargets {
         }
         for (PodCondition condition : pod.getStatus().getConditions()) {
             if ("Ready".equals(condition.getType()) && "True".equals(condition.getStatus())) {
-                return condition.getLastTransitionTime() != null ? Instant.parse(condition.getLastTransitionTime()) : Instant.EPOCH;
+                return condition.getLastTransitionTime() != null
+                        ? Instant.parse(condition.getLastTransitionTime())
+                        : Instant.EPOCH;
             }
         }
         return null;

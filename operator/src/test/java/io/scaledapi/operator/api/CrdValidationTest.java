@@ -3,18 +3,17 @@ package io.scaledapi.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.scaledapi.autoscaler.ScalingPolicy;
+import io.scaledapi.operator.KubeApiBinaries;
+import io.scaledapi.operator.TestResources;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
-import io.scaledapi.autoscaler.ScalingPolicy;
-import io.scaledapi.operator.KubeApiBinaries;
-import io.scaledapi.operator.TestResources;
 
 /** The committed CRD on a real kube-apiserver: good resources are accepted, bad ones refused naming the field. */
 @ExtendWith(KubeApiBinaries.class) // before the API server starts: fails clearly when its binaries are missing
@@ -34,34 +33,51 @@ class CrdValidationTest {
 
     @Test
     void theMinimalResourceIsAcceptedAndDefaulted() {
-        ScaledApi created = client.resource(TestResources.minimal("catalog", 1, 10)).inNamespace(namespace).create();
+        ScaledApi created = client.resource(TestResources.minimal("catalog", 1, 10))
+                .inNamespace(namespace)
+                .create();
         assertThat(created.getSpec().port).isEqualTo(8080);
         assertThat(created.getSpec().cache.maxEntries).isEqualTo(10000L);
         assertThat(created.getSpec().scaling.interval).isEqualTo("2s");
         assertThat(created.getSpec().paused).isFalse();
-        assertThat(client.resources(ScaledApi.class).inNamespace(namespace).withName("catalog").get()).isNotNull();
+        assertThat(client.resources(ScaledApi.class)
+                        .inNamespace(namespace)
+                        .withName("catalog")
+                        .get())
+                .isNotNull();
     }
 
     @Test
     void aLatencyTargetAloneIsEnough() {
-        String yaml = MINIMAL.formatted("latency").replace("targetRequestsPerSecond: 400",
-                "latencyTarget:\n      percentile: 95\n      threshold: 50ms");
-        assertThat(client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create()).isNotNull();
+        String yaml = MINIMAL.formatted("latency")
+                .replace("targetRequestsPerSecond: 400", "latencyTarget:\n      percentile: 95\n      threshold: 50ms");
+        assertThat(client.resource(TestResources.scaledApi(yaml))
+                        .inNamespace(namespace)
+                        .create())
+                .isNotNull();
     }
 
     /** {@code scaling.panic} is the deprecated name of {@code scaling.burst}: a resource that uses it still works. */
     @Test
     void theDeprecatedPanicStillSetsBurstMode() {
-        String yaml = MINIMAL.formatted("old-words").replace("targetRequestsPerSecond: 400",
-                "targetRequestsPerSecond: 400\n    panic:\n      window: 4s\n      threshold: 3");
-        ScaledApi created = client.resource(TestResources.scaledApi(yaml)).inNamespace(namespace).create();
+        String yaml = MINIMAL.formatted("old-words")
+                .replace(
+                        "targetRequestsPerSecond: 400",
+                        "targetRequestsPerSecond: 400\n    panic:\n      window: 4s\n      threshold: 3");
+        ScaledApi created = client.resource(TestResources.scaledApi(yaml))
+                .inNamespace(namespace)
+                .create();
         ScalingPolicy policy = created.getSpec().scalingPolicy();
         assertThat(policy.windows().burst()).hasSeconds(4);
         assertThat(policy.burstThreshold()).isEqualTo(3.0);
 
-        String current = MINIMAL.formatted("new-words").replace("targetRequestsPerSecond: 400",
-                "targetRequestsPerSecond: 400\n    burst:\n      window: 4s\n      threshold: 3");
-        ScaledApi burst = client.resource(TestResources.scaledApi(current)).inNamespace(namespace).create();
+        String current = MINIMAL.formatted("new-words")
+                .replace(
+                        "targetRequestsPerSecond: 400",
+                        "targetRequestsPerSecond: 400\n    burst:\n      window: 4s\n      threshold: 3");
+        ScaledApi burst = client.resource(TestResources.scaledApi(current))
+                .inNamespace(namespace)
+                .create();
         assertThat(burst.getSpec().scalingPolicy()).isEqualTo(policy);
     }
 
@@ -71,7 +87,8 @@ class CrdValidationTest {
         String field = malformed.field();
         assertThatThrownBy(() -> malformed.create(client, namespace, "bad"))
                 .isInstanceOf(KubernetesClientException.class)
-                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .satisfies(e ->
+                        assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
                 .hasMessageContaining(field);
     }
 

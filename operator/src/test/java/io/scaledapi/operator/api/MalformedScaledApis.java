@@ -1,11 +1,10 @@
 package io.scaledapi.operator.api;
 
-import java.util.List;
-
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scaledapi.operator.TestResources;
+import java.util.List;
 
 /** ScaledApis the API server must refuse, each with the field its refusal names: for the CRD test and dev/faults. */
 public final class MalformedScaledApis {
@@ -27,7 +26,8 @@ public final class MalformedScaledApis {
         public GenericKubernetesResource create(KubernetesClient client, String namespace, String resourceName) {
             return client.genericKubernetesResources(ScaledApi.GROUP + "/" + ScaledApi.VERSION, "ScaledApi")
                     .inNamespace(namespace)
-                    .resource(Serialization.unmarshal(yaml(resourceName), GenericKubernetesResource.class)).create();
+                    .resource(Serialization.unmarshal(yaml(resourceName), GenericKubernetesResource.class))
+                    .create();
         }
 
         @Override
@@ -46,35 +46,75 @@ public final class MalformedScaledApis {
             new Case("missing image", "image: scaledapi/sample-api:0.1.0", "port: 8080", "spec.image"),
             new Case("empty image", "image: scaledapi/sample-api:0.1.0", "image: \"\"", "spec.image"),
             new Case("port 70000", "image: scaledapi/sample-api:0.1.0", "image: x\n  port: 70000", "spec.port"),
-            new Case("zero target", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 0", "spec.scaling.targetRequestsPerSecond"),
-            new Case("unknown scaling mode", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    mode: Advise",
+            new Case(
+                    "zero target",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 0",
+                    "spec.scaling.targetRequestsPerSecond"),
+            new Case(
+                    "unknown scaling mode",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    mode: Advise",
                     "spec.scaling.mode"),
             new Case("no target at all", "targetRequestsPerSecond: 400", "interval: 2s", "spec.scaling"),
-            new Case("percentile 100", "targetRequestsPerSecond: 400", "latencyTarget: {percentile: 100, threshold: 50ms}",
+            new Case(
+                    "percentile 100",
+                    "targetRequestsPerSecond: 400",
+                    "latencyTarget: {percentile: 100, threshold: 50ms}",
                     "spec.scaling.latencyTarget.percentile"),
-            new Case("percentile 0", "targetRequestsPerSecond: 400", "latencyTarget: {percentile: 0, threshold: 50ms}",
+            new Case(
+                    "percentile 0",
+                    "targetRequestsPerSecond: 400",
+                    "latencyTarget: {percentile: 0, threshold: 50ms}",
                     "spec.scaling.latencyTarget.percentile"),
-            new Case("interval too short", "targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    interval: 10ms",
+            new Case(
+                    "interval too short",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    interval: 10ms",
                     "spec.scaling.interval"),
-            new Case("burst window zero", "targetRequestsPerSecond: 400",
-                    "targetRequestsPerSecond: 400\n    burst: {window: 0s}", "spec.scaling.burst.window"),
-            new Case("burst and its deprecated name panic", "targetRequestsPerSecond: 400",
-                    "targetRequestsPerSecond: 400\n    burst: {window: 4s}\n    panic: {window: 8s}", "spec.scaling"),
+            new Case(
+                    "burst window zero",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    burst: {window: 0s}",
+                    "spec.scaling.burst.window"),
+            new Case(
+                    "burst and its deprecated name panic",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    burst: {window: 4s}\n    panic: {window: 8s}",
+                    "spec.scaling"),
             new Case("max entries zero", "ttl: 60s", "ttl: 60s\n    maxEntries: 0", "spec.cache.maxEntries"),
-            new Case("metrics path not absolute", "targetRequestsPerSecond: 400",
-                    "targetRequestsPerSecond: 400\n  metrics:\n    path: metrics", "spec.metrics.path"),
-            new Case("metrics port 0", "targetRequestsPerSecond: 400",
-                    "targetRequestsPerSecond: 400\n  metrics:\n    port: 0", "spec.metrics.port"),
+            new Case(
+                    "metrics path not absolute",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n  metrics:\n    path: metrics",
+                    "spec.metrics.path"),
+            new Case(
+                    "metrics port 0",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n  metrics:\n    port: 0",
+                    "spec.metrics.port"),
             new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"),
-            new Case("shared cache both kinds", "ttl: 60s",
-                    "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\"}, managed: {maxMemory: 64Mi}}", "spec.cache.shared"),
+            new Case(
+                    "shared cache both kinds",
+                    "ttl: 60s",
+                    "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\"}, managed: {maxMemory: 64Mi}}",
+                    "spec.cache.shared"),
             new Case("shared cache neither kind", "ttl: 60s", "ttl: 60s\n    shared: {}", "spec.cache.shared"),
-            new Case("redis url not redis", "ttl: 60s", "ttl: 60s\n    shared: {redis: {url: \"http://r:6379\"}}",
+            new Case(
+                    "redis url not redis",
+                    "ttl: 60s",
+                    "ttl: 60s\n    shared: {redis: {url: \"http://r:6379\"}}",
                     "spec.cache.shared.redis.url"),
-            new Case("max memory not a size", "ttl: 60s", "ttl: 60s\n    shared: {managed: {maxMemory: lots}}",
+            new Case(
+                    "max memory not a size",
+                    "ttl: 60s",
+                    "ttl: 60s\n    shared: {managed: {maxMemory: lots}}",
                     "spec.cache.shared.managed.maxMemory"),
-            new Case("warm keys without a shared tier", "ttl: 60s", "ttl: 60s\n    warmKeys: 100", "spec.cache.warmKeys"));
+            new Case(
+                    "warm keys without a shared tier",
+                    "ttl: 60s",
+                    "ttl: 60s\n    warmKeys: 100",
+                    "spec.cache.warmKeys"));
 
-    private MalformedScaledApis() {
-    }
+    private MalformedScaledApis() {}
 }

@@ -2,6 +2,10 @@ package io.scaledapi.operator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scaledapi.operator.TestResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,21 +15,22 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
-
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scaledapi.operator.TestResources;
 
 /** The reference's table of ScaledApi fields (docs/reference.md) lists exactly the CRD's spec fields. */
 class ReferenceFieldsTest {
 
     @Test
     void theFieldTableMatchesTheCrd() throws IOException {
-        CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(TestResources.CRD_FILE), CustomResourceDefinition.class);
-        JSONSchemaProps spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        CustomResourceDefinition crd =
+                Serialization.unmarshal(Files.readString(TestResources.CRD_FILE), CustomResourceDefinition.class);
+        JSONSchemaProps spec = crd.getSpec()
+                .getVersions()
+                .get(0)
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("spec");
         List<String> fields = new ArrayList<>();
         collect(spec, "", fields);
 

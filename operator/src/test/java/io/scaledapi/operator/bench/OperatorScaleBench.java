@@ -1,5 +1,13 @@
 package io.scaledapi.operator.bench;
 
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.faults.StandInPods;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -23,17 +31,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.net.httpserver.HttpServer;
-
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.faults.StandInPods;
-
 /**
  * The load side of {@code bench/operator-scale.sh}: against a real API server with an operator already running, it
  * creates ScaledApis over 10 namespaces and stand-in pods for them (Pod objects marked Ready with a loopback podIP,
@@ -47,6 +44,7 @@ public final class OperatorScaleBench {
     private static final int NAMESPACES = 10;
     /** Every stand-in pod serves this many requests a second: well under a replica's target, so the fleet is steady. */
     private static final double RATE_PER_POD = 50;
+
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
 
     public static void main(String[] args) throws Exception {
@@ -80,13 +78,17 @@ public final class OperatorScaleBench {
             log("created %d ready stand-in pods, all served at 127.0.0.1:%d", pods, port);
 
             try {
-                client.resources(ScaledApi.class).inAnyNamespace()
-                        .informOnCondition(all -> all.stream().filter(OperatorScaleBench::scraped).count() >= scaledApis)
+                client.resources(ScaledApi.class)
+                        .inAnyNamespace()
+                        .informOnCondition(all ->
+                                all.stream().filter(OperatorScaleBench::scraped).count() >= scaledApis)
                         .get(10, TimeUnit.MINUTES);
             } catch (TimeoutException e) {
                 throw new IllegalStateException("not every ScaledApi was scraped within 10 minutes");
             }
-            log("every ScaledApi scraped after %d s; settling for %d s", (System.currentTimeMillis() - started) / 1000, warmup);
+            log(
+                    "every ScaledApi scraped after %d s; settling for %d s",
+                    (System.currentTimeMillis() - started) / 1000, warmup);
             Thread.sleep(warmup * 1000L); // the settling time, on purpose
 
             Snapshot before = Snapshot.take(client, pid, operatorMetrics);
@@ -94,7 +96,9 @@ public final class OperatorScaleBench {
             long end = System.currentTimeMillis() + measure * 1000L;
             while (System.currentTimeMillis() < end) {
                 rssMax = Math.max(rssMax, rssKiB(pid));
-                Thread.sleep(Math.min(5000, Math.max(1, end - System.currentTimeMillis()))); // RSS sampled every 5 s over the measured window, on purpose
+                Thread.sleep(Math.min(
+                        5000, Math.max(1, end - System.currentTimeMillis()))); // RSS sampled every 5 s over the
+                // measured window, on purpose
             }
             rssMax = Math.max(rssMax, rssKiB(pid));
             Snapshot after = Snapshot.take(client, pid, operatorMetrics);
@@ -103,9 +107,17 @@ public final class OperatorScaleBench {
             double statusWrites = (after.statusWrites - before.statusWrites) / seconds;
             double requests = (after.apiRequests - before.apiRequests) / seconds;
             double p99 = quantile(0.99, before.lateness, after.lateness) * 1000;
-            System.out.printf(Locale.ROOT, "{\"scaledApis\":%d,\"pods\":%d,\"cpuCores\":%.3f,\"rssMiB\":%.0f,"
-                    + "\"statusWritesPerSecond\":%.2f,\"apiRequestsPerSecond\":%.1f,\"tickLatenessP99Ms\":%.1f}%n",
-                    scaledApis, pods, cpu, rssMax / 1024.0, statusWrites, requests, p99);
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"scaledApis\":%d,\"pods\":%d,\"cpuCores\":%.3f,\"rssMiB\":%.0f,"
+                            + "\"statusWritesPerSecond\":%.2f,\"apiRequestsPerSecond\":%.1f,\"tickLatenessP99Ms\":%.1f}%n",
+                    scaledApis,
+                    pods,
+                    cpu,
+                    rssMax / 1024.0,
+                    statusWrites,
+                    requests,
+                    p99);
         } finally {
             endpoint.stop(0);
         }
@@ -126,7 +138,8 @@ public final class OperatorScaleBench {
                     # TYPE cache_gets_total counter
                     cache_gets_total{cache="catalog",result="hit"} %.1f
                     cache_gets_total{cache="catalog",result="miss"} %.1f
-                    """, requests, requests * 0.004, requests * 0.9, requests * 0.1).getBytes(StandardCharsets.UTF_8);
+                    """, requests, requests * 0.004, requests * 0.9, requests * 0.1)
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -145,15 +158,27 @@ public final class OperatorScaleBench {
     static void createNamespaces(KubernetesClient client) {
         for (int n = 0; n < NAMESPACES; n++) {
             String ns = namespace(n);
-            client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+            client.resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
             // No controller-manager here: the ServiceAccount admission plugin still wants the namespace's default one.
-            client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(ns).endMetadata()
-                    .withAutomountServiceAccountToken(false).build()).serverSideApply();
+            client.resource(new ServiceAccountBuilder()
+                            .withNewMetadata()
+                            .withName("default")
+                            .withNamespace(ns)
+                            .endMetadata()
+                            .withAutomountServiceAccountToken(false)
+                            .build())
+                    .serverSideApply();
         }
     }
 
     static void createScaledApi(KubernetesClient client, int index, int replicas) {
-        ScaledApi api = Serialization.unmarshal("""
+        ScaledApi api = Serialization.unmarshal(
+                """
                 apiVersion: scaledapi.io/v1alpha1
                 kind: ScaledApi
                 metadata:
@@ -174,8 +199,9 @@ public final class OperatorScaleBench {
     }
 
     static boolean scraped(ScaledApi api) {
-        return api.getStatus() != null && api.getStatus().conditions.stream()
-                .anyMatch(c -> "MetricsAvailable".equals(c.getType()) && "True".equals(c.getStatus()));
+        return api.getStatus() != null
+                && api.getStatus().conditions.stream()
+                        .anyMatch(c -> "MetricsAvailable".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     static void waitFor(List<Future<?>> work) throws Exception {
@@ -186,7 +212,8 @@ public final class OperatorScaleBench {
     }
 
     /** What is counted at the start and the end of the measurement. */
-    record Snapshot(long millis, long cpuTicks, double statusWrites, double apiRequests, TreeMap<Double, Double> lateness) {
+    record Snapshot(
+            long millis, long cpuTicks, double statusWrites, double apiRequests, TreeMap<Double, Double> lateness) {
 
         static Snapshot take(KubernetesClient client, long pid, String operatorMetrics) throws Exception {
             String api = client.raw("/metrics");
@@ -198,24 +225,33 @@ public final class OperatorScaleBench {
                 }
                 double value = value(line);
                 requests += value;
-                if (line.contains("resource=\"scaledapis\"") && line.contains("subresource=\"status\"")
-                        && (line.contains("verb=\"APPLY\"") || line.contains("verb=\"PATCH\"") || line.contains("verb=\"UPDATE\""))) {
+                if (line.contains("resource=\"scaledapis\"")
+                        && line.contains("subresource=\"status\"")
+                        && (line.contains("verb=\"APPLY\"")
+                                || line.contains("verb=\"PATCH\"")
+                                || line.contains("verb=\"UPDATE\""))) {
                     statusWrites += value;
                 }
             }
             TreeMap<Double, Double> buckets = new TreeMap<>();
-            String operator = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(operatorMetrics)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String operator = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(operatorMetrics)).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             Pattern le = Pattern.compile("le=\"([^\"]+)\"");
             for (String line : operator.split("\n")) {
                 if (line.startsWith("scaledapi_tick_lateness_seconds_bucket{")) {
                     Matcher m = le.matcher(line);
                     if (m.find()) {
-                        buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)), value(line));
+                        buckets.put(
+                                m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+                                value(line));
                     }
                 }
             }
-            return new Snapshot(System.currentTimeMillis(), OperatorScaleBench.cpuTicks(pid), statusWrites, requests, buckets);
+            return new Snapshot(
+                    System.currentTimeMillis(), OperatorScaleBench.cpuTicks(pid), statusWrites, requests, buckets);
         }
     }
 
@@ -226,7 +262,8 @@ public final class OperatorScaleBench {
 
     /** The q-quantile of the observations between two cumulative histograms, interpolated as histogram_quantile does. */
     static double quantile(double q, TreeMap<Double, Double> before, TreeMap<Double, Double> after) {
-        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double total =
+                after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
         if (total <= 0) {
             return Double.NaN;
         }

@@ -2,6 +2,21 @@ package io.scaledapi.operator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scaledapi.operator.TestResources;
+import io.scaledapi.operator.api.MalformedScaledApis;
+import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.owned.OwnedObjects;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scaledapi.operator.TestResources;
-import io.scaledapi.operator.api.MalformedScaledApis;
-import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.owned.OwnedObjects;
-
 /**
  * {@code dev/faults}: the operator's failure modes with real processes, each a named check, against the control
  * plane that dev/faults starts (etcd and kube-apiserver of their own; their PIDs in {@code SCALEDAPI_CLUSTER_DIR}).
@@ -43,7 +42,8 @@ import io.scaledapi.operator.owned.OwnedObjects;
 public final class FaultSuite {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path CLUSTER = Path.of(System.getenv().getOrDefault("SCALEDAPI_CLUSTER_DIR", "/tmp/scaledapi-faults"));
+    private static final Path CLUSTER =
+            Path.of(System.getenv().getOrDefault("SCALEDAPI_CLUSTER_DIR", "/tmp/scaledapi-faults"));
     private static final Path LOGS = CLUSTER.resolve("logs");
     /** Replicas per stand-in pod's rate: every ScaledApi here targets 100 req/s a replica. */
     private static final double TARGET = 100;
@@ -70,7 +70,8 @@ public final class FaultSuite {
         checks.put("50 malformed ScaledApis at once", suite::malformedAtOnce);
         checks.put("leader killed, the standby takes over", suite::leaderKilled);
         checks.put("etcd restarted while scaling", suite::etcdRestarted);
-        checks.put("64 hanging pods in one namespace, a normal ScaledApi in another", suite::hangingPodsBesideANormalOne);
+        checks.put(
+                "64 hanging pods in one namespace, a normal ScaledApi in another", suite::hangingPodsBesideANormalOne);
         List<String> picked = List.of(args);
         int passed = 0;
         int failed = 0;
@@ -90,7 +91,11 @@ public final class FaultSuite {
             } catch (Throwable e) {
                 failed++;
                 String message = String.valueOf(e.getMessage());
-                System.out.printf(Locale.ROOT, "FAIL %s (%.0f s): %s%n", name, (System.nanoTime() - start) / 1e9,
+                System.out.printf(
+                        Locale.ROOT,
+                        "FAIL %s (%.0f s): %s%n",
+                        name,
+                        (System.nanoTime() - start) / 1e9,
                         message.length() > 2000 ? message.substring(0, 2000) + " ..." : message);
             } finally {
                 suite.stopStarted();
@@ -122,11 +127,16 @@ public final class FaultSuite {
             operator("kill-2", ns, Map.of());
             awaitReplicas(ns, "surge", 9, Duration.ofSeconds(90));
         }
-        assertThat(lowest.get()).as("replicas never went below where the killed process left them").isGreaterThanOrEqualTo(atKill);
+        assertThat(lowest.get())
+                .as("replicas never went below where the killed process left them")
+                .isGreaterThanOrEqualTo(atKill);
         // The checkpoint of the new process's scale is saved on its next tick.
-        await("one of each owned object").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(owned(ns, "surge")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
-                        "Deployment", 1, "Service", 1, "PodDisruptionBudget", 1, "ConfigMap", 1)));
+        await("one of each owned object")
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(owned(ns, "surge"))
+                        .as("owned objects by kind")
+                        .containsExactlyInAnyOrderEntriesOf(
+                                Map.of("Deployment", 1, "Service", 1, "PodDisruptionBudget", 1, "ConfigMap", 1)));
     }
 
     /**
@@ -144,18 +154,27 @@ public final class FaultSuite {
         awaitReplicas(ns, "steady", 2, Duration.ofSeconds(30));
         long outageStart = System.nanoTime();
         stopComponent("kube-apiserver");
-        await("/readyz says 503 while the API server is away").atMost(Duration.ofSeconds(25))
+        await("/readyz says 503 while the API server is away")
+                .atMost(Duration.ofSeconds(25))
                 .until(() -> operator.probe("/readyz") == 503);
         Duration left = Duration.ofSeconds(30).minusNanos(System.nanoTime() - outageStart);
         if (!left.isNegative()) {
-            await("/healthz answers 200 and the process runs through the outage").during(left).atMost(left.plusSeconds(5))
+            await("/healthz answers 200 and the process runs through the outage")
+                    .during(left)
+                    .atMost(left.plusSeconds(5))
                     .until(() -> operator.alive() && operator.probe("/healthz") == 200);
         }
-        assertThat(operator.probe("/readyz")).as("/readyz at the end of the outage").isEqualTo(503);
-        System.out.printf(Locale.ROOT, "  API server stopped for %.0f s: /healthz 200 throughout, /readyz 503%n",
+        assertThat(operator.probe("/readyz"))
+                .as("/readyz at the end of the outage")
+                .isEqualTo(503);
+        System.out.printf(
+                Locale.ROOT,
+                "  API server stopped for %.0f s: /healthz 200 throughout, /readyz 503%n",
                 (System.nanoTime() - outageStart) / 1e9);
         clusterUp();
-        await("/readyz 200 once the API server is back").atMost(Duration.ofSeconds(90)).until(() -> operator.probe("/readyz") == 200);
+        await("/readyz 200 once the API server is back")
+                .atMost(Duration.ofSeconds(90))
+                .until(() -> operator.probe("/readyz") == 200);
         pods.rate(380); // 760 req/s: 8 replicas
         awaitReplicas(ns, "steady", 8, Duration.ofSeconds(60));
         assertThat(operator.alive()).isTrue();
@@ -184,7 +203,8 @@ public final class FaultSuite {
             StandInPods pods = standIns();
             pods.create(client, ns, name, 3);
             // 225 req/s: 3 replicas, at 75 req/s a pod, under 80 % of the target (100): no evidence of load, so a
-            // pod that stops answering counts as any unmeasured pod does (a loaded one counts saturated: AutoscalerTest).
+            // pod that stops answering counts as any unmeasured pod does (a loaded one counts saturated:
+            // AutoscalerTest).
             pods.rate(75);
             endpoints.put(behavior, pods);
         }
@@ -194,25 +214,39 @@ public final class FaultSuite {
         long before = operator.rssMiB();
         endpoints.forEach((behavior, pods) -> pods.behave(behavior));
         AtomicLong highest = new AtomicLong(before);
-        await("replicas hold at 3 for 20 ticks").during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).until(() -> {
-            highest.accumulateAndGet(operator.rssMiB(), Math::max);
-            return operator.alive() && why.keySet().stream().allMatch(b -> replicas(ns, name(b)) == 3);
-        });
-        System.out.printf(Locale.ROOT, "  operator RSS %d MiB before the faults, at most %d MiB during them%n", before, highest.get());
-        assertThat(highest.get()).as("resident memory (MiB) under the chart's 512Mi limit").isLessThan(512);
+        await("replicas hold at 3 for 20 ticks")
+                .during(Duration.ofSeconds(20))
+                .atMost(Duration.ofSeconds(25))
+                .until(() -> {
+                    highest.accumulateAndGet(operator.rssMiB(), Math::max);
+                    return operator.alive() && why.keySet().stream().allMatch(b -> replicas(ns, name(b)) == 3);
+                });
+        System.out.printf(
+                Locale.ROOT,
+                "  operator RSS %d MiB before the faults, at most %d MiB during them%n",
+                before,
+                highest.get());
+        assertThat(highest.get())
+                .as("resident memory (MiB) under the chart's 512Mi limit")
+                .isLessThan(512);
         String log = operator.logText();
         for (Map.Entry<StandInPods.Behavior, String> expected : why.entrySet()) {
             String name = name(expected.getKey());
             Condition metrics = condition(get(ns, name), "MetricsAvailable");
             if (expected.getValue() == null) {
                 assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("True");
-                assertThat(count(log, name + "-standin-0's request counter jumped")).as(name + ": the jump logged once").isEqualTo(1);
+                assertThat(count(log, name + "-standin-0's request counter jumped"))
+                        .as(name + ": the jump logged once")
+                        .isEqualTo(1);
                 continue;
             }
             assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("False");
-            assertThat(metrics.getMessage()).as(name + " MetricsAvailable's message").contains(expected.getValue());
+            assertThat(metrics.getMessage())
+                    .as(name + " MetricsAvailable's message")
+                    .contains(expected.getValue());
             for (int pod = 0; pod < 2; pod++) {
-                assertThat(count(log, "pod " + name + "-standin-" + pod + " ")).as(name + "-standin-" + pod + ": its problem logged once")
+                assertThat(count(log, "pod " + name + "-standin-" + pod + " "))
+                        .as(name + "-standin-" + pod + ": its problem logged once")
                         .isEqualTo(1);
             }
             System.out.println("  " + name + ": " + metrics.getMessage());
@@ -240,11 +274,16 @@ public final class FaultSuite {
         long start = System.nanoTime();
         normal.rate(195); // 390 req/s: 4 replicas (off a boundary)
         awaitReplicas(normalNs, "normal", 4, Duration.ofSeconds(30));
-        System.out.printf(Locale.ROOT, "  normal scaled 2 -> 4 in %.0f s beside 64 hanging pods%n", (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "  normal scaled 2 -> 4 in %.0f s beside 64 hanging pods%n",
+                (System.nanoTime() - start) / 1e9);
         assertThat(operator.alive()).isTrue();
         Condition hangingMetrics = condition(get(hangingNs, "hanging"), "MetricsAvailable");
         assertThat(hangingMetrics.getStatus()).as("hanging's MetricsAvailable").isEqualTo("False");
-        assertThat(replicas(hangingNs, "hanging")).as("hanging holds: its pods never answered").isEqualTo(1);
+        assertThat(replicas(hangingNs, "hanging"))
+                .as("hanging holds: its pods never answered")
+                .isEqualTo(1);
         System.out.println("  hanging: " + hangingMetrics.getMessage());
     }
 
@@ -256,21 +295,31 @@ public final class FaultSuite {
         try {
             Map<Integer, Future<?>> bad = new LinkedHashMap<>();
             for (int i = 0; i < 50; i++) {
-                MalformedScaledApis.Case malformed = MalformedScaledApis.CASES.get(i % MalformedScaledApis.CASES.size());
+                MalformedScaledApis.Case malformed =
+                        MalformedScaledApis.CASES.get(i % MalformedScaledApis.CASES.size());
                 int index = i;
                 bad.put(i, pool.submit(() -> malformed.create(client, ns, "bad-" + index)));
             }
-            Future<?> good = pool.submit(() -> client.resource(TestResources.minimal("good", 1, 4)).inNamespace(ns).create());
+            Future<?> good = pool.submit(() -> client.resource(TestResources.minimal("good", 1, 4))
+                    .inNamespace(ns)
+                    .create());
             for (Map.Entry<Integer, Future<?>> attempt : bad.entrySet()) {
-                MalformedScaledApis.Case malformed = MalformedScaledApis.CASES.get(attempt.getKey() % MalformedScaledApis.CASES.size());
+                MalformedScaledApis.Case malformed =
+                        MalformedScaledApis.CASES.get(attempt.getKey() % MalformedScaledApis.CASES.size());
                 try {
                     attempt.getValue().get(30, TimeUnit.SECONDS);
                     throw new AssertionError("bad-" + attempt.getKey() + " (" + malformed + ") was accepted");
                 } catch (java.util.concurrent.ExecutionException e) {
-                    assertThat(e.getCause()).as("bad-" + attempt.getKey()).isInstanceOf(KubernetesClientException.class);
+                    assertThat(e.getCause())
+                            .as("bad-" + attempt.getKey())
+                            .isInstanceOf(KubernetesClientException.class);
                     KubernetesClientException refused = (KubernetesClientException) e.getCause();
-                    assertThat(refused.getCode()).as("bad-" + attempt.getKey() + " refused with").isEqualTo(422);
-                    assertThat(refused.getMessage()).as("bad-" + attempt.getKey() + " (" + malformed + ")").contains(malformed.field());
+                    assertThat(refused.getCode())
+                            .as("bad-" + attempt.getKey() + " refused with")
+                            .isEqualTo(422);
+                    assertThat(refused.getMessage())
+                            .as("bad-" + attempt.getKey() + " (" + malformed + ")")
+                            .contains(malformed.field());
                 }
             }
             good.get(30, TimeUnit.SECONDS);
@@ -278,14 +327,22 @@ public final class FaultSuite {
             pool.shutdownNow();
         }
         await("the valid one reconciles").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(client.apps().deployments().inNamespace(ns).withName("good").get()).isNotNull();
+            assertThat(client.apps()
+                            .deployments()
+                            .inNamespace(ns)
+                            .withName("good")
+                            .get())
+                    .isNotNull();
             ScaledApi good = get(ns, "good");
             assertThat(good.getStatus()).isNotNull();
-            assertThat(good.getStatus().observedGeneration).isEqualTo(good.getMetadata().getGeneration());
+            assertThat(good.getStatus().observedGeneration)
+                    .isEqualTo(good.getMetadata().getGeneration());
         });
-        assertThat(client.resources(ScaledApi.class).inNamespace(ns).list().getItems()).extracting(a -> a.getMetadata().getName())
+        assertThat(client.resources(ScaledApi.class).inNamespace(ns).list().getItems())
+                .extracting(a -> a.getMetadata().getName())
                 .containsExactly("good");
-        System.out.println("  50 refused naming their field (" + MalformedScaledApis.CASES.size() + " kinds of mistake), 1 reconciled");
+        System.out.println("  50 refused naming their field (" + MalformedScaledApis.CASES.size()
+                + " kinds of mistake), 1 reconciled");
     }
 
     /** 5. Two replicas with leader election: the leader dies, the standby takes the lease in time and decides. */
@@ -305,8 +362,13 @@ public final class FaultSuite {
         assertThat(replicas).containsKey(leader);
         replicas.get(leader).kill();
         long killed = System.nanoTime();
-        String standby = replicas.keySet().stream().filter(k -> !k.equals(leader)).findFirst().orElseThrow();
-        await("the standby holds the lease").atMost(TAKEOVER_BOUND.plusSeconds(15)).until(() -> standby.equals(holder(ns)));
+        String standby = replicas.keySet().stream()
+                .filter(k -> !k.equals(leader))
+                .findFirst()
+                .orElseThrow();
+        await("the standby holds the lease")
+                .atMost(TAKEOVER_BOUND.plusSeconds(15))
+                .until(() -> standby.equals(holder(ns)));
         double takeover = (System.nanoTime() - killed) / 1e9;
         System.out.printf(Locale.ROOT, "  %s killed; %s took the lease after %.1f s%n", leader, standby, takeover);
         assertThat(takeover).as("seconds to take over").isLessThanOrEqualTo(TAKEOVER_BOUND.toSeconds());
@@ -329,9 +391,11 @@ public final class FaultSuite {
         killComponent("etcd");
         clusterUp();
         awaitReplicas(ns, "grow", 9, Duration.ofSeconds(120));
-        await("one of each owned object").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(owned(ns, "grow")).as("owned objects by kind").containsExactlyInAnyOrderEntriesOf(Map.of(
-                        "Deployment", 1, "Service", 1, "ConfigMap", 1)));
+        await("one of each owned object")
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(owned(ns, "grow"))
+                        .as("owned objects by kind")
+                        .containsExactlyInAnyOrderEntriesOf(Map.of("Deployment", 1, "Service", 1, "ConfigMap", 1)));
         assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(2);
         assertThat(get(ns, "grow").getMetadata().getGeneration()).isEqualTo(1L);
         assertThat(operator.alive()).isTrue();
@@ -340,10 +404,21 @@ public final class FaultSuite {
     // --- the pieces the checks share
 
     private String namespace(String name) {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        client.resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
         // No controller-manager here: the ServiceAccount admission plugin still wants the namespace's default one.
-        client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(name).endMetadata()
-                .withAutomountServiceAccountToken(false).build()).serverSideApply();
+        client.resource(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("default")
+                        .withNamespace(name)
+                        .endMetadata()
+                        .withAutomountServiceAccountToken(false)
+                        .build())
+                .serverSideApply();
         return name;
     }
 
@@ -381,13 +456,18 @@ public final class FaultSuite {
     private void awaitMetrics(String ns, String name) {
         await(name + " scraped").atMost(Duration.ofSeconds(60)).until(() -> {
             ScaledApi api = get(ns, name);
-            return api != null && api.getStatus() != null && "True".equals(condition(api, "MetricsAvailable").getStatus());
+            return api != null
+                    && api.getStatus() != null
+                    && "True".equals(condition(api, "MetricsAvailable").getStatus());
         });
     }
 
     private void awaitReplicas(String ns, String name, int expected, Duration atMost) {
-        await(ns + "/" + name + " at " + expected + " replicas").atMost(atMost)
-                .untilAsserted(() -> assertThat(replicas(ns, name)).as(ns + "/" + name + " replicas").isEqualTo(expected));
+        await(ns + "/" + name + " at " + expected + " replicas")
+                .atMost(atMost)
+                .untilAsserted(() -> assertThat(replicas(ns, name))
+                        .as(ns + "/" + name + " replicas")
+                        .isEqualTo(expected));
     }
 
     private ScaledApi get(String ns, String name) {
@@ -395,8 +475,11 @@ public final class FaultSuite {
     }
 
     private int replicas(String ns, String name) {
-        Deployment deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
-        return deployment == null || deployment.getSpec().getReplicas() == null ? -1 : deployment.getSpec().getReplicas();
+        Deployment deployment =
+                client.apps().deployments().inNamespace(ns).withName(name).get();
+        return deployment == null || deployment.getSpec().getReplicas() == null
+                ? -1
+                : deployment.getSpec().getReplicas();
     }
 
     private Watch watchReplicas(String ns, String name, AtomicInteger lowest) {
@@ -409,31 +492,64 @@ public final class FaultSuite {
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         });
     }
 
     private static Condition condition(ScaledApi api, String type) {
-        return api.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + type + " condition in " + Serialization.asYaml(api.getStatus())));
+        return api.getStatus().conditions.stream()
+                .filter(c -> c.getType().equals(type))
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("no " + type + " condition in " + Serialization.asYaml(api.getStatus())));
     }
 
     /** The objects labelled as the ScaledApi's, counted by kind. */
     private Map<String, Integer> owned(String ns, String name) {
         String selector = OwnedObjects.NAME_LABEL + "=" + name;
         Map<String, Integer> kinds = new LinkedHashMap<>();
-        kinds.put("Deployment", client.apps().deployments().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
-        kinds.put("Service", client.services().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
-        kinds.put("PodDisruptionBudget", client.policy().v1().podDisruptionBudget().inNamespace(ns).withLabelSelector(selector)
-                .list().getItems().size());
-        kinds.put("ConfigMap", client.configMaps().inNamespace(ns).withLabelSelector(selector).list().getItems().size());
+        kinds.put(
+                "Deployment",
+                client.apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withLabelSelector(selector)
+                        .list()
+                        .getItems()
+                        .size());
+        kinds.put(
+                "Service",
+                client.services()
+                        .inNamespace(ns)
+                        .withLabelSelector(selector)
+                        .list()
+                        .getItems()
+                        .size());
+        kinds.put(
+                "PodDisruptionBudget",
+                client.policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inNamespace(ns)
+                        .withLabelSelector(selector)
+                        .list()
+                        .getItems()
+                        .size());
+        kinds.put(
+                "ConfigMap",
+                client.configMaps()
+                        .inNamespace(ns)
+                        .withLabelSelector(selector)
+                        .list()
+                        .getItems()
+                        .size());
         kinds.values().removeIf(n -> n == 0);
         return kinds;
     }
 
     private String holder(String ns) {
-        var lease = client.leases().inNamespace(ns).withName("scaledapi-operator").get();
+        var lease =
+                client.leases().inNamespace(ns).withName("scaledapi-operator").get();
         return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
     }
 
@@ -468,8 +584,10 @@ public final class FaultSuite {
     }
 
     private static void signal(String component, boolean kill) throws Exception {
-        long pid = Long.parseLong(Files.readString(CLUSTER.resolve(component + ".pid")).trim());
-        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(component + " is not running"));
+        long pid = Long.parseLong(
+                Files.readString(CLUSTER.resolve(component + ".pid")).trim());
+        ProcessHandle process =
+                ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(component + " is not running"));
         if (kill) {
             process.destroyForcibly();
         } else {
@@ -481,11 +599,16 @@ public final class FaultSuite {
 
     /** dev/cluster up starts what is not running and waits for the API server's /readyz. */
     private static void clusterUp() throws IOException, InterruptedException {
-        Process up = new ProcessBuilder("dev/cluster", "up").directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("cluster-up.log").toFile())).start();
+        Process up = new ProcessBuilder("dev/cluster", "up")
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        LOGS.resolve("cluster-up.log").toFile()))
+                .start();
         if (!up.waitFor(120, TimeUnit.SECONDS) || up.exitValue() != 0) {
             up.destroyForcibly();
-            throw new IllegalStateException("dev/cluster up did not bring the control plane back; see " + LOGS.resolve("cluster-up.log"));
+            throw new IllegalStateException(
+                    "dev/cluster up did not bring the control plane back; see " + LOGS.resolve("cluster-up.log"));
         }
         System.out.println("  control plane up again");
     }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 final class OperatorProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     final String id;
     final Path log;
@@ -34,13 +35,17 @@ final class OperatorProcess implements AutoCloseable {
         this.healthPort = healthPort;
     }
 
-    static OperatorProcess start(Path root, Path logs, String id, String namespace, Map<String, String> env) throws IOException {
+    static OperatorProcess start(Path root, Path logs, String id, String namespace, Map<String, String> env)
+            throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
         Path log = logs.resolve("operator-" + id + ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", root.resolve("operator/target/scaledapi-operator.jar").toString())
+        ProcessBuilder builder = new ProcessBuilder(
+                        "java",
+                        "-jar",
+                        root.resolve("operator/target/scaledapi-operator.jar").toString())
                 .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -58,8 +63,8 @@ final class OperatorProcess implements AutoCloseable {
 
     /** The chart's jvmOptions: the operator runs here as it does in its 512Mi container. */
     static String jvmOptions(Path root) throws IOException {
-        Matcher m = Pattern.compile("(?m)^jvmOptions: \"([^\"]+)\"").matcher(
-                Files.readString(root.resolve("helm/scaledapi-operator/values.yaml")));
+        Matcher m = Pattern.compile("(?m)^jvmOptions: \"([^\"]+)\"")
+                .matcher(Files.readString(root.resolve("helm/scaledapi-operator/values.yaml")));
         if (!m.find()) {
             throw new IllegalStateException("no jvmOptions in the chart's values.yaml");
         }
@@ -69,8 +74,12 @@ final class OperatorProcess implements AutoCloseable {
     /** The HTTP status of a health path, or -1 when nothing answers. */
     int probe(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -1,5 +1,13 @@
 package io.scaledapi.operator.faults;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.owned.OwnedObjects;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,16 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.owned.OwnedObjects;
-
 /**
  * Pods for an API server with no kubelet: ready Pod objects whose podIP is 127.0.0.1 and whose port is one local
  * endpoint, which serves Prometheus text with a request counter growing at a set rate per pod, or misbehaves in
@@ -32,7 +30,14 @@ public final class StandInPods implements AutoCloseable {
 
     /** What the endpoint answers. */
     enum Behavior {
-        GOOD, GARBAGE, NAN, NEGATIVE, JUMP, HUGE, SILENT, DRIP
+        GOOD,
+        GARBAGE,
+        NAN,
+        NEGATIVE,
+        JUMP,
+        HUGE,
+        SILENT,
+        DRIP
     }
 
     private static final long HUGE_BYTES = 100L * 1024 * 1024;
@@ -87,22 +92,40 @@ public final class StandInPods implements AutoCloseable {
     /** A Pod object of the ScaledApi {@code app}, marked Ready with podIP 127.0.0.1 and its {@code metrics} port. */
     public static Pod createReady(KubernetesClient client, String namespace, String app, String name, int port) {
         Pod pod = client.resource(new PodBuilder()
-                .withNewMetadata()
-                    .withName(name)
-                    .withNamespace(namespace)
-                    .withLabels(Map.of("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY, OwnedObjects.NAME_LABEL, app,
-                            "app.kubernetes.io/name", app))
-                .endMetadata()
-                .withNewSpec()
-                    .withAutomountServiceAccountToken(false)
-                    .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(port).endPort()
-                    .endContainer()
-                .endSpec()
-                .build()).create();
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .withLabels(Map.of(
+                                "app.kubernetes.io/managed-by",
+                                OwnedObjects.MANAGED_BY,
+                                OwnedObjects.NAME_LABEL,
+                                app,
+                                "app.kubernetes.io/name",
+                                app))
+                        .endMetadata()
+                        .withNewSpec()
+                        .withAutomountServiceAccountToken(false)
+                        .addNewContainer()
+                        .withName("api")
+                        .withImage("scaledapi/sample-api:0.1.0")
+                        .addNewPort()
+                        .withName(OwnedObjects.METRICS_PORT_NAME)
+                        .withContainerPort(port)
+                        .endPort()
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         String now = Instant.now().toString();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withStartTime(now)
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
+        pod.setStatus(new PodStatusBuilder()
+                .withPhase("Running")
+                .withPodIP("127.0.0.1")
+                .withStartTime(now)
+                .withConditions(new PodConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withLastTransitionTime(now)
+                        .build())
                 .build());
         return client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }
@@ -147,7 +170,8 @@ public final class StandInPods implements AutoCloseable {
     }
 
     /** A chunked body of {@code bytes} bytes, one byte every {@code secondsPerByte} seconds when that is not 0. */
-    private void stream(HttpExchange exchange, long bytes, int secondsPerByte) throws IOException, InterruptedException {
+    private void stream(HttpExchange exchange, long bytes, int secondsPerByte)
+            throws IOException, InterruptedException {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         if (secondsPerByte > 0) {

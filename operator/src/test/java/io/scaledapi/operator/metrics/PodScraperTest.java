@@ -2,6 +2,7 @@ package io.scaledapi.operator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,11 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** Real HTTP endpoints on 127.0.0.1 standing in for pods: healthy, slow, failing, absent. */
 class PodScraperTest {
@@ -60,14 +58,17 @@ class PodScraperTest {
         int failing = serve(500, "boom", false);
         int noCounter = serve(200, "other_metric 1\n", false);
         var executor = PodScraper.newExecutor(8);
-        try (PodScraper scraper = new PodScraper(new DirectFetcher(Duration.ofMillis(500), executor), Duration.ofMillis(500), 4, executor)) {
-            Map<String, PodScraper.Result> results = scraper.scrape(List.of(
-                    new PodTarget("ns", "healthy", "127.0.0.1", healthy, "/actuator/prometheus"),
-                    new PodTarget("ns", "slow", "127.0.0.1", slow, "/actuator/prometheus"),
-                    new PodTarget("ns", "failing", "127.0.0.1", failing, "/actuator/prometheus"),
-                    new PodTarget("ns", "no-counter", "127.0.0.1", noCounter, "/actuator/prometheus"),
-                    new PodTarget("ns", "absent", "127.0.0.1", 1, "/actuator/prometheus")),
-                    new PodCountersReader("http_server_requests_seconds_count")).get(5, TimeUnit.SECONDS);
+        try (PodScraper scraper = new PodScraper(
+                new DirectFetcher(Duration.ofMillis(500), executor), Duration.ofMillis(500), 4, executor)) {
+            Map<String, PodScraper.Result> results = scraper.scrape(
+                            List.of(
+                                    new PodTarget("ns", "healthy", "127.0.0.1", healthy, "/actuator/prometheus"),
+                                    new PodTarget("ns", "slow", "127.0.0.1", slow, "/actuator/prometheus"),
+                                    new PodTarget("ns", "failing", "127.0.0.1", failing, "/actuator/prometheus"),
+                                    new PodTarget("ns", "no-counter", "127.0.0.1", noCounter, "/actuator/prometheus"),
+                                    new PodTarget("ns", "absent", "127.0.0.1", 1, "/actuator/prometheus")),
+                            new PodCountersReader("http_server_requests_seconds_count"))
+                    .get(5, TimeUnit.SECONDS);
             assertThat(results.get("healthy").counters().requests()).isEqualTo(1230);
             assertThat(results.get("slow").failure()).contains("500 ms");
             assertThat(results.get("failing").failure()).contains("HTTP 500");
@@ -87,25 +88,36 @@ class PodScraperTest {
         int hanging = serve(200, PrometheusTextTest.SAMPLE_API, true);
         int healthy = serve(200, PrometheusTextTest.SAMPLE_API, false);
         var executor = PodScraper.newExecutor(8);
-        try (PodScraper scraper = new PodScraper(new DirectFetcher(Duration.ofSeconds(2), executor), Duration.ofSeconds(2), 8, executor)) {
+        try (PodScraper scraper = new PodScraper(
+                new DirectFetcher(Duration.ofSeconds(2), executor), Duration.ofSeconds(2), 8, executor)) {
             List<PodTarget> stuck = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 stuck.add(new PodTarget("team-a", "stuck-" + i, "127.0.0.1", hanging, "/actuator/prometheus"));
             }
-            var stuckResults = scraper.scrape("team-a/stuck", stuck, new PodCountersReader("http_server_requests_seconds_count"));
+            var stuckResults =
+                    scraper.scrape("team-a/stuck", stuck, new PodCountersReader("http_server_requests_seconds_count"));
             long asked = System.nanoTime();
-            Map<String, PodScraper.Result> normal = scraper.scrape("team-b/normal", List.of(
-                    new PodTarget("team-b", "normal-0", "127.0.0.1", healthy, "/actuator/prometheus"),
-                    new PodTarget("team-b", "normal-1", "127.0.0.1", healthy, "/actuator/prometheus")),
-                    new PodCountersReader("http_server_requests_seconds_count")).get(5, TimeUnit.SECONDS);
+            Map<String, PodScraper.Result> normal = scraper.scrape(
+                            "team-b/normal",
+                            List.of(
+                                    new PodTarget("team-b", "normal-0", "127.0.0.1", healthy, "/actuator/prometheus"),
+                                    new PodTarget("team-b", "normal-1", "127.0.0.1", healthy, "/actuator/prometheus")),
+                            new PodCountersReader("http_server_requests_seconds_count"))
+                    .get(5, TimeUnit.SECONDS);
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
             assertThat(normal.values()).allSatisfy(r -> assertThat(r.counters()).isNotNull());
-            assertThat(tookMillis).as("answered before any hanging scrape timed out (2 s)").isLessThan(2000);
-            assertThat(stuckResults).as("the hanging resource's scrapes still wait for their timeout").isNotDone();
+            assertThat(tookMillis)
+                    .as("answered before any hanging scrape timed out (2 s)")
+                    .isLessThan(2000);
+            assertThat(stuckResults)
+                    .as("the hanging resource's scrapes still wait for their timeout")
+                    .isNotDone();
             Map<String, PodScraper.Result> stuckDone = stuckResults.get(10, TimeUnit.SECONDS);
-            assertThat(stuckDone.values()).extracting(PodScraper.Result::kind)
+            assertThat(stuckDone.values())
+                    .extracting(PodScraper.Result::kind)
                     .containsOnly(ScrapeFailure.TIMEOUT, ScrapeFailure.OVERLOADED)
-                    .filteredOn(k -> k == ScrapeFailure.TIMEOUT).hasSizeLessThanOrEqualTo(8); // 4 at a time, 2 rounds in 2 s at most
+                    .filteredOn(k -> k == ScrapeFailure.TIMEOUT)
+                    .hasSizeLessThanOrEqualTo(8); // 4 at a time, 2 rounds in 2 s at most
         }
     }
 }

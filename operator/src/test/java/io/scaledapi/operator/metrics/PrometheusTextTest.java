@@ -3,13 +3,11 @@ package io.scaledapi.operator.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.scaledapi.autoscaler.PodCounters;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.scaledapi.autoscaler.PodCounters;
 
 class PrometheusTextTest {
 
@@ -43,9 +41,13 @@ class PrometheusTextTest {
     void theProcessCpuTimeIsReadUnderEitherName() {
         PodCountersReader reader = new PodCountersReader("http_server_requests_seconds_count");
         assertThat(reader.read(SAMPLE_API).cpuSeconds()).as("not exported").isNaN();
-        assertThat(reader.read(SAMPLE_API + "process_cpu_time_ns_total 2.5E9\n").cpuSeconds()).as("Micrometer's").isEqualTo(2.5);
-        assertThat(reader.read(SAMPLE_API + "process_cpu_seconds_total 3.25\nprocess_cpu_time_ns_total 2.5E9\n").cpuSeconds())
-                .as("the Prometheus clients' name wins").isEqualTo(3.25);
+        assertThat(reader.read(SAMPLE_API + "process_cpu_time_ns_total 2.5E9\n").cpuSeconds())
+                .as("Micrometer's")
+                .isEqualTo(2.5);
+        assertThat(reader.read(SAMPLE_API + "process_cpu_seconds_total 3.25\nprocess_cpu_time_ns_total 2.5E9\n")
+                        .cpuSeconds())
+                .as("the Prometheus clients' name wins")
+                .isEqualTo(3.25);
     }
 
     @Test
@@ -58,8 +60,11 @@ class PrometheusTextTest {
         assertThat(c.cacheMisses()).isEqualTo(100);
         assertThat(c.sharedHits()).isEqualTo(80);
         assertThat(c.sharedMisses()).isEqualTo(20);
-        assertThat(new PodCountersReader("http_server_requests_seconds_count").read(SAMPLE_API).sharedHits())
-                .as("no shared tier").isNaN();
+        assertThat(new PodCountersReader("http_server_requests_seconds_count")
+                        .read(SAMPLE_API)
+                        .sharedHits())
+                .as("no shared tier")
+                .isNaN();
     }
 
     @Test
@@ -89,7 +94,8 @@ class PrometheusTextTest {
                 """);
         assertThat(parsed.badLines()).isZero();
         assertThat(parsed.samples()).hasSize(7);
-        assertThat(parsed.samples().get(0).labels()).isEqualTo(Map.of("path", "C:\\dir", "quote", "say \"hi\"", "nl", "x\ny"));
+        assertThat(parsed.samples().get(0).labels())
+                .isEqualTo(Map.of("path", "C:\\dir", "quote", "say \"hi\"", "nl", "x\ny"));
         assertThat(parsed.samples().get(1).value()).isEqualTo(2);
         assertThat(parsed.samples().get(2).value()).isEqualTo(3.5);
         assertThat(parsed.samples().get(3).value()).isNaN();
@@ -113,8 +119,19 @@ class PrometheusTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{a=\"b\"} 1", "x{a=\"b} 1", "x{a=b} 1", "x{=\"b\"} 1", "x abc", "x", "x 1 2 3", "x 1 notatime",
-        "x{a=\"b\" 1", "9x 1"})
+    @ValueSource(
+            strings = {
+                "{a=\"b\"} 1",
+                "x{a=\"b} 1",
+                "x{a=b} 1",
+                "x{=\"b\"} 1",
+                "x abc",
+                "x",
+                "x 1 2 3",
+                "x 1 notatime",
+                "x{a=\"b\" 1",
+                "9x 1"
+            })
     void garbageLinesAreSkippedAndCounted(String line) {
         var parsed = PrometheusText.parse("ok 1\n" + line + "\n");
         assertThat(parsed.samples()).extracting(PrometheusText.Sample::name).containsExactly("ok");

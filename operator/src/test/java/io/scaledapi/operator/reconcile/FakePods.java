@@ -1,5 +1,11 @@
 package io.scaledapi.operator.reconcile;
 
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scaledapi.operator.owned.OwnedObjects;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -9,14 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.owned.OwnedObjects;
 
 /**
  * Pods stood in for by local HTTP endpoints, for an API server with no kubelet: each pod object gets a loopback
@@ -85,22 +83,39 @@ final class FakePods implements AutoCloseable {
         servers.add(server);
 
         Pod pod = client.resource(new PodBuilder()
-                .withNewMetadata()
-                    .withName(app + "-" + index)
-                    .withNamespace(namespace)
-                    .withLabels(Map.of("app.kubernetes.io/managed-by", OwnedObjects.MANAGED_BY, OwnedObjects.NAME_LABEL, app,
-                            "app.kubernetes.io/name", app))
-                .endMetadata()
-                .withNewSpec()
-                    .addNewContainer().withName("api").withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort().withName(OwnedObjects.METRICS_PORT_NAME).withContainerPort(port).endPort()
-                    .endContainer()
-                .endSpec()
-                .build()).create();
+                        .withNewMetadata()
+                        .withName(app + "-" + index)
+                        .withNamespace(namespace)
+                        .withLabels(Map.of(
+                                "app.kubernetes.io/managed-by",
+                                OwnedObjects.MANAGED_BY,
+                                OwnedObjects.NAME_LABEL,
+                                app,
+                                "app.kubernetes.io/name",
+                                app))
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("api")
+                        .withImage("scaledapi/sample-api:0.1.0")
+                        .addNewPort()
+                        .withName(OwnedObjects.METRICS_PORT_NAME)
+                        .withContainerPort(port)
+                        .endPort()
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         String now = Instant.now().toString();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                .withPhase("Running").withPodIP(ip).withStartTime(now)
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(now).build())
+                .withPhase("Running")
+                .withPodIP(ip)
+                .withStartTime(now)
+                .withConditions(new PodConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withLastTransitionTime(now)
+                        .build())
                 .build());
         return client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }

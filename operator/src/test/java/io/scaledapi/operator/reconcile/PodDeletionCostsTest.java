@@ -2,13 +2,11 @@ package io.scaledapi.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class PodDeletionCostsTest {
 
@@ -21,12 +19,17 @@ class PodDeletionCostsTest {
 
     @Test
     void garbageRatesCostNothingAndHugeOnesStayWithinAnInt() {
-        Map<String, Integer> costs = PodDeletionCosts.of(List.of(pod("a"), pod("b"), pod("c")),
-                Map.of("a", Double.NaN, "b", -3.0, "c", 1e12));
+        Map<String, Integer> costs = PodDeletionCosts.of(
+                List.of(pod("a"), pod("b"), pod("c")), Map.of("a", Double.NaN, "b", -3.0, "c", 1e12));
         assertThat(costs).containsExactly(Map.entry("a", 0), Map.entry("b", 0), Map.entry("c", Integer.MAX_VALUE));
     }
 
     private static Pod pod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("ns").endMetadata().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("ns")
+                .endMetadata()
+                .build();
     }
 }

@@ -3,17 +3,6 @@ package io.scaledapi.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -32,6 +21,14 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.owned.DeploymentDependent;
 import io.scaledapi.operator.status.StatusReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The reconciler against a real kube-apiserver (no controller manager: Deployment status is written by the test). */
 @ExtendWith(KubeApiBinaries.class)
@@ -48,8 +45,14 @@ class ReconcilerTest {
         TestResources.installCrd(client);
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         var threads = io.scaledapi.operator.metrics.PodScraper.newExecutor(4);
-        operator.register(new ScaledApiReconciler(client, Clock.systemUTC(), new io.scaledapi.operator.metrics.PodScraper(
-                new io.scaledapi.operator.metrics.DirectFetcher(Duration.ofSeconds(1), threads), Duration.ofSeconds(1), 4, threads),
+        operator.register(new ScaledApiReconciler(
+                client,
+                Clock.systemUTC(),
+                new io.scaledapi.operator.metrics.PodScraper(
+                        new io.scaledapi.operator.metrics.DirectFetcher(Duration.ofSeconds(1), threads),
+                        Duration.ofSeconds(1),
+                        4,
+                        threads),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         operator.start();
     }
@@ -74,26 +77,36 @@ class ReconcilerTest {
         Deployment deployment = await().atMost(WAIT).until(() -> deployment("catalog"), d -> d != null);
         assertOwnedBy(deployment.getMetadata().getOwnerReferences(), api);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
-        assertThat(deployment.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "scaledapi-operator");
+        assertThat(deployment.getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/managed-by", "scaledapi-operator");
         var pod = deployment.getSpec().getTemplate().getSpec();
         var container = pod.getContainers().get(0);
         assertThat(container.getImage()).isEqualTo("scaledapi/sample-api:0.1.0");
-        assertThat(container.getPorts()).extracting(p -> p.getName(), p -> p.getContainerPort()).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("http", 8080), org.assertj.core.groups.Tuple.tuple("metrics", 8081));
-        assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("CACHE_TTL", "90s"),
-                org.assertj.core.groups.Tuple.tuple("CACHE_MAX_ENTRIES", "10000"),
-                org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
-                org.assertj.core.groups.Tuple.tuple("MANAGEMENT_SERVER_PORT", "8081"),
-                org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
+        assertThat(container.getPorts())
+                .extracting(p -> p.getName(), p -> p.getContainerPort())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("http", 8080),
+                        org.assertj.core.groups.Tuple.tuple("metrics", 8081));
+        assertThat(container.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("CACHE_TTL", "90s"),
+                        org.assertj.core.groups.Tuple.tuple("CACHE_MAX_ENTRIES", "10000"),
+                        org.assertj.core.groups.Tuple.tuple("SERVER_PORT", "8080"),
+                        org.assertj.core.groups.Tuple.tuple("MANAGEMENT_SERVER_PORT", "8081"),
+                        org.assertj.core.groups.Tuple.tuple("LOG_LEVEL", "debug"));
         // Probes on the metrics port: an overloaded API port does not get its pod restarted.
         assertThat(List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe()))
-                .allSatisfy(probe -> assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics"));
+                .allSatisfy(probe ->
+                        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics"));
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
-        assertThat(container.getStartupProbe().getPeriodSeconds() * container.getStartupProbe().getFailureThreshold())
-                .as("startup budget in seconds").isEqualTo(120);
-        assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(DeploymentDependent.PRE_STOP_SECONDS);
+        assertThat(container.getStartupProbe().getPeriodSeconds()
+                        * container.getStartupProbe().getFailureThreshold())
+                .as("startup budget in seconds")
+                .isEqualTo(120);
+        assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds())
+                .isEqualTo(DeploymentDependent.PRE_STOP_SECONDS);
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -103,33 +116,47 @@ class ReconcilerTest {
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(container.getVolumeMounts()).anyMatch(m -> m.getMountPath().equals("/tmp"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/path", "/actuator/prometheus")
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus")
                 .containsEntry("prometheus.io/port", "8081");
 
         Service service = await().atMost(WAIT).until(() -> service("catalog"), s -> s != null);
         assertOwnedBy(service.getMetadata().getOwnerReferences(), api);
-        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getSelector())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
 
-        assertThat(client.resources(PodDisruptionBudget.class).inNamespace(namespace).list().getItems())
-                .as("no PodDisruptionBudget for min=1").isEmpty();
-        await().atMost(WAIT).until(() -> events("catalog").stream().anyMatch(e -> e.getReason().equals("Created")
-                && e.getMessage().contains("Deployment catalog")));
-        await().atMost(WAIT).until(() -> events("catalog").stream().anyMatch(e -> e.getReason().equals("EnvIgnored")
-                && e.getType().equals("Warning") && e.getMessage().contains("CACHE_TTL")));
+        assertThat(client.resources(PodDisruptionBudget.class)
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems())
+                .as("no PodDisruptionBudget for min=1")
+                .isEmpty();
+        await().atMost(WAIT)
+                .until(() -> events("catalog").stream()
+                        .anyMatch(e -> e.getReason().equals("Created")
+                                && e.getMessage().contains("Deployment catalog")));
+        await().atMost(WAIT)
+                .until(() -> events("catalog").stream()
+                        .anyMatch(e -> e.getReason().equals("EnvIgnored")
+                                && e.getType().equals("Warning")
+                                && e.getMessage().contains("CACHE_TTL")));
     }
 
     @Test
     void statusFollowsTheDeployment() {
-        create("status", 2, 5, spec -> {
-        });
+        create("status", 2, 5, spec -> {});
         await().atMost(WAIT).untilAsserted(() -> {
             ScaledApi api = get("status");
             assertThat(api.getStatus()).isNotNull();
-            assertThat(api.getStatus().observedGeneration).isEqualTo(api.getMetadata().getGeneration());
-            assertThat(condition(api, "Ready")).extracting(Condition::getStatus, Condition::getReason).containsExactly("False", "Progressing");
+            assertThat(api.getStatus().observedGeneration)
+                    .isEqualTo(api.getMetadata().getGeneration());
+            assertThat(condition(api, "Ready"))
+                    .extracting(Condition::getStatus, Condition::getReason)
+                    .containsExactly("False", "Progressing");
             assertThat(condition(api, "ScalingLimited").getReason()).isEqualTo("AtMinimum");
-            assertThat(condition(api, "MetricsAvailable")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+            assertThat(condition(api, "MetricsAvailable"))
+                    .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
                     .containsExactly("False", "MetricsUnavailable", "no pod is ready yet");
             assertThat(condition(api, "ScalingActive").getStatus()).isEqualTo("False");
             assertThat(api.getStatus().mode).isEqualTo("Stable");
@@ -141,7 +168,9 @@ class ReconcilerTest {
             ScaledApi api = get("status");
             assertThat(api.getStatus().readyReplicas).isEqualTo(2);
             assertThat(api.getStatus().replicas).isEqualTo(2);
-            assertThat(condition(api, "Ready")).extracting(Condition::getStatus, Condition::getReason).containsExactly("True", "Available");
+            assertThat(condition(api, "Ready"))
+                    .extracting(Condition::getStatus, Condition::getReason)
+                    .containsExactly("True", "Available");
         });
 
         writeDeploymentStatus("status", 2, 0, "ProgressDeadlineExceeded");
@@ -150,8 +179,10 @@ class ReconcilerTest {
             assertThat(ready.getReason()).isEqualTo("ImageNotReady");
             assertThat(ready.getMessage()).contains("scaledapi/sample-api:0.1.0");
         });
-        await().atMost(WAIT).until(() -> events("status").stream()
-                .anyMatch(e -> e.getReason().equals("ImageNotReady") && e.getType().equals("Warning")));
+        await().atMost(WAIT)
+                .until(() -> events("status").stream()
+                        .anyMatch(e -> e.getReason().equals("ImageNotReady")
+                                && e.getType().equals("Warning")));
     }
 
     @Test
@@ -162,22 +193,31 @@ class ReconcilerTest {
             spec.metrics.port = 9000;
         });
         Deployment deployment = await().atMost(WAIT).until(() -> deployment("oneport"), d -> d != null);
-        var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(container.getPorts()).extracting(p -> p.getName(), p -> p.getContainerPort())
+        var container =
+                deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getPorts())
+                .extracting(p -> p.getName(), p -> p.getContainerPort())
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("http", 9000));
         assertThat(List.of(container.getLivenessProbe(), container.getReadinessProbe(), container.getStartupProbe()))
-                .allSatisfy(probe -> assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http"));
-        assertThat(container.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .allSatisfy(probe ->
+                        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http"));
+        assertThat(container.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(org.assertj.core.groups.Tuple.tuple("MANAGEMENT_SERVER_PORT", "9000"));
-        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "9000");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/port", "9000");
     }
 
     @Test
     void aDisruptionBudgetExistsExactlyWhileMinIsAtLeastTwo() {
-        ScaledApi api = create("pdb", 2, 4, spec -> {
-        });
-        PodDisruptionBudget pdb = await().atMost(WAIT).until(
-                () -> client.resources(PodDisruptionBudget.class).inNamespace(namespace).withName("pdb").get(), p -> p != null);
+        ScaledApi api = create("pdb", 2, 4, spec -> {});
+        PodDisruptionBudget pdb = await().atMost(WAIT)
+                .until(
+                        () -> client.resources(PodDisruptionBudget.class)
+                                .inNamespace(namespace)
+                                .withName("pdb")
+                                .get(),
+                        p -> p != null);
         assertOwnedBy(pdb.getMetadata().getOwnerReferences(), api);
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
 
@@ -185,7 +225,12 @@ class ReconcilerTest {
             a.getSpec().replicas.min = 1;
             return a;
         });
-        await().atMost(WAIT).until(() -> client.resources(PodDisruptionBudget.class).inNamespace(namespace).withName("pdb").get() == null);
+        await().atMost(WAIT)
+                .until(() -> client.resources(PodDisruptionBudget.class)
+                                .inNamespace(namespace)
+                                .withName("pdb")
+                                .get()
+                        == null);
     }
 
     @Test
@@ -196,44 +241,81 @@ class ReconcilerTest {
             spec.cache.shared.managed.maxMemory = "64Mi";
             spec.cache.warmKeys = 500;
         });
-        Deployment redis = await().atMost(WAIT).until(
-                () -> client.apps().deployments().inNamespace(namespace).withName("shared-redis").get(), d -> d != null);
+        Deployment redis = await().atMost(WAIT)
+                .until(
+                        () -> client.apps()
+                                .deployments()
+                                .inNamespace(namespace)
+                                .withName("shared-redis")
+                                .get(),
+                        d -> d != null);
         assertOwnedBy(redis.getMetadata().getOwnerReferences(), api);
         var container = redis.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(container.getArgs()).containsSubsequence("--maxmemory", Long.toString(64L << 20))
-                .containsSubsequence("--maxmemory-policy", "allkeys-lru").containsSubsequence("--save", "")
+        assertThat(container.getArgs())
+                .containsSubsequence("--maxmemory", Long.toString(64L << 20))
+                .containsSubsequence("--maxmemory-policy", "allkeys-lru")
+                .containsSubsequence("--save", "")
                 .containsSubsequence("--appendonly", "no");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(redis.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(redis.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+                .isTrue();
         assertThat(redis.getSpec().getTemplate().getMetadata().getLabels())
-                .as("kept out of the API's pod informer").doesNotContainKey("app.kubernetes.io/managed-by");
-        var service = await().atMost(WAIT).until(
-                () -> client.services().inNamespace(namespace).withName("shared-redis").get(), s -> s != null);
+                .as("kept out of the API's pod informer")
+                .doesNotContainKey("app.kubernetes.io/managed-by");
+        var service = await().atMost(WAIT)
+                .until(
+                        () -> client.services()
+                                .inNamespace(namespace)
+                                .withName("shared-redis")
+                                .get(),
+                        s -> s != null);
         assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(6379);
 
         Deployment apiDeployment = await().atMost(WAIT).until(() -> deployment("shared"), d -> d != null);
-        assertThat(apiDeployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        assertThat(apiDeployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
                 .extracting(EnvVar::getName, EnvVar::getValue)
-                .contains(org.assertj.core.groups.Tuple.tuple("REDIS_URL", "redis://shared-redis." + namespace + ".svc:6379"),
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "REDIS_URL", "redis://shared-redis." + namespace + ".svc:6379"),
                         org.assertj.core.groups.Tuple.tuple("REDIS_KEY_PREFIX", namespace + "/shared:"),
                         org.assertj.core.groups.Tuple.tuple("CACHE_WARM_KEYS", "500"));
 
-        client.resources(ScaledApi.class).inNamespace(namespace).withName("shared").edit(a -> {
-            a.getSpec().cache.shared = null;
-            a.getSpec().cache.warmKeys = 0;
-            return a;
-        });
-        await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(namespace).withName("shared-redis").get() == null
-                && client.services().inNamespace(namespace).withName("shared-redis").get() == null);
-        await().atMost(WAIT).until(() -> deployment("shared").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
-                .stream().noneMatch(e -> e.getName().equals("REDIS_URL")));
+        client.resources(ScaledApi.class)
+                .inNamespace(namespace)
+                .withName("shared")
+                .edit(a -> {
+                    a.getSpec().cache.shared = null;
+                    a.getSpec().cache.warmKeys = 0;
+                    return a;
+                });
+        await().atMost(WAIT)
+                .until(() -> client.apps()
+                                        .deployments()
+                                        .inNamespace(namespace)
+                                        .withName("shared-redis")
+                                        .get()
+                                == null
+                        && client.services()
+                                        .inNamespace(namespace)
+                                        .withName("shared-redis")
+                                        .get()
+                                == null);
+        await().atMost(WAIT)
+                .until(() ->
+                        deployment("shared").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                                .noneMatch(e -> e.getName().equals("REDIS_URL")));
     }
 
     @Test
     void driftIsCorrectedButOthersFieldsAndTheReplicaCountAreLeftAlone() {
-        create("drift", 1, 10, spec -> {
-        });
+        create("drift", 1, 10, spec -> {});
         await().atMost(WAIT).until(() -> deployment("drift"), d -> d != null);
 
         client.apps().deployments().inNamespace(namespace).withName("drift").edit(d -> {
@@ -244,48 +326,73 @@ class ReconcilerTest {
         });
         await().atMost(WAIT).untilAsserted(() -> {
             Deployment d = deployment("drift");
-            assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("scaledapi/sample-api:0.1.0");
+            assertThat(d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    .isEqualTo("scaledapi/sample-api:0.1.0");
             assertThat(d.getMetadata().getLabels()).containsEntry("team", "payments");
-            assertThat(d.getSpec().getReplicas()).as("replicas are not reset to min").isEqualTo(3);
+            assertThat(d.getSpec().getReplicas())
+                    .as("replicas are not reset to min")
+                    .isEqualTo(3);
         });
 
         // A spec change reconciles again: replicas stay, the new max clamps them.
-        client.resources(ScaledApi.class).inNamespace(namespace).withName("drift").edit(a -> {
-            a.getSpec().replicas.max = 2;
-            return a;
-        });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(deployment("drift").getSpec().getReplicas()).isEqualTo(2));
+        client.resources(ScaledApi.class)
+                .inNamespace(namespace)
+                .withName("drift")
+                .edit(a -> {
+                    a.getSpec().replicas.max = 2;
+                    return a;
+                });
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(deployment("drift").getSpec().getReplicas()).isEqualTo(2));
 
         Service before = service("drift");
         client.services().inNamespace(namespace).withName("drift").delete();
         await().atMost(WAIT).untilAsserted(() -> {
             Service after = service("drift");
             assertThat(after).isNotNull();
-            assertThat(after.getMetadata().getUid()).isNotEqualTo(before.getMetadata().getUid());
+            assertThat(after.getMetadata().getUid())
+                    .isNotEqualTo(before.getMetadata().getUid());
         });
     }
 
     @Test
     void anObjectTheApiServerRefusesIsReportedInStatusAndEvents() {
-        create("refused", 1, 3, spec -> spec.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
-                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
-                .build());
+        create(
+                "refused",
+                1,
+                3,
+                spec -> spec.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                        .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                        .build());
         await().atMost(WAIT).untilAsserted(() -> {
             Condition ready = condition(get("refused"), "Ready");
             assertThat(ready.getStatus()).isEqualTo("False");
             assertThat(ready.getReason()).isEqualTo("ReconcileFailed");
             assertThat(ready.getMessage()).contains("must be less than or equal to memory limit");
         });
-        await().atMost(WAIT).until(() -> events("refused").stream()
-                .anyMatch(e -> e.getReason().equals("ReconcileFailed") && e.getType().equals("Warning")));
+        await().atMost(WAIT)
+                .until(() -> events("refused").stream()
+                        .anyMatch(e -> e.getReason().equals("ReconcileFailed")
+                                && e.getType().equals("Warning")));
 
-        client.resources(ScaledApi.class).inNamespace(namespace).withName("refused").edit(a -> {
-            a.getSpec().resources = null;
-            return a;
-        });
+        client.resources(ScaledApi.class)
+                .inNamespace(namespace)
+                .withName("refused")
+                .edit(a -> {
+                    a.getSpec().resources = null;
+                    return a;
+                });
         await().atMost(WAIT).until(() -> deployment("refused"), d -> d != null);
-        await().atMost(WAIT).until(() -> !"ReconcileFailed".equals(condition(get("refused"), "Ready").getReason()));
+        await().atMost(WAIT)
+                .until(() -> !"ReconcileFailed"
+                        .equals(condition(get("refused"), "Ready").getReason()));
     }
 
     @Test
@@ -294,7 +401,8 @@ class ReconcilerTest {
         await().atMost(WAIT).untilAsserted(() -> {
             ScaledApi api = get("paused");
             assertThat(api.getStatus().mode).isEqualTo("Paused");
-            assertThat(condition(api, "ScalingActive")).extracting(Condition::getStatus, Condition::getReason)
+            assertThat(condition(api, "ScalingActive"))
+                    .extracting(Condition::getStatus, Condition::getReason)
                     .containsExactly("False", "Paused");
         });
     }
@@ -308,7 +416,10 @@ class ReconcilerTest {
     }
 
     ScaledApi get(String name) {
-        return client.resources(ScaledApi.class).inNamespace(namespace).withName(name).get();
+        return client.resources(ScaledApi.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
     Deployment deployment(String name) {
@@ -321,7 +432,8 @@ class ReconcilerTest {
 
     List<Event> events(String name) {
         return client.v1().events().inNamespace(namespace).list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+                .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                .toList();
     }
 
     static Condition condition(ScaledApi api, String type) {
@@ -330,11 +442,18 @@ class ReconcilerTest {
 
     void writeDeploymentStatus(String name, int replicas, int ready, String progressingFailure) {
         Deployment d = deployment(name);
-        var status = new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready)
-                .withAvailableReplicas(ready).withObservedGeneration(d.getMetadata().getGeneration());
+        var status = new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(ready)
+                .withAvailableReplicas(ready)
+                .withObservedGeneration(d.getMetadata().getGeneration());
         if (progressingFailure != null) {
-            status.withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
-                    .withReason(progressingFailure).withMessage("ReplicaSet has timed out progressing.").build());
+            status.withConditions(new DeploymentConditionBuilder()
+                    .withType("Progressing")
+                    .withStatus("False")
+                    .withReason(progressingFailure)
+                    .withMessage("ReplicaSet has timed out progressing.")
+                    .build());
         }
         d.setStatus(status.build());
         client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
@@ -349,5 +468,4 @@ class ReconcilerTest {
             assertThat(o.getBlockOwnerDeletion()).as("blockOwnerDeletion").isTrue();
         });
     }
-
 }

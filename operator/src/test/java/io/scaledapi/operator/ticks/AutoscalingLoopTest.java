@@ -3,24 +3,6 @@ package io.scaledapi.operator.ticks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -34,6 +16,22 @@ import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.status.ScaleChange;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The tick loop alone: a fake scrape answers from counters the test sets, the time is the test's, and ticks run when
@@ -47,6 +45,7 @@ class AutoscalingLoopTest {
     final Clock clock = ((InstantSource) now::get).withZone(ZoneOffset.UTC);
     /** Each pod's request counter, as the fake scrape reports it. */
     final Map<String, Double> requests = new ConcurrentHashMap<>();
+
     final List<ResourceID> woken = new CopyOnWriteArrayList<>();
     final Map<String, String> saved = new ConcurrentHashMap<>();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -59,8 +58,10 @@ class AutoscalingLoopTest {
     void startLoop() {
         AutoscalingLoop.Scrape scrape = (owner, pods, reader) -> {
             Map<String, PodScraper.Result> results = new ConcurrentHashMap<>();
-            pods.forEach(p -> results.put(p.name(), new PodScraper.Result(
-                    new PodCounters(requests.getOrDefault(p.name(), 0.0), 0, 0, 0, 0), null, null)));
+            pods.forEach(p -> results.put(
+                    p.name(),
+                    new PodScraper.Result(
+                            new PodCounters(requests.getOrDefault(p.name(), 0.0), 0, 0, 0, 0), null, null)));
             return CompletableFuture.completedFuture(results);
         };
         CheckpointStore store = new CheckpointStore() {
@@ -94,7 +95,9 @@ class AutoscalingLoopTest {
     void aDecisionThatChangesReplicasIsPublishedOnceAndClearedByTheReportBack() {
         assertThat(loop.track(api, 1).ticked()).as("before the first tick").isFalse();
         tickAndAwait(1);
-        assertThat(loop.track(api, 1).toApply()).as("a first scrape gives no rate").isEmpty();
+        assertThat(loop.track(api, 1).toApply())
+                .as("a first scrape gives no rate")
+                .isEmpty();
 
         requests.put("shop-1", 500.0);
         now.set(T0.plusSeconds(2));
@@ -103,12 +106,21 @@ class AutoscalingLoopTest {
         assertThat(result.toApply()).map(Decision::replicas).contains(3);
         assertThat(result.rates().stable()).isEqualTo(250.0);
 
-        loop.reconciled(id, new Reconciled(3, result.decision(), ScaleChange.scaled(1, result.decision()),
-                new ScaledApiStatus(), ScaledApiSpec.ScalingMode.Auto, true));
+        loop.reconciled(
+                id,
+                new Reconciled(
+                        3,
+                        result.decision(),
+                        ScaleChange.scaled(1, result.decision()),
+                        new ScaledApiStatus(),
+                        ScaledApiSpec.ScalingMode.Auto,
+                        true));
         ScalingResult after = loop.track(api, 3);
         assertThat(after.toApply()).as("applied: nothing left to apply").isEmpty();
         assertThat(after.decision()).isSameAs(result.decision());
-        assertThat(after.statusWritableAt()).as("status once per tick").isEqualTo(clock.millis() + Duration.ofMinutes(5).toMillis());
+        assertThat(after.statusWritableAt())
+                .as("status once per tick")
+                .isEqualTo(clock.millis() + Duration.ofMinutes(5).toMillis());
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             loop.tickNow(id); // a scale makes the next tick save a checkpoint
             return saved.containsKey("shop");
@@ -132,10 +144,12 @@ class AutoscalingLoopTest {
     void aResourceThatIsGoneStopsTickingAndItsSeriesLeave() {
         loop.track(api, 1);
         tickAndAwait(1);
-        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges()).isNotEmpty();
+        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges())
+                .isNotEmpty();
         resource.set(null);
         loop.tickNow(id);
-        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges()).isEmpty();
+        assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges())
+                .isEmpty();
         int wakes = woken.size();
         loop.tickNow(id);
         assertThat(woken).hasSize(wakes);
@@ -152,11 +166,26 @@ class AutoscalingLoopTest {
     }
 
     private static Pod readyPod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("team-a")
-                .withCreationTimestamp(T0.minusSeconds(60).toString()).endMetadata()
-                .withNewSpec().addNewContainer().withName("api").endContainer().endSpec()
-                .withNewStatus().withPodIP("10.0.0.1").withStartTime(T0.minusSeconds(60).toString())
-                .addNewCondition().withType("Ready").withStatus("True")
-                .withLastTransitionTime(T0.minusSeconds(30).toString()).endCondition().endStatus().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("team-a")
+                .withCreationTimestamp(T0.minusSeconds(60).toString())
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("api")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPodIP("10.0.0.1")
+                .withStartTime(T0.minusSeconds(60).toString())
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .withLastTransitionTime(T0.minusSeconds(30).toString())
+                .endCondition()
+                .endStatus()
+                .build();
     }
 }

@@ -1,7 +1,6 @@
 package io.scaledapi.sampleapi.cache;
 
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -29,7 +28,8 @@ public record CacheProperties(
             throw new IllegalArgumentException("CACHE_MAX_ENTRIES must be at least 1, got " + maxEntries);
         }
         if (staleIfError == null || staleIfError.isNegative()) {
-            throw new IllegalArgumentException("CACHE_STALE_IF_ERROR must be zero or a positive duration, got " + staleIfError);
+            throw new IllegalArgumentException(
+                    "CACHE_STALE_IF_ERROR must be zero or a positive duration, got " + staleIfError);
         }
         if (!(refreshAhead > 0 && refreshAhead <= 1)) {
             throw new IllegalArgumentException("CACHE_REFRESH_AHEAD must be in (0, 1], got " + refreshAhead);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +24,15 @@ public final class CacheWarmStart implements AutoCloseable {
     private final List<ResponseCache<?>> caches;
     private final ScheduledExecutorService publisher;
 
-    public CacheWarmStart(WarmStartProperties settings, SharedTier shared, Duration publishInterval, List<ResponseCache<?>> caches) {
+    public CacheWarmStart(
+            WarmStartProperties settings, SharedTier shared, Duration publishInterval, List<ResponseCache<?>> caches) {
         this.settings = settings;
         this.shared = shared;
         this.caches = caches.stream().filter(ResponseCache::shared).toList();
         if (settings.keys() > 0 && !shared.enabled()) {
-            log.warn("CACHE_WARM_KEYS={} has no effect without a shared tier (REDIS_URL): new pods start cold", settings.keys());
+            log.warn(
+                    "CACHE_WARM_KEYS={} has no effect without a shared tier (REDIS_URL): new pods start cold",
+                    settings.keys());
         }
         if (settings.keys() > 0 && shared.enabled()) {
             publisher = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -74,17 +76,25 @@ public final class CacheWarmStart implements AutoCloseable {
                 wanted += first.size();
                 loaded += cache.warmFromShared(first).get(remaining(deadline), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                log.warn("warm start stopped at CACHE_WARM_TIMEOUT ({}) with {} entries loaded; becoming ready anyway",
-                        settings.timeout(), loaded);
+                log.warn(
+                        "warm start stopped at CACHE_WARM_TIMEOUT ({}) with {} entries loaded; becoming ready anyway",
+                        settings.timeout(),
+                        loaded);
                 return loaded;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return loaded;
             } catch (java.util.concurrent.ExecutionException e) {
-                log.warn("warm start of cache '{}' failed ({}); becoming ready with what was loaded", cache.name(), e.getCause());
+                log.warn(
+                        "warm start of cache '{}' failed ({}); becoming ready with what was loaded",
+                        cache.name(),
+                        e.getCause());
             }
         }
-        log.info("warm start: loaded {} of {} published hot keys from the shared tier in {} ms", loaded, wanted,
+        log.info(
+                "warm start: loaded {} of {} published hot keys from the shared tier in {} ms",
+                loaded,
+                wanted,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         return loaded;
     }

@@ -26,21 +26,39 @@ public record CachedResponse(
             fresh = Math.min(fresh, origin.maxAge().toNanos());
         }
         long stale = fresh > 0 ? staleIfErrorNanos : 0;
-        return new CachedResponse(origin.status(), origin.body(), origin.contentType(), etagOf(origin.body()),
-                nowNanos, nowNanos + fresh, nowNanos + fresh + stale, CacheSource.ORIGIN);
+        return new CachedResponse(
+                origin.status(),
+                origin.body(),
+                origin.contentType(),
+                etagOf(origin.body()),
+                nowNanos,
+                nowNanos + fresh,
+                nowNanos + fresh + stale,
+                CacheSource.ORIGIN);
     }
 
     /** An entry read from the shared tier: what is left of its freshness, and its age since the origin answered. */
     static CachedResponse of(SharedEntry shared, long nowNanos, long staleIfErrorNanos) {
         long fresh = TimeUnit.MILLISECONDS.toNanos(shared.freshMillisLeft());
         long age = Math.max(0, TimeUnit.MILLISECONDS.toNanos(shared.ttlMillis()) - fresh);
-        return new CachedResponse(shared.status(), shared.body(), shared.contentType(), etagOf(shared.body()),
-                nowNanos - age, nowNanos + fresh, nowNanos + fresh + staleIfErrorNanos, CacheSource.SHARED);
+        return new CachedResponse(
+                shared.status(),
+                shared.body(),
+                shared.contentType(),
+                etagOf(shared.body()),
+                nowNanos - age,
+                nowNanos + fresh,
+                nowNanos + fresh + staleIfErrorNanos,
+                CacheSource.SHARED);
     }
 
     /** This entry for the shared tier. */
     SharedEntry toShared(long nowNanos) {
-        return new SharedEntry(status, contentType, body, TimeUnit.NANOSECONDS.toMillis(freshUntilNanos - loadedAtNanos),
+        return new SharedEntry(
+                status,
+                contentType,
+                body,
+                TimeUnit.NANOSECONDS.toMillis(freshUntilNanos - loadedAtNanos),
                 millisLeft(nowNanos));
     }
 
@@ -79,7 +97,12 @@ public record CachedResponse(
     private static String etagOf(byte[] body) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-            return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22) + '"';
+            return '"'
+                    + Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(digest)
+                            .substring(0, 22)
+                    + '"';
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

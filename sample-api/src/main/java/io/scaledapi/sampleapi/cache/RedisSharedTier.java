@@ -1,22 +1,5 @@
 package io.scaledapi.sampleapi.cache;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -32,6 +15,21 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared tier on Redis, through one Lettuce connection (Lettuce pipelines the commands of all threads on it).
@@ -74,7 +72,8 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     public RedisSharedTier(SharedTierProperties properties, MeterRegistry registry) {
         this.uri = RedisURI.create(properties.url());
         this.uri.setTimeout(COMMAND_TIMEOUT);
-        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/"
+                + uri.getDatabase();
         this.timeoutNanos = properties.timeout().toNanos();
         this.keyPrefix = properties.keyPrefix();
         this.maxValueBytes = properties.maxValue().toBytes();
@@ -83,7 +82,8 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(REQUEST_QUEUE)
-                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         this.connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -91,20 +91,35 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.hits = Counter.builder("cache.gets").tag("cache", "shared").tag("result", "hit")
-                .description("Lookups in the shared tier").register(registry);
-        this.misses = Counter.builder("cache.gets").tag("cache", "shared").tag("result", "miss")
-                .description("Lookups in the shared tier").register(registry);
-        this.timeouts = Counter.builder("cache.shared.errors").tag("reason", "timeout")
-                .description("Shared-tier calls that failed; the origin served instead").register(registry);
-        this.errors = Counter.builder("cache.shared.errors").tag("reason", "error")
-                .description("Shared-tier calls that failed; the origin served instead").register(registry);
-        this.tooLarge = Counter.builder("cache.shared.skipped").tag("reason", "too_large")
-                .description("Responses not stored in the shared tier").register(registry);
-        this.getTimer = Timer.builder("cache.shared.latency").tag("operation", "get")
-                .description("Time for a shared-tier read, answered or not").register(registry);
+        this.hits = Counter.builder("cache.gets")
+                .tag("cache", "shared")
+                .tag("result", "hit")
+                .description("Lookups in the shared tier")
+                .register(registry);
+        this.misses = Counter.builder("cache.gets")
+                .tag("cache", "shared")
+                .tag("result", "miss")
+                .description("Lookups in the shared tier")
+                .register(registry);
+        this.timeouts = Counter.builder("cache.shared.errors")
+                .tag("reason", "timeout")
+                .description("Shared-tier calls that failed; the origin served instead")
+                .register(registry);
+        this.errors = Counter.builder("cache.shared.errors")
+                .tag("reason", "error")
+                .description("Shared-tier calls that failed; the origin served instead")
+                .register(registry);
+        this.tooLarge = Counter.builder("cache.shared.skipped")
+                .tag("reason", "too_large")
+                .description("Responses not stored in the shared tier")
+                .register(registry);
+        this.getTimer = Timer.builder("cache.shared.latency")
+                .tag("operation", "get")
+                .description("Time for a shared-tier read, answered or not")
+                .register(registry);
         Gauge.builder("cache.shared.connected", this, tier -> tier.connected() ? 1 : 0)
-                .description("1 while the connection to the shared tier is open").register(registry);
+                .description("1 while the connection to the shared tier is open")
+                .register(registry);
         connect();
     }
 
@@ -120,8 +135,11 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
                 return;
             }
             if (failing.compareAndSet(false, true)) {
-                log.warn("shared tier {} cannot be reached ({}); serving from the local cache and the origin, retrying every {} s",
-                        where, rootMessage(failure), RECONNECT_DELAY.toSeconds());
+                log.warn(
+                        "shared tier {} cannot be reached ({}); serving from the local cache and the origin, retrying every {} s",
+                        where,
+                        rootMessage(failure),
+                        RECONNECT_DELAY.toSeconds());
             }
             if (!closed) {
                 connector.schedule(this::connect, RECONNECT_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,7 +161,8 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         }
         long start = System.nanoTime();
         String stored = keyPrefix + key;
-        CompletableFuture<SharedEntry> read = commands.get(stored).toCompletableFuture()
+        CompletableFuture<SharedEntry> read = commands.get(stored)
+                .toCompletableFuture()
                 .thenCombine(commands.pttl(stored).toCompletableFuture(), RedisSharedTier::entryOf);
         return read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((entry, failure) -> {
             getTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -166,7 +185,8 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         List<CompletableFuture<SharedEntry>> reads = new ArrayList<>(keys.size());
         for (String key : keys) {
             String stored = keyPrefix + key;
-            reads.add(commands.get(stored).toCompletableFuture()
+            reads.add(commands.get(stored)
+                    .toCompletableFuture()
                     .thenCombine(commands.pttl(stored).toCompletableFuture(), RedisSharedTier::entryOf)
                     .exceptionally(failure -> null));
         }
@@ -198,7 +218,11 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         byte[] value = entry.encode();
         if (value.length > maxValueBytes) {
             tooLarge.increment();
-            log.debug("not storing {} in the shared tier: {} bytes, over REDIS_MAX_VALUE ({} bytes)", key, value.length, maxValueBytes);
+            log.debug(
+                    "not storing {} in the shared tier: {} bytes, over REDIS_MAX_VALUE ({} bytes)",
+                    key,
+                    value.length,
+                    maxValueBytes);
             return;
         }
         RedisAsyncCommands<String, byte[]> commands = commands();
@@ -220,11 +244,12 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
             return;
         }
         byte[] list = String.join("\n", keys).getBytes(StandardCharsets.UTF_8);
-        commands.set(hotKeysKey(cacheName), list, SetArgs.Builder.px(HOT_KEYS_LIFETIME.toMillis())).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                failed(failure);
-            }
-        });
+        commands.set(hotKeysKey(cacheName), list, SetArgs.Builder.px(HOT_KEYS_LIFETIME.toMillis()))
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        failed(failure);
+                    }
+                });
     }
 
     @Override
@@ -233,8 +258,10 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         if (commands == null) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return commands.get(hotKeysKey(cacheName)).toCompletableFuture()
-                .thenApply(list -> list == null || list.length == 0 ? List.<String>of()
+        return commands.get(hotKeysKey(cacheName))
+                .toCompletableFuture()
+                .thenApply(list -> list == null || list.length == 0
+                        ? List.<String>of()
                         : List.of(new String(list, StandardCharsets.UTF_8).split("\n")))
                 .exceptionally(failure -> {
                     failed(failure);
@@ -253,10 +280,13 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     }
 
     private void failed(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         (cause instanceof TimeoutException ? timeouts : errors).increment();
         if (failing.compareAndSet(false, true)) {
-            log.warn("shared tier {} is failing ({}); lookups go to the origin until it answers again", where,
+            log.warn(
+                    "shared tier {} is failing ({}); lookups go to the origin until it answers again",
+                    where,
                     cause instanceof TimeoutException ? "no answer within REDIS_TIMEOUT" : rootMessage(cause));
         }
     }

@@ -1,5 +1,13 @@
 package io.scaledapi.sampleapi.cache;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,19 +16,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
  * A TTL cache of whole responses in front of an {@link Origin}, with an optional {@link SharedTier} between the two:
@@ -43,7 +40,8 @@ public final class ResponseCache<K> {
     public record Lookup(CachedResponse response, CacheOutcome outcome, CacheSource source) {
 
         static Lookup loaded(CachedResponse response) {
-            return response.loadedFrom() == CacheSource.SHARED ? new Lookup(response, CacheOutcome.HIT, CacheSource.SHARED)
+            return response.loadedFrom() == CacheSource.SHARED
+                    ? new Lookup(response, CacheOutcome.HIT, CacheSource.SHARED)
                     : new Lookup(response, CacheOutcome.MISS, CacheSource.ORIGIN);
         }
     }
@@ -62,13 +60,20 @@ public final class ResponseCache<K> {
     private final Counter staleServed;
     private final AtomicLong lastOriginWarning = new AtomicLong(Long.MIN_VALUE);
 
-    public ResponseCache(String name, Origin<K> origin, CacheProperties properties, Ticker ticker, MeterRegistry registry) {
+    public ResponseCache(
+            String name, Origin<K> origin, CacheProperties properties, Ticker ticker, MeterRegistry registry) {
         this(name, origin, SharedTier.NONE, null, properties, ticker, registry);
     }
 
     /** @param keys the keys' text form, for the shared tier; unused when {@code shared} is {@link SharedTier#NONE} */
-    public ResponseCache(String name, Origin<K> origin, SharedTier shared, KeyCodec<K> keys, CacheProperties properties,
-            Ticker ticker, MeterRegistry registry) {
+    public ResponseCache(
+            String name,
+            Origin<K> origin,
+            SharedTier shared,
+            KeyCodec<K> keys,
+            CacheProperties properties,
+            Ticker ticker,
+            MeterRegistry registry) {
         this.name = name;
         this.origin = origin;
         this.shared = shared;
@@ -185,20 +190,26 @@ public final class ResponseCache<K> {
     }
 
     private OriginUnavailableException unavailable(K key, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof OriginUnavailableException e) {
             return e;
         }
-        return new OriginUnavailableException("origin of cache '" + name + "' failed for " + key
-                + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        return new OriginUnavailableException(
+                "origin of cache '" + name + "' failed for " + key + (cause == null ? "" : ": " + cause.getMessage()),
+                cause);
     }
 
     /** One warning per interval while the origin fails, so an outage does not flood the log. */
     private void warnOriginFailure(K key, Throwable failure, long now) {
         long last = lastOriginWarning.get();
-        if ((last == Long.MIN_VALUE || now - last >= ORIGIN_WARNING_INTERVAL_NANOS) && lastOriginWarning.compareAndSet(last, now)) {
-            log.warn("cache={} origin failed for key={}: {} (serving stale copies where there are any; next warning in 10s at most)",
-                    name, key, failure.getMessage());
+        if ((last == Long.MIN_VALUE || now - last >= ORIGIN_WARNING_INTERVAL_NANOS)
+                && lastOriginWarning.compareAndSet(last, now)) {
+            log.warn(
+                    "cache={} origin failed for key={}: {} (serving stale copies where there are any; next warning in 10s at most)",
+                    name,
+                    key,
+                    failure.getMessage());
         } else if (log.isDebugEnabled()) {
             log.debug("cache={} origin failed for key={}: {}", name, key, failure.getMessage());
         }
@@ -219,8 +230,12 @@ public final class ResponseCache<K> {
      * frequency), in their text form: what a new pod should load first.
      */
     public List<String> hottestKeys(int limit) {
-        return cache.synchronous().policy().eviction()
-                .map(eviction -> eviction.hottest(limit).keySet().stream().map(keys::encode).toList())
+        return cache.synchronous()
+                .policy()
+                .eviction()
+                .map(eviction -> eviction.hottest(limit).keySet().stream()
+                        .map(keys::encode)
+                        .toList())
                 .orElse(List.of());
     }
 

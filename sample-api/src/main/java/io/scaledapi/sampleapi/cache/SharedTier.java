@@ -43,12 +43,10 @@ public interface SharedTier {
         }
 
         @Override
-        public void put(String key, SharedEntry entry, long freshMillis) {
-        }
+        public void put(String key, SharedEntry entry, long freshMillis) {}
 
         @Override
-        public void publishHotKeys(String cacheName, List<String> keys) {
-        }
+        public void publishHotKeys(String cacheName, List<String> keys) {}
 
         @Override
         public CompletableFuture<List<String>> hotKeys(String cacheName) {

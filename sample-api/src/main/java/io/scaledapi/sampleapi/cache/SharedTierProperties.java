@@ -1,12 +1,10 @@
 package io.scaledapi.sampleapi.cache;
 
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
-
-import io.lettuce.core.RedisURI;
 
 /**
  * The shared tier, bound from {@code REDIS_URL}, {@code REDIS_TIMEOUT}, {@code REDIS_KEY_PREFIX},
@@ -36,7 +34,8 @@ public record SharedTierProperties(
                 RedisURI.create(url);
             } catch (RuntimeException e) {
                 // Not chained: the parser's message quotes the URL, password and all.
-                throw new IllegalArgumentException("REDIS_URL is not a valid Redis URL: redis://[:password@]host[:port][/database]");
+                throw new IllegalArgumentException(
+                        "REDIS_URL is not a valid Redis URL: redis://[:password@]host[:port][/database]");
             }
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -46,7 +45,8 @@ public record SharedTierProperties(
             throw new IllegalArgumentException("REDIS_MAX_VALUE must be a positive size such as 1MB, got " + maxValue);
         }
         if (hotKeysInterval == null || hotKeysInterval.isNegative() || hotKeysInterval.isZero()) {
-            throw new IllegalArgumentException("REDIS_HOT_KEYS_INTERVAL must be a positive duration, got " + hotKeysInterval);
+            throw new IllegalArgumentException(
+                    "REDIS_HOT_KEYS_INTERVAL must be a positive duration, got " + hotKeysInterval);
         }
     }
 

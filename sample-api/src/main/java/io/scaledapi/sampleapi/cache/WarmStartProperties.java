@@ -1,7 +1,6 @@
 package io.scaledapi.sampleapi.cache;
 
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -13,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout the bound on the load; past it the pod becomes ready anyway and says so
  */
 @ConfigurationProperties("cache.warm")
-public record WarmStartProperties(@DefaultValue("0") int keys, @DefaultValue("10s") Duration timeout) {
+public record WarmStartProperties(
+        @DefaultValue("0") int keys, @DefaultValue("10s") Duration timeout) {
 
     public static final int MAX_KEYS = 100_000;
 
@@ -22,7 +22,8 @@ public record WarmStartProperties(@DefaultValue("0") int keys, @DefaultValue("10
             throw new IllegalArgumentException("CACHE_WARM_KEYS must be from 0 to " + MAX_KEYS + ", got " + keys);
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("CACHE_WARM_TIMEOUT must be a positive duration such as 10s, got " + timeout);
+            throw new IllegalArgumentException(
+                    "CACHE_WARM_TIMEOUT must be a positive duration such as 10s, got " + timeout);
         }
     }
 }

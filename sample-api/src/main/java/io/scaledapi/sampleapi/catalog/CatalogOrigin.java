@@ -1,5 +1,8 @@
 package io.scaledapi.sampleapi.catalog;
 
+import io.scaledapi.sampleapi.cache.Origin;
+import io.scaledapi.sampleapi.cache.OriginResponse;
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,10 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.scaledapi.sampleapi.cache.Origin;
-import io.scaledapi.sampleapi.cache.OriginResponse;
-import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 
 /**
  * The embedded origin: reads of the {@link Catalog} that are slow on purpose. Each read holds one of
@@ -26,11 +25,11 @@ public final class CatalogOrigin implements Origin<CatalogKey>, AutoCloseable {
 
     public CatalogOrigin(OriginProperties properties) {
         this.meanLatencyNanos = properties.latency().toNanos();
-        BlockingQueue<Runnable> queue = properties.queue() == 0 ? new SynchronousQueue<>()
-                : new LinkedBlockingQueue<>(properties.queue());
+        BlockingQueue<Runnable> queue =
+                properties.queue() == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(properties.queue());
         AtomicInteger threads = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(properties.concurrency(), properties.concurrency(), 0, TimeUnit.SECONDS, queue,
-                task -> {
+        this.pool = new ThreadPoolExecutor(
+                properties.concurrency(), properties.concurrency(), 0, TimeUnit.SECONDS, queue, task -> {
                     Thread thread = new Thread(task, "origin-" + threads.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;

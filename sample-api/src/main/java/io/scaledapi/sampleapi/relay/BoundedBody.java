@@ -1,5 +1,6 @@
 package io.scaledapi.sampleapi.relay;
 
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -7,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-
-import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 
 /**
  * An upstream body read into memory up to a limit: past it the download is cancelled and the body fails with

@@ -1,5 +1,8 @@
 package io.scaledapi.sampleapi.relay;
 
+import io.scaledapi.sampleapi.cache.Origin;
+import io.scaledapi.sampleapi.cache.OriginResponse;
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.scaledapi.sampleapi.cache.Origin;
-import io.scaledapi.sampleapi.cache.OriginResponse;
-import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 
 /**
  * Fetches {@code UPSTREAM_URL/path} for the relay. Upstream {@code Cache-Control} is honoured: {@code no-store},
@@ -57,11 +56,15 @@ public final class RelayOrigin implements Origin<RelayTarget> {
         }
         byte[] body = response.body();
         String contentType = response.headers().firstValue("Content-Type").orElse("application/octet-stream");
-        String cacheControl = String.join(",", response.headers().allValues("Cache-Control")).toLowerCase(Locale.ROOT);
-        boolean cacheable = status >= 200 && status < 300
-                && !cacheControl.contains("no-store") && !cacheControl.contains("no-cache")
+        String cacheControl =
+                String.join(",", response.headers().allValues("Cache-Control")).toLowerCase(Locale.ROOT);
+        boolean cacheable = status >= 200
+                && status < 300
+                && !cacheControl.contains("no-store")
+                && !cacheControl.contains("no-cache")
                 && !cacheControl.contains("private");
-        return new OriginResponse(status, body, contentType, maxAge(cacheControl).orElse(null), cacheable);
+        return new OriginResponse(
+                status, body, contentType, maxAge(cacheControl).orElse(null), cacheable);
     }
 
     static Optional<Duration> maxAge(String cacheControl) {

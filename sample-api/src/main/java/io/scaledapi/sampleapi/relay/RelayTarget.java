@@ -1,10 +1,9 @@
 package io.scaledapi.sampleapi.relay;
 
+import io.scaledapi.sampleapi.cache.KeyCodec;
 import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Pattern;
-
-import io.scaledapi.sampleapi.cache.KeyCodec;
 
 /**
  * A path under the one configured upstream, checked so that a request can never reach anything else: no
@@ -86,7 +85,9 @@ public record RelayTarget(String path, String query) {
         if (firstSegment.contains(":")) {
             throw new RefusedException("relay path may not name a scheme or host");
         }
-        if (rawQuery != null && (!QUERY_CHARS.matcher(rawQuery).matches() || PERCENT.matcher(rawQuery).find())) {
+        if (rawQuery != null
+                && (!QUERY_CHARS.matcher(rawQuery).matches()
+                        || PERCENT.matcher(rawQuery).find())) {
             throw new RefusedException("relay query has characters that are not allowed in a URL query");
         }
         return new RelayTarget(rawPath, rawQuery == null || rawQuery.isEmpty() ? null : rawQuery);
@@ -99,10 +100,12 @@ public record RelayTarget(String path, String query) {
             base = base + "/";
         }
         URI target = URI.create(upstream.getScheme() + "://" + upstream.getRawAuthority() + base + path
-                + (query == null ? "" : "?" + query)).normalize();
+                        + (query == null ? "" : "?" + query))
+                .normalize();
         if (!upstream.getScheme().equalsIgnoreCase(target.getScheme())
                 || !upstream.getRawAuthority().equalsIgnoreCase(target.getRawAuthority())
-                || target.getRawPath() == null || !target.getRawPath().startsWith(base)) {
+                || target.getRawPath() == null
+                || !target.getRawPath().startsWith(base)) {
             throw new RefusedException("relay path leaves the upstream");
         }
         return target;

@@ -22,9 +22,11 @@ public record ApiResponse(int status, String contentType, byte[] body, List<Map.
         appendString(json, title).append(",\"status\":").append(status).append(",\"detail\":");
         appendString(json, detail);
         if (instance != null) {
-            appendString(json.append(",\"instance\":"), instance.length() > 200 ? instance.substring(0, 200) : instance);
+            appendString(
+                    json.append(",\"instance\":"), instance.length() > 200 ? instance.substring(0, 200) : instance);
         }
-        return new ApiResponse(status, PROBLEM_JSON, json.append('}').toString().getBytes(StandardCharsets.UTF_8), List.of());
+        return new ApiResponse(
+                status, PROBLEM_JSON, json.append('}').toString().getBytes(StandardCharsets.UTF_8), List.of());
     }
 
     /** A JSON string literal; request text ends up in problem details, so everything is escaped. */

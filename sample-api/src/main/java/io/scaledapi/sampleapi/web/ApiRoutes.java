@@ -1,15 +1,5 @@
 package io.scaledapi.sampleapi.web;
 
-import java.net.URI;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.Unpooled;
@@ -21,6 +11,14 @@ import io.scaledapi.sampleapi.cache.ResponseCache;
 import io.scaledapi.sampleapi.catalog.Catalog;
 import io.scaledapi.sampleapi.catalog.CatalogKey;
 import io.scaledapi.sampleapi.relay.RelayTarget;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -52,8 +50,13 @@ public final class ApiRoutes {
     /** True while the replica serves its own warm-up requests, which are not traffic and must not be counted. */
     private volatile boolean warmingUp;
 
-    public ApiRoutes(ResponseCache<CatalogKey> catalog, ResponseCache<RelayTarget> relay, URI upstream,
-            CachedResponses responses, MeterRegistry registry, ResponseRendering rendering) {
+    public ApiRoutes(
+            ResponseCache<CatalogKey> catalog,
+            ResponseCache<RelayTarget> relay,
+            URI upstream,
+            CachedResponses responses,
+            MeterRegistry registry,
+            ResponseRendering rendering) {
         this.catalog = catalog;
         this.relay = relay;
         this.upstream = upstream;
@@ -76,21 +79,25 @@ public final class ApiRoutes {
     }
 
     static boolean isApiPath(String uri) {
-        return uri.startsWith(RELAY_PREFIX) || uri.equals("/relay")
-                || (uri.startsWith(ITEMS) && (uri.length() == ITEMS.length() || "/?".indexOf(uri.charAt(ITEMS.length())) >= 0));
+        return uri.startsWith(RELAY_PREFIX)
+                || uri.equals("/relay")
+                || (uri.startsWith(ITEMS)
+                        && (uri.length() == ITEMS.length() || "/?".indexOf(uri.charAt(ITEMS.length())) >= 0));
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         long start = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.rawPath();
-        String template = path.startsWith(RELAY_PREFIX) || path.equals("/relay") ? RELAY_TEMPLATE
+        String template = path.startsWith(RELAY_PREFIX) || path.equals("/relay")
+                ? RELAY_TEMPLATE
                 : path.equals(ITEMS) ? ITEMS : ITEM_TEMPLATE;
         HttpMethod method = request.method();
         CompletableFuture<ApiResponse> result;
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-            result = CompletableFuture.completedFuture(ApiResponse.problem(405, "Method Not Allowed",
-                    "only GET is supported here", path).withHeader("Allow", "GET, HEAD"));
+            result = CompletableFuture.completedFuture(
+                    ApiResponse.problem(405, "Method Not Allowed", "only GET is supported here", path)
+                            .withHeader("Allow", "GET, HEAD"));
         } else {
             List<String> ifNoneMatch = request.requestHeaders().getAll(HttpHeaderNames.IF_NONE_MATCH);
             result = switch (template) {
@@ -114,16 +121,22 @@ public final class ApiRoutes {
         String raw = path.length() > ITEMS.length() + 1 ? path.substring(ITEMS.length() + 1) : "";
         Integer id = parseNonNegative(raw);
         if (raw.indexOf('/') >= 0) {
-            return done(ApiResponse.problem(404, "Not Found",
-                    "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20", path));
+            return done(ApiResponse.problem(
+                    404,
+                    "Not Found",
+                    "no such resource; try GET /api/items/{id} or GET /api/items?page=0&size=20",
+                    path));
         }
         if (id == null) {
-            return done(ApiResponse.problem(400, "Bad Request",
-                    "item id must be a whole number from 1 to " + Catalog.SIZE + ", got '" + abbreviate(raw) + "'", path));
+            return done(ApiResponse.problem(
+                    400,
+                    "Bad Request",
+                    "item id must be a whole number from 1 to " + Catalog.SIZE + ", got '" + abbreviate(raw) + "'",
+                    path));
         }
         if (!Catalog.contains(id)) {
-            return done(ApiResponse.problem(404, "Not Found",
-                    "no item with id " + id + "; ids run from 1 to " + Catalog.SIZE, path));
+            return done(ApiResponse.problem(
+                    404, "Not Found", "no item with id " + id + "; ids run from 1 to " + Catalog.SIZE, path));
         }
         return responses.serve(catalog, new CatalogKey.Item(id), ifNoneMatch, path);
     }
@@ -134,17 +147,27 @@ public final class ApiRoutes {
         Integer page = rawPage == null ? Integer.valueOf(0) : parseNonNegative(rawPage.get(0));
         Integer size = rawSize == null ? Integer.valueOf(DEFAULT_PAGE_SIZE) : parseNonNegative(rawSize.get(0));
         if (page == null) {
-            return done(ApiResponse.problem(400, "Bad Request",
-                    "page must be a whole number from 0, got '" + abbreviate(rawPage.get(0)) + "'", path));
+            return done(ApiResponse.problem(
+                    400,
+                    "Bad Request",
+                    "page must be a whole number from 0, got '" + abbreviate(rawPage.get(0)) + "'",
+                    path));
         }
         if (size == null || size < 1 || size > Catalog.MAX_PAGE_SIZE) {
-            return done(ApiResponse.problem(400, "Bad Request", "size must be a whole number from 1 to "
-                    + Catalog.MAX_PAGE_SIZE + ", got '" + abbreviate(rawSize.get(0)) + "'", path));
+            return done(ApiResponse.problem(
+                    400,
+                    "Bad Request",
+                    "size must be a whole number from 1 to " + Catalog.MAX_PAGE_SIZE + ", got '"
+                            + abbreviate(rawSize.get(0)) + "'",
+                    path));
         }
         int pages = Catalog.pageCount(size);
         if (page >= pages) {
-            return done(ApiResponse.problem(404, "Not Found",
-                    "page " + page + " is past the last page, " + (pages - 1) + ", for size " + size, path));
+            return done(ApiResponse.problem(
+                    404,
+                    "Not Found",
+                    "page " + page + " is past the last page, " + (pages - 1) + ", for size " + size,
+                    path));
         }
         return responses.serve(catalog, new CatalogKey.Page(page, size), ifNoneMatch, path);
     }
@@ -155,7 +178,8 @@ public final class ApiRoutes {
         }
         RelayTarget target;
         try {
-            target = RelayTarget.parse(path.length() > RELAY_PREFIX.length() ? path.substring(RELAY_PREFIX.length()) : "",
+            target = RelayTarget.parse(
+                    path.length() > RELAY_PREFIX.length() ? path.substring(RELAY_PREFIX.length()) : "",
                     rawQuery.isEmpty() ? null : rawQuery);
             target.resolveAgainst(upstream); // refused here, not later as an origin failure
         } catch (RelayTarget.RefusedException e) {
@@ -164,15 +188,16 @@ public final class ApiRoutes {
         return responses.serve(relay, target, ifNoneMatch, path);
     }
 
-    private Mono<Void> write(HttpServerRequest request, HttpServerResponse response, ApiResponse api, String template,
-            long start) {
+    private Mono<Void> write(
+            HttpServerRequest request, HttpServerResponse response, ApiResponse api, String template, long start) {
         rendering.render(api.body());
         response.status(HttpResponseStatus.valueOf(api.status()));
         for (Map.Entry<String, String> header : api.headers()) {
             response.header(header.getKey(), header.getValue());
         }
         if (!warmingUp) {
-            timer(RequestTags.method(request.method().name()), template, api.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            timer(RequestTags.method(request.method().name()), template, api.status())
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
         if (api.body() == null) {
             return response.send();
@@ -199,22 +224,27 @@ public final class ApiRoutes {
         String key = method + ' ' + template + ' ' + status;
         Timer timer = timers.get(key);
         if (timer == null) {
-            timer = timers.computeIfAbsent(key, k -> Timer.builder("http.server.requests")
-                    .description("Duration of HTTP server request handling")
-                    .tag("method", method)
-                    .tag("uri", template)
-                    .tag("status", Integer.toString(status))
-                    .tag("outcome", outcome(status))
-                    .tag("exception", "none")
-                    .tag("error", "none")
-                    .register(registry));
+            timer = timers.computeIfAbsent(
+                    key,
+                    k -> Timer.builder("http.server.requests")
+                            .description("Duration of HTTP server request handling")
+                            .tag("method", method)
+                            .tag("uri", template)
+                            .tag("status", Integer.toString(status))
+                            .tag("outcome", outcome(status))
+                            .tag("exception", "none")
+                            .tag("error", "none")
+                            .register(registry));
         }
         return timer;
     }
 
     private static String outcome(int status) {
-        return status < 200 ? "INFORMATIONAL" : status < 300 ? "SUCCESS" : status < 400 ? "REDIRECTION"
-                : status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR";
+        return status < 200
+                ? "INFORMATIONAL"
+                : status < 300
+                        ? "SUCCESS"
+                        : status < 400 ? "REDIRECTION" : status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR";
     }
 
     private static CompletableFuture<ApiResponse> done(ApiResponse response) {

@@ -1,17 +1,15 @@
 package io.scaledapi.sampleapi.web;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.scaledapi.sampleapi.cache.CacheOutcome;
+import io.scaledapi.sampleapi.cache.CachedResponse;
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
+import io.scaledapi.sampleapi.cache.ResponseCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-
-import com.github.benmanes.caffeine.cache.Ticker;
-
-import io.scaledapi.sampleapi.cache.CacheOutcome;
-import io.scaledapi.sampleapi.cache.CachedResponse;
-import io.scaledapi.sampleapi.cache.OriginUnavailableException;
-import io.scaledapi.sampleapi.cache.ResponseCache;
 
 /**
  * Turns a cache lookup into a response: {@code X-Cache} ({@code HIT} from either cache tier, {@code MISS} from the
@@ -30,7 +28,8 @@ public final class CachedResponses {
     }
 
     /** The response for a key; a failed origin with nothing stale to serve gives a 502 problem. */
-    public <K> CompletableFuture<ApiResponse> serve(ResponseCache<K> cache, K key, List<String> ifNoneMatch, String path) {
+    public <K> CompletableFuture<ApiResponse> serve(
+            ResponseCache<K> cache, K key, List<String> ifNoneMatch, String path) {
         CompletableFuture<ResponseCache.Lookup> lookup = cache.lookup(key);
         if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(toResponse(lookup.join(), ifNoneMatch)); // a hit: no hop
@@ -39,10 +38,14 @@ public final class CachedResponses {
             if (failure == null) {
                 return toResponse(found, ifNoneMatch);
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof OriginUnavailableException) {
-                return ApiResponse.problem(502, "Bad Gateway",
-                        "the origin could not answer and no stale copy is cached: " + cause.getMessage(), path);
+                return ApiResponse.problem(
+                        502,
+                        "Bad Gateway",
+                        "the origin could not answer and no stale copy is cached: " + cause.getMessage(),
+                        path);
             }
             throw new CompletionException(cause);
         });
@@ -53,9 +56,9 @@ public final class CachedResponses {
         long now = ticker.read();
         CacheOutcome outcome = lookup.outcome();
         boolean stored = response.storable();
-        String cacheControl = !stored ? "no-store"
-                : outcome == CacheOutcome.STALE ? "max-age=0, stale-if-error"
-                : "max-age=" + response.secondsLeft(now);
+        String cacheControl = !stored
+                ? "no-store"
+                : outcome == CacheOutcome.STALE ? "max-age=0, stale-if-error" : "max-age=" + response.secondsLeft(now);
         List<Map.Entry<String, String>> headers = new ArrayList<>(5);
         headers.add(Map.entry(X_CACHE, outcome.name()));
         headers.add(Map.entry(X_CACHE_SOURCE, lookup.source().headerValue()));

@@ -9,7 +9,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
-
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,19 +29,31 @@ public final class ProblemExceptionHandler implements WebExceptionHandler {
         String detail;
         if (error instanceof ResponseStatusException e) {
             status = e.getStatusCode();
-            detail = e.getReason() != null ? e.getReason() : HttpStatus.valueOf(status.value()).getReasonPhrase();
+            detail = e.getReason() != null
+                    ? e.getReason()
+                    : HttpStatus.valueOf(status.value()).getReasonPhrase();
         } else {
             status = HttpStatus.INTERNAL_SERVER_ERROR;
             detail = "internal error";
-            log.error("unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+            log.error(
+                    "unhandled error on {} {}",
+                    exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath(),
+                    error);
         }
-        return write(exchange, ApiResponse.problem(status.value(), HttpStatus.valueOf(status.value()).getReasonPhrase(),
-                detail, exchange.getRequest().getPath().value()));
+        return write(
+                exchange,
+                ApiResponse.problem(
+                        status.value(),
+                        HttpStatus.valueOf(status.value()).getReasonPhrase(),
+                        detail,
+                        exchange.getRequest().getPath().value()));
     }
 
     static Mono<Void> write(ServerWebExchange exchange, ApiResponse problem) {
         exchange.getResponse().setStatusCode(HttpStatusCode.valueOf(problem.status()));
         exchange.getResponse().getHeaders().setContentType(MediaType.parseMediaType(problem.contentType()));
-        return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(problem.body())));
+        return exchange.getResponse()
+                .writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(problem.body())));
     }
 }

@@ -1,8 +1,7 @@
 package io.scaledapi.sampleapi.web;
 
-import java.util.Set;
-
 import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.Set;
 
 /**
  * The values a request series may be tagged with. A tag taken from what a client sends (its method name) would give
@@ -12,11 +11,12 @@ import io.micrometer.core.instrument.config.MeterFilter;
 public final class RequestTags {
 
     /** RFC 9110's methods plus PATCH; anything else is tagged {@value #OTHER}. */
-    static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+    static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
     static final String OTHER = "OTHER";
 
-    private RequestTags() {
-    }
+    private RequestTags() {}
 
     /** The method's tag: itself when known, else {@value #OTHER}. */
     public static String method(String method) {

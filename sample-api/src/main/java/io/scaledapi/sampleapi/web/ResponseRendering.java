@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.zip.CRC32C;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -24,10 +23,12 @@ public record ResponseRendering(@DefaultValue("0") Duration cpuTime) {
 
     public ResponseRendering {
         if (cpuTime == null || cpuTime.isNegative() || cpuTime.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("RENDER_CPU_TIME must be a duration from 0 to 1s such as 500us or 2ms, got " + cpuTime);
+            throw new IllegalArgumentException(
+                    "RENDER_CPU_TIME must be a duration from 0 to 1s such as 500us or 2ms, got " + cpuTime);
         }
         if (!cpuTime.isZero() && !THREADS.isCurrentThreadCpuTimeSupported()) {
-            throw new IllegalArgumentException("RENDER_CPU_TIME needs the thread CPU clock, which this JVM does not offer");
+            throw new IllegalArgumentException(
+                    "RENDER_CPU_TIME needs the thread CPU clock, which this JVM does not offer");
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.scaledapi.sampleapi.ManualTicker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,12 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.scaledapi.sampleapi.ManualTicker;
 
 class ResponseCacheTest {
 
@@ -30,8 +28,8 @@ class ResponseCacheTest {
     private final ManualTicker ticker = new ManualTicker();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ScriptedOrigin origin = new ScriptedOrigin();
-    private final ResponseCache<String> cache = new ResponseCache<>("test", origin,
-            new CacheProperties(TTL, 1000, STALE_IF_ERROR, 0.8), ticker, registry);
+    private final ResponseCache<String> cache =
+            new ResponseCache<>("test", origin, new CacheProperties(TTL, 1000, STALE_IF_ERROR, 0.8), ticker, registry);
     private final ExecutorService threads = Executors.newFixedThreadPool(32);
 
     @AfterEach
@@ -57,7 +55,11 @@ class ResponseCacheTest {
         assertThat(third.outcome()).isEqualTo(CacheOutcome.MISS);
         assertThat(body(third)).isEqualTo("a#2");
         assertThat(origin.calls.get()).isEqualTo(2);
-        assertThat(registry.get("origin.requests").tag("outcome", "success").timer().count()).isEqualTo(2);
+        assertThat(registry.get("origin.requests")
+                        .tag("outcome", "success")
+                        .timer()
+                        .count())
+                .isEqualTo(2);
     }
 
     @Test
@@ -66,10 +68,12 @@ class ResponseCacheTest {
         CountDownLatch start = new CountDownLatch(1);
         List<CompletableFuture<CompletableFuture<ResponseCache.Lookup>>> requests = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            requests.add(CompletableFuture.supplyAsync(() -> {
-                awaitLatch(start);
-                return cache.lookup("hot");
-            }, threads));
+            requests.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        awaitLatch(start);
+                        return cache.lookup("hot");
+                    },
+                    threads));
         }
         start.countDown();
         List<CompletableFuture<ResponseCache.Lookup>> lookups = new ArrayList<>();
@@ -97,7 +101,11 @@ class ResponseCacheTest {
         assertThat(stale.outcome()).isEqualTo(CacheOutcome.STALE);
         assertThat(body(stale)).isEqualTo("s#1");
         assertThat(registry.get("cache.stale.served").counter().count()).isEqualTo(1);
-        assertThat(registry.get("origin.requests").tag("outcome", "error").timer().count()).isEqualTo(1);
+        assertThat(registry.get("origin.requests")
+                        .tag("outcome", "error")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
 
         ticker.advance(STALE_IF_ERROR);
         assertThatThrownBy(() -> cache.lookup("s").join())
@@ -130,7 +138,8 @@ class ResponseCacheTest {
         ResponseCache.Lookup lateRead = cache.lookup("r").join();
         assertThat(lateRead.outcome()).isEqualTo(CacheOutcome.HIT);
         assertThat(body(lateRead)).isEqualTo("r#1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> body(cache.lookup("r").join()).equals("r#2"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> body(cache.lookup("r").join()).equals("r#2"));
 
         ticker.advance(Duration.ofSeconds(30)); // 80 s: the first load would have expired, the refreshed one has not
         ResponseCache.Lookup afterOriginalExpiry = cache.lookup("r").join();
@@ -161,13 +170,17 @@ class ResponseCacheTest {
 
     @Test
     void theSizeBoundHolds() {
-        ResponseCache<String> small = new ResponseCache<>("small", origin,
-                new CacheProperties(TTL, 10, STALE_IF_ERROR, 0.8), ticker, registry);
+        ResponseCache<String> small = new ResponseCache<>(
+                "small", origin, new CacheProperties(TTL, 10, STALE_IF_ERROR, 0.8), ticker, registry);
         for (int i = 0; i < 100; i++) {
             small.lookup("k" + i).join();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> small.size() <= 10);
-        assertThat(registry.get("cache.evictions").tag("cache", "small").functionCounter().count()).isGreaterThanOrEqualTo(90);
+        assertThat(registry.get("cache.evictions")
+                        .tag("cache", "small")
+                        .functionCounter()
+                        .count())
+                .isGreaterThanOrEqualTo(90);
     }
 
     private static String body(ResponseCache.Lookup lookup) {
@@ -205,8 +218,12 @@ class ResponseCacheTest {
                 if (failing.get()) {
                     throw new OriginUnavailableException("scripted failure");
                 }
-                return new OriginResponse(200, (key + "#" + n).getBytes(StandardCharsets.UTF_8), "text/plain",
-                        maxAge.get(), cacheable.get());
+                return new OriginResponse(
+                        200,
+                        (key + "#" + n).getBytes(StandardCharsets.UTF_8),
+                        "text/plain",
+                        maxAge.get(),
+                        cacheable.get());
             });
         }
     }

@@ -3,6 +3,10 @@ package io.scaledapi.sampleapi.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.scaledapi.sampleapi.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,21 +14,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.scaledapi.sampleapi.RedisServer;
-
 /** Two "pods" (each its own cache, origin and Redis connection) over one real redis-server on 127.0.0.1. */
 class SharedTierTest {
 
-    private static final CacheProperties SETTINGS = new CacheProperties(Duration.ofSeconds(60), 1000, Duration.ofMinutes(5), 0.8);
+    private static final CacheProperties SETTINGS =
+            new CacheProperties(Duration.ofSeconds(60), 1000, Duration.ofMinutes(5), 0.8);
     private static final KeyCodec<String> TEXT = new KeyCodec<>() {
         @Override
         public String encode(String key) {
@@ -59,11 +57,20 @@ class SharedTierTest {
         Pod(SharedTierProperties properties) {
             tier = new RedisSharedTier(properties, registry);
             closing.add(tier);
-            cache = new ResponseCache<>("catalog", key -> {
-                originCalls.incrementAndGet();
-                byte[] body = bodySize > 0 ? new byte[bodySize] : ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8);
-                return CompletableFuture.completedFuture(OriginResponse.json(body));
-            }, tier, TEXT, SETTINGS, Ticker.systemTicker(), registry);
+            cache = new ResponseCache<>(
+                    "catalog",
+                    key -> {
+                        originCalls.incrementAndGet();
+                        byte[] body = bodySize > 0
+                                ? new byte[bodySize]
+                                : ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8);
+                        return CompletableFuture.completedFuture(OriginResponse.json(body));
+                    },
+                    tier,
+                    TEXT,
+                    SETTINGS,
+                    Ticker.systemTicker(),
+                    registry);
             await().atMost(Duration.ofSeconds(10)).until(tier::connected);
         }
 
@@ -106,7 +113,9 @@ class SharedTierTest {
 
         ResponseCache.Lookup third = b.get("item:1");
         assertThat(third.source()).isEqualTo(CacheSource.LOCAL);
-        assertThat(b.counter("cache.gets", "result", "hit")).as("a local hit does not ask the shared tier").isEqualTo(1);
+        assertThat(b.counter("cache.gets", "result", "hit"))
+                .as("a local hit does not ask the shared tier")
+                .isEqualTo(1);
     }
 
     @Test
@@ -152,9 +161,11 @@ class SharedTierTest {
             assertThat(read.response().status()).isEqualTo(200);
         }
         assertThat(a.get("item:4").source()).as("the local cache still serves").isEqualTo(CacheSource.LOCAL);
-        assertThat(a.counter("cache.shared.errors", "reason", "error") + a.counter("cache.shared.errors", "reason", "timeout"))
+        assertThat(a.counter("cache.shared.errors", "reason", "error")
+                        + a.counter("cache.shared.errors", "reason", "timeout"))
                 .isGreaterThanOrEqualTo(10);
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.registry.get("cache.shared.connected").gauge().value() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> a.registry.get("cache.shared.connected").gauge().value() == 0);
 
         // Back on the same port: Lettuce reconnects and the tier serves again.
         redis.start();
@@ -169,7 +180,8 @@ class SharedTierTest {
         redis.commands().clientPause(3_000); // every client's commands wait three seconds
 
         long start = System.nanoTime();
-        ResponseCache.Lookup read = a.cache.lookup("item:5").orTimeout(1, TimeUnit.SECONDS).join();
+        ResponseCache.Lookup read =
+                a.cache.lookup("item:5").orTimeout(1, TimeUnit.SECONDS).join();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(read.source()).isEqualTo(CacheSource.ORIGIN);
         assertThat(tookMillis).as("served long before Redis could answer").isLessThan(1_000);
@@ -197,7 +209,8 @@ class SharedTierTest {
     void aNewPodLoadsTheHotKeysTheRunningPodsPublished() {
         Pod running = new Pod();
         WarmStartProperties warm = new WarmStartProperties(50, Duration.ofSeconds(10));
-        CacheWarmStart publisher = new CacheWarmStart(warm, running.tier, Duration.ofMillis(100), List.of(running.cache));
+        CacheWarmStart publisher =
+                new CacheWarmStart(warm, running.tier, Duration.ofMillis(100), List.of(running.cache));
         closing.add(publisher);
         for (int round = 0; round < 5; round++) {
             for (int i = 1; i <= 100; i++) {
@@ -208,7 +221,8 @@ class SharedTierTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists("test:hot-keys:catalog") == 1);
         publisher.close(); // the list stays as last published (Caffeine's ranking of near-equal keys may move)
-        List<String> published = List.of(redis.commands().get("test:hot-keys:catalog").split("\n"));
+        List<String> published =
+                List.of(redis.commands().get("test:hot-keys:catalog").split("\n"));
         assertThat(published).hasSize(50);
 
         Pod fresh = new Pod();
@@ -219,6 +233,8 @@ class SharedTierTest {
         for (String key : published) {
             assertThat(fresh.get(key).source()).isEqualTo(CacheSource.LOCAL);
         }
-        assertThat(fresh.originCalls.get()).as("warm start never calls the origin").isZero();
+        assertThat(fresh.originCalls.get())
+                .as("warm start never calls the origin")
+                .isZero();
     }
 }

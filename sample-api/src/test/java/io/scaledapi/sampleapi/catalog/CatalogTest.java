@@ -3,9 +3,7 @@ package io.scaledapi.sampleapi.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,6 +36,7 @@ class CatalogTest {
 
         JsonNode last = json.readTree(Catalog.pageJson(Catalog.pageCount(7) - 1, 7));
         assertThat(last.get("items").size()).isEqualTo(Catalog.SIZE % 7 == 0 ? 7 : Catalog.SIZE % 7);
-        assertThat(last.get("items").get(last.get("items").size() - 1).get("id").asInt()).isEqualTo(Catalog.SIZE);
+        assertThat(last.get("items").get(last.get("items").size() - 1).get("id").asInt())
+                .isEqualTo(Catalog.SIZE);
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
+import io.scaledapi.sampleapi.cache.OriginResponse;
+import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,15 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.scaledapi.sampleapi.cache.OriginResponse;
-import io.scaledapi.sampleapi.cache.OriginUnavailableException;
 
 /** The relay's upstream body limit against a real HTTP server on 127.0.0.1, declared and chunked. */
 class RelayOriginTest {
@@ -82,15 +79,19 @@ class RelayOriginTest {
 
     @Test
     void aChunkedBodyWithinTheLimitIsRelayed() throws Exception {
-        OriginResponse response = origin().fetch(RelayTarget.parse("chunked-small", null)).get(10, TimeUnit.SECONDS);
+        OriginResponse response =
+                origin().fetch(RelayTarget.parse("chunked-small", null)).get(10, TimeUnit.SECONDS);
         assertThat(response.body()).hasSize(LIMIT);
     }
 
     @Test
     void aChunkedBodyOverTheLimitIsCutOffNotReadToTheEnd() {
         CompletableFuture<OriginResponse> fetch = origin().fetch(RelayTarget.parse("chunked-endless", null));
-        assertThatThrownBy(() -> fetch.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(OriginUnavailableException.class).hasMessageContaining(LIMIT + "-byte limit");
+        assertThatThrownBy(() -> fetch.get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(OriginUnavailableException.class)
+                .hasMessageContaining(LIMIT + "-byte limit");
         // The download was cancelled: the upstream could not send all it meant to.
         await().atMost(Duration.ofSeconds(20)).until(streamed::isDone);
         assertThat(streamed.join()).isLessThan(STREAM_BYTES);
@@ -99,7 +100,9 @@ class RelayOriginTest {
     @Test
     void aDeclaredLengthOverTheLimitFailsUpFront() {
         CompletableFuture<OriginResponse> fetch = origin().fetch(RelayTarget.parse("declared-large", null));
-        assertThatThrownBy(() -> fetch.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(OriginUnavailableException.class);
+        assertThatThrownBy(() -> fetch.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(OriginUnavailableException.class);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,11 +25,40 @@ class RelayTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "..", "../secret", "a/../../secret", "a/./b", ".", "a/..",
-        "%2e%2e/secret", "%2E%2E/secret", "a/%2f/b", "a%2Fb", "a%5cb", "%252e%252e/x", "a%00b",
-        "/etc/passwd", "//evil.example/x", "a//b", "http:", "http:%2F%2Fevil.example", "https://evil.example/x",
-        "a\\b", "a b", "a\"b", "a<b>", "a%zz", "a%4", "a{b}", "a|b", "a^b", "a`b", "a#b"})
+    @ValueSource(
+            strings = {
+                "",
+                "..",
+                "../secret",
+                "a/../../secret",
+                "a/./b",
+                ".",
+                "a/..",
+                "%2e%2e/secret",
+                "%2E%2E/secret",
+                "a/%2f/b",
+                "a%2Fb",
+                "a%5cb",
+                "%252e%252e/x",
+                "a%00b",
+                "/etc/passwd",
+                "//evil.example/x",
+                "a//b",
+                "http:",
+                "http:%2F%2Fevil.example",
+                "https://evil.example/x",
+                "a\\b",
+                "a b",
+                "a\"b",
+                "a<b>",
+                "a%zz",
+                "a%4",
+                "a{b}",
+                "a|b",
+                "a^b",
+                "a`b",
+                "a#b"
+            })
     void refusedPaths(String path) {
         assertThatThrownBy(() -> RelayTarget.parse(path, null).resolveAgainst(UPSTREAM))
                 .isInstanceOf(RelayTarget.RefusedException.class);
@@ -50,6 +78,7 @@ class RelayTargetTest {
             max-age="15"                  | 15
             """)
     void maxAgeIsTheShortestFreshnessGiven(String cacheControl, long seconds) {
-        assertThat(RelayOrigin.maxAge(cacheControl)).hasValueSatisfying(d -> assertThat(d.getSeconds()).isEqualTo(seconds));
+        assertThat(RelayOrigin.maxAge(cacheControl))
+                .hasValueSatisfying(d -> assertThat(d.getSeconds()).isEqualTo(seconds));
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
@@ -24,7 +23,9 @@ class ResponseRenderingTest {
         long before = threads.getCurrentThreadCpuTime();
         rendering.render(body);
         long spent = threads.getCurrentThreadCpuTime() - before;
-        assertThat(Duration.ofNanos(spent)).isGreaterThanOrEqualTo(Duration.ofMillis(20)).isLessThan(Duration.ofMillis(60));
+        assertThat(Duration.ofNanos(spent))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(20))
+                .isLessThan(Duration.ofMillis(60));
     }
 
     @Test
@@ -39,8 +40,11 @@ class ResponseRenderingTest {
     @Test
     void boundFromTheEnvironmentVariable() {
         var environment = new StandardEnvironment();
-        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test", Map.of("RENDER_CPU_TIME", "750us")));
+        environment
+                .getPropertySources()
+                .addFirst(new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test",
+                        Map.of("RENDER_CPU_TIME", "750us")));
         ResponseRendering bound = new Binder(ConfigurationPropertySources.get(environment))
                 .bindOrCreate("render", ResponseRendering.class);
         assertThat(bound.cpuTime()).isEqualTo(Duration.ofNanos(750_000));
