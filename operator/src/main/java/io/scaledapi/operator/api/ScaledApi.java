@@ -38,8 +38,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "MODE", jsonPath = ".status.mode", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
-        name = "SCALING",
-        jsonPath = ".spec.scaling.mode",
+        name = "UPDATE-MODE",
+        jsonPath = ".spec.scaling.updateMode",
         type = AdditionalPrinterColumn.Type.STRING,
         priority = 1)
 @AdditionalPrinterColumn(
@@ -49,6 +49,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> implements Namespaced {
 
     public static final String GROUP = "scaledapi.io";
+    /** The operator's name: its field manager, the objects' managed-by label, its events' reporting component. */
+    public static final String MANAGER = "scaledapi-operator";
+
     public static final String VERSION = "v1alpha1";
 
     /**
@@ -56,5 +59,5 @@ public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> im
      * file order, so the committed file puts them in this order (CrdFileTest).
      */
     public static final java.util.List<String> PRINTER_COLUMN_ORDER = java.util.List.of(
-            "MIN", "MAX", "REPLICAS", "READY", "DESIRED", "RPS", "HIT%", "SHARED%", "MODE", "SCALING", "AGE");
+            "MIN", "MAX", "REPLICAS", "READY", "DESIRED", "RPS", "HIT%", "SHARED%", "MODE", "UPDATE-MODE", "AGE");
 }

@@ -188,15 +188,19 @@ public class ScaledApiSpec {
         @JsonPropertyDescription("Deprecated: the old name of burst, still read when burst is not set.")
         public Burst panic;
 
-        @Default("Auto")
+        // No default: the deprecated mode is read when this is unset, and a default would hide it.
         @JsonPropertyDescription(
-                "Auto applies the autoscaler's decisions to the Deployment; Recommend only reports them "
-                        + "(status.desiredReplicas, events, metrics) and leaves replicas to whoever sets them today, such as an HPA.")
-        public ScalingMode mode;
+                "Auto (when unset) applies the autoscaler's decisions to the Deployment; Recommend only reports them "
+                        + "(status.desiredReplicas, events, metrics) and leaves replicas to whoever sets them today, "
+                        + "such as an HPA. Named after the VerticalPodAutoscaler's updateMode.")
+        public UpdateMode updateMode;
+
+        @JsonPropertyDescription("Deprecated: the old name of updateMode, still read when updateMode is not set.")
+        public UpdateMode mode;
     }
 
     /** Whether the autoscaler's decisions are applied or only reported. */
-    public enum ScalingMode {
+    public enum UpdateMode {
         Auto,
         Recommend
     }
@@ -281,9 +285,17 @@ public class ScaledApiSpec {
         return scalingSettings().policy();
     }
 
-    /** Whether decisions are only reported (spec.scaling.mode Recommend), never applied. */
+    /** {@code scaling.updateMode}, or its deprecated name {@code scaling.mode}, or Auto. */
+    public UpdateMode effectiveUpdateMode() {
+        if (scaling != null && scaling.updateMode != null) {
+            return scaling.updateMode;
+        }
+        return scaling != null && scaling.mode != null ? scaling.mode : UpdateMode.Auto;
+    }
+
+    /** Whether decisions are only reported (updateMode Recommend), never applied. */
     public boolean recommendOnly() {
-        return scaling != null && scaling.mode == ScalingMode.Recommend;
+        return effectiveUpdateMode() == UpdateMode.Recommend;
     }
 
     private static ScalingSettings.ScalingRules rules(ScalingRules given) {

@@ -7,7 +7,7 @@ import java.util.Map;
 /** Names and labels of the objects a ScaledApi owns. They share its name. */
 public final class OwnedObjects {
 
-    public static final String MANAGED_BY = "scaledapi-operator";
+    public static final String MANAGED_BY = ScaledApi.MANAGER;
     /** Selects only the objects this operator manages, so its informers cache nothing else. */
     public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
     /** On the objects of a managed shared cache (Redis), naming the ScaledApi they serve. */

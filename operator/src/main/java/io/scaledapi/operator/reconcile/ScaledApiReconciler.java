@@ -22,7 +22,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApi;
-import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.owned.DeploymentDependent;
@@ -174,13 +173,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                 : after == null ? null : after.getSpec().getReplicas();
         autoscaling.reconciled(
                 ResourceID.fromResource(api),
-                new Reconciled(
-                        replicas,
-                        apply,
-                        change,
-                        status,
-                        recommendOnly ? ScaledApiSpec.ScalingMode.Recommend : ScaledApiSpec.ScalingMode.Auto,
-                        write));
+                new Reconciled(replicas, apply, change, status, api.getSpec().effectiveUpdateMode(), write));
         // Until a Deployment is seen, look again: ticks start only once its replicas are known.
         Duration lookAgain = deployment == null ? api.getSpec().scalingPolicy().interval() : null;
         if (!write) {

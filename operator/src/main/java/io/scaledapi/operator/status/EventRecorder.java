@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.scaledapi.operator.owned.OwnedObjects;
+import io.scaledapi.operator.api.ScaledApi;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
@@ -69,10 +69,10 @@ public final class EventRecorder {
                             .withLastTimestamp(now)
                             .withCount(1)
                             .withNewSource()
-                            .withComponent(OwnedObjects.MANAGED_BY)
+                            .withComponent(ScaledApi.MANAGER)
                             .endSource()
-                            .withReportingComponent(OwnedObjects.MANAGED_BY)
-                            .withReportingInstance(OwnedObjects.MANAGED_BY)
+                            .withReportingComponent(ScaledApi.MANAGER)
+                            .withReportingInstance(ScaledApi.MANAGER)
                             .build())
                     .create();
             log.debug(

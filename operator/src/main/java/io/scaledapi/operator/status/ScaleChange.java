@@ -19,6 +19,7 @@ public record ScaleChange(int from, int to, boolean applied, String reason) {
 
     /** One line: {@code 2 -> 3: up: ...}, with what was not applied said so. */
     public String summary() {
-        return from + " -> " + to + (applied ? "" : " (not applied: spec.scaling.mode is Recommend)") + ": " + reason;
+        return from + " -> " + to + (applied ? "" : " (not applied: spec.scaling.updateMode is Recommend)") + ": "
+                + reason;
     }
 }

@@ -133,7 +133,7 @@ public final class StatusReport {
                     SCALING_ACTIVE,
                     "False",
                     RECOMMEND_ONLY,
-                    "spec.scaling.mode is Recommend: the "
+                    "spec.scaling.updateMode is Recommend: the "
                             + "Deployment's replicas are left as they are; recommended " + decision.replicas() + ": "
                             + decision.reason()));
         } else {

@@ -173,7 +173,7 @@ public final class AutoscalingLoop implements AutoCloseable {
         if (outcome.change() != null && outcome.change().applied()) {
             e.meters.scaled(outcome.change().up());
         }
-        e.meters.shown(outcome.status(), outcome.scalingMode());
+        e.meters.shown(outcome.status(), outcome.updateMode());
     }
 
     /** Runs one tick of the resource now, as its schedule does (for tests). */

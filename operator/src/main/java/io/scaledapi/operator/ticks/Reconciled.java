@@ -12,7 +12,7 @@ import io.scaledapi.operator.status.ScaleChange;
  * @param applied            the decision it applied, or null
  * @param change             the change a user was told of (applied or recommended), or null
  * @param status             the status it computed
- * @param scalingMode        whether decisions are applied or only recommended
+ * @param updateMode        whether decisions are applied or only recommended
  * @param statusWritten      whether it wrote that status
  */
 public record Reconciled(
@@ -20,5 +20,5 @@ public record Reconciled(
         Decision applied,
         ScaleChange change,
         ScaledApiStatus status,
-        ScaledApiSpec.ScalingMode scalingMode,
+        ScaledApiSpec.UpdateMode updateMode,
         boolean statusWritten) {}

@@ -47,7 +47,7 @@ public final class ResourceMeters implements AutoCloseable {
     private volatile double sharedHitRatio = Double.NaN;
     private volatile double startupSeconds = Double.NaN;
     private volatile String mode;
-    private volatile ScaledApiSpec.ScalingMode scalingMode;
+    private volatile ScaledApiSpec.UpdateMode updateMode;
 
     ResourceMeters(MeterRegistry registry, String namespace, String name) {
         this.registry = registry;
@@ -94,13 +94,13 @@ public final class ResourceMeters implements AutoCloseable {
                     Tags.of("mode", each),
                     m -> each.equals(m.mode) ? 1 : 0);
         }
-        for (ScaledApiSpec.ScalingMode each : ScaledApiSpec.ScalingMode.values()) {
+        for (ScaledApiSpec.UpdateMode each : ScaledApiSpec.UpdateMode.values()) {
             gauge(
-                    "scaledapi.scaling.mode",
-                    "1 for spec.scaling.mode: Auto applies decisions, Recommend only reports them",
+                    "scaledapi.update.mode",
+                    "1 for spec.scaling.updateMode: Auto applies decisions, Recommend only reports them",
                     null,
-                    Tags.of("mode", each.name()),
-                    m -> each == m.scalingMode ? 1 : 0);
+                    Tags.of("update_mode", each.name()),
+                    m -> each == m.updateMode ? 1 : 0);
         }
         scaledUp =
                 counter("scaledapi.scale.events", "Replica changes the operator applied", Tags.of("direction", "up"));
@@ -125,12 +125,12 @@ public final class ResourceMeters implements AutoCloseable {
     }
 
     /** What status shows: replicas and mode. */
-    void shown(ScaledApiStatus status, ScaledApiSpec.ScalingMode scaling) {
+    void shown(ScaledApiStatus status, ScaledApiSpec.UpdateMode scaling) {
         desired = status.desiredReplicas == null ? Double.NaN : status.desiredReplicas;
         current = status.replicas == null ? Double.NaN : status.replicas;
         ready = status.readyReplicas == null ? Double.NaN : status.readyReplicas;
         mode = status.mode;
-        scalingMode = scaling;
+        updateMode = scaling;
     }
 
     void scaled(boolean up) {

@@ -81,6 +81,31 @@ class CrdValidationTest {
         assertThat(burst.getSpec().scalingPolicy()).isEqualTo(policy);
     }
 
+    /** {@code scaling.mode} is the deprecated name of {@code scaling.updateMode}: still read, and the new name wins. */
+    @Test
+    void theDeprecatedModeStillSetsTheUpdateModeAndTheNewNameWins() {
+        String old = MINIMAL.formatted("old-mode")
+                .replace("targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    mode: Recommend");
+        ScaledApi recommend = client.resource(TestResources.scaledApi(old))
+                .inNamespace(namespace)
+                .create();
+        assertThat(recommend.getSpec().recommendOnly()).isTrue();
+
+        String both = MINIMAL.formatted("both-modes")
+                .replace(
+                        "targetRequestsPerSecond: 400",
+                        "targetRequestsPerSecond: 400\n    mode: Recommend\n    updateMode: Auto");
+        ScaledApi auto = client.resource(TestResources.scaledApi(both))
+                .inNamespace(namespace)
+                .create();
+        assertThat(auto.getSpec().recommendOnly()).isFalse();
+
+        ScaledApi unset = client.resource(TestResources.minimal("no-mode", 1, 10))
+                .inNamespace(namespace)
+                .create();
+        assertThat(unset.getSpec().effectiveUpdateMode()).isEqualTo(ScaledApiSpec.UpdateMode.Auto);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedResourcesAreRefusedNamingTheField(MalformedScaledApis.Case malformed) {

@@ -56,6 +56,11 @@ public final class MalformedScaledApis {
                     "targetRequestsPerSecond: 400",
                     "targetRequestsPerSecond: 400\n    mode: Advise",
                     "spec.scaling.mode"),
+            new Case(
+                    "unknown update mode",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    updateMode: Advise",
+                    "spec.scaling.updateMode"),
             new Case("no target at all", "targetRequestsPerSecond: 400", "interval: 2s", "spec.scaling"),
             new Case(
                     "percentile 100",

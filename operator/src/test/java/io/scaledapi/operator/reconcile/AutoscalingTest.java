@@ -198,7 +198,7 @@ class AutoscalingTest {
         ScaledApi created = TestResources.minimal("advice", 2, 6);
         created.getSpec().scaling.targetRequestsPerSecond = 100.0;
         created.getSpec().scaling.interval = "1s";
-        created.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Recommend;
+        created.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Recommend;
         client.resource(created).inNamespace(ns).create();
         var deployments = client.apps().deployments().inNamespace(ns);
         await().atMost(WAIT).until(() -> deployments.withName("advice").get() != null);
@@ -246,7 +246,7 @@ class AutoscalingTest {
                             .containsExactly(ReplicasHandover.MANAGER));
             assertThat(metric("scaledapi_replicas", ns, "advice", "state=\"desired\""))
                     .isEqualTo(3.0);
-            assertThat(metric("scaledapi_scaling_mode", ns, "advice", "mode=\"Recommend\""))
+            assertThat(metric("scaledapi_update_mode", ns, "advice", "update_mode=\"Recommend\""))
                     .isEqualTo(1.0);
 
             // Another autoscaler scales, as an HPA does, through the scale subresource: the operator leaves it be,
@@ -262,7 +262,7 @@ class AutoscalingTest {
 
             // Switched to Auto, the operator applies its decision.
             client.resources(ScaledApi.class).inNamespace(ns).withName("advice").edit(api -> {
-                api.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Auto;
+                api.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Auto;
                 return api;
             });
             await().atMost(WAIT)

@@ -106,7 +106,7 @@ class StatusReportTest {
     @Test
     void recommendModeSaysScalingIsNotActiveAndShowsTheRecommendation() {
         ScaledApi api = api(1, 10);
-        api.getSpec().scaling.mode = ScaledApiSpec.ScalingMode.Recommend;
+        api.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Recommend;
         Decision up = new Decision(
                 4,
                 Decision.Mode.Stable,

@@ -113,7 +113,7 @@ class AutoscalingLoopTest {
                         result.decision(),
                         ScaleChange.scaled(1, result.decision()),
                         new ScaledApiStatus(),
-                        ScaledApiSpec.ScalingMode.Auto,
+                        ScaledApiSpec.UpdateMode.Auto,
                         true));
         ScalingResult after = loop.track(api, 3);
         assertThat(after.toApply()).as("applied: nothing left to apply").isEmpty();

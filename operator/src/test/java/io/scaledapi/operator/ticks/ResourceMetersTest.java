@@ -39,7 +39,7 @@ public class ResourceMetersTest {
         status.replicas = 3;
         status.readyReplicas = 2;
         status.mode = "Burst";
-        meters.shown(status, ScaledApiSpec.ScalingMode.Recommend);
+        meters.shown(status, ScaledApiSpec.UpdateMode.Recommend);
         meters.scaled(true);
         meters.scaled(true);
         meters.scrapeFailed(ScrapeFailure.TIMEOUT);
@@ -71,9 +71,9 @@ public class ResourceMetersTest {
                 .isEqualTo(1);
         assertThat(sample(text, "scaledapi_mode", "team-a", "shop", "mode=\"Stable\""))
                 .isEqualTo(0);
-        assertThat(sample(text, "scaledapi_scaling_mode", "team-a", "shop", "mode=\"Recommend\""))
+        assertThat(sample(text, "scaledapi_update_mode", "team-a", "shop", "update_mode=\"Recommend\""))
                 .isEqualTo(1);
-        assertThat(sample(text, "scaledapi_scaling_mode", "team-a", "shop", "mode=\"Auto\""))
+        assertThat(sample(text, "scaledapi_update_mode", "team-a", "shop", "update_mode=\"Auto\""))
                 .isEqualTo(0);
         assertThat(sample(text, "scaledapi_scale_events_total", "team-a", "shop", "direction=\"up\""))
                 .isEqualTo(2);
