@@ -60,50 +60,39 @@ class CrdValidationTest {
     /** {@code scaling.panic} is the deprecated name of {@code scaling.burst}: a resource that uses it still works. */
     @Test
     void theDeprecatedPanicStillSetsBurstMode() {
-        String yaml = MINIMAL.formatted("old-words")
-                .replace(
-                        "targetRequestsPerSecond: 400",
-                        "targetRequestsPerSecond: 400\n    panic:\n      window: 4s\n      threshold: 3");
-        ScaledApi created = client.resource(TestResources.scaledApi(yaml))
-                .inNamespace(namespace)
-                .create();
-        ScalingPolicy policy = created.getSpec().scalingPolicy();
+        ScalingPolicy policy = createWithScaling("old-words", "panic:\n      window: 4s\n      threshold: 3")
+                .getSpec()
+                .scalingPolicy();
         assertThat(policy.windows().burst()).hasSeconds(4);
         assertThat(policy.burstThreshold()).isEqualTo(3.0);
-
-        String current = MINIMAL.formatted("new-words")
-                .replace(
-                        "targetRequestsPerSecond: 400",
-                        "targetRequestsPerSecond: 400\n    burst:\n      window: 4s\n      threshold: 3");
-        ScaledApi burst = client.resource(TestResources.scaledApi(current))
-                .inNamespace(namespace)
-                .create();
-        assertThat(burst.getSpec().scalingPolicy()).isEqualTo(policy);
+        assertThat(createWithScaling("new-words", "burst:\n      window: 4s\n      threshold: 3")
+                        .getSpec()
+                        .scalingPolicy())
+                .isEqualTo(policy);
     }
 
     /** {@code scaling.mode} is the deprecated name of {@code scaling.updateMode}: still read, and the new name wins. */
     @Test
     void theDeprecatedModeStillSetsTheUpdateModeAndTheNewNameWins() {
-        String old = MINIMAL.formatted("old-mode")
-                .replace("targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    mode: Recommend");
-        ScaledApi recommend = client.resource(TestResources.scaledApi(old))
-                .inNamespace(namespace)
-                .create();
-        assertThat(recommend.getSpec().recommendOnly()).isTrue();
-
-        String both = MINIMAL.formatted("both-modes")
-                .replace(
-                        "targetRequestsPerSecond: 400",
-                        "targetRequestsPerSecond: 400\n    mode: Recommend\n    updateMode: Auto");
-        ScaledApi auto = client.resource(TestResources.scaledApi(both))
-                .inNamespace(namespace)
-                .create();
-        assertThat(auto.getSpec().recommendOnly()).isFalse();
-
+        assertThat(createWithScaling("old-mode", "mode: Recommend").getSpec().recommendOnly())
+                .isTrue();
+        assertThat(createWithScaling("both-modes", "mode: Recommend\n    updateMode: Auto")
+                        .getSpec()
+                        .recommendOnly())
+                .isFalse();
         ScaledApi unset = client.resource(TestResources.minimal("no-mode", 1, 10))
                 .inNamespace(namespace)
                 .create();
         assertThat(unset.getSpec().effectiveUpdateMode()).isEqualTo(ScaledApiSpec.UpdateMode.Auto);
+    }
+
+    /** The minimal resource with {@code lines} added under {@code spec.scaling}, created. */
+    private static ScaledApi createWithScaling(String name, String lines) {
+        String yaml = MINIMAL.formatted(name)
+                .replace("targetRequestsPerSecond: 400", "targetRequestsPerSecond: 400\n    " + lines);
+        return client.resource(TestResources.scaledApi(yaml))
+                .inNamespace(namespace)
+                .create();
     }
 
     @ParameterizedTest(name = "{0}")
