@@ -89,20 +89,6 @@ public record ScalingPolicy(
             Durations.parse(DEFAULT_INTERVAL),
             Duration.ofSeconds(20));
 
-    /** Up or down rules in words, as the CRD's descriptions give the defaults. */
-    static String describe(ScalingRules rules, boolean up) {
-        String stabilization = rules.stabilization().isZero()
-                ? "no stabilization"
-                : rules.stabilization().toSeconds() + "s stabilization";
-        String sign = up ? "+" : "-";
-        String period = " per " + rules.period().toSeconds() + "s";
-        if (rules.maxPods() > 0) {
-            return stabilization + ", " + sign + rules.maxPercent() + "% or " + sign + rules.maxPods() + " pods"
-                    + period + ", whichever is more";
-        }
-        return stabilization + ", " + sign + rules.maxPercent() + "%" + period;
-    }
-
     /** The defaults around a rate target. */
     public static ScalingPolicy defaults(int min, int max, double targetRequestsPerSecond) {
         return DEFAULTS.withReplicas(new Replicas(min, max)).withTarget(new Target(targetRequestsPerSecond, 0, null));

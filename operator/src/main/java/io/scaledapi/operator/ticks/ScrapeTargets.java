@@ -27,7 +27,10 @@ public final class ScrapeTargets {
 
     private final List<PodTarget> targets = new ArrayList<>();
     private final List<PodSnapshot> notReady = new ArrayList<>();
-    private final Map<String, Pod> ready = new HashMap<>();
+    /** Each ready pod's figures, read from its object once per tick. */
+    private final Map<String, ReadyPod> ready = new HashMap<>();
+
+    private record ReadyPod(Instant startedAt, Instant readySince, double cpuLimitCores) {}
 
     private ScrapeTargets() {}
 
@@ -39,7 +42,8 @@ public final class ScrapeTargets {
                 continue;
             }
             String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-            if (readySince(pod) == null || ip == null || ip.isEmpty()) {
+            Instant readySince = readySince(pod);
+            if (readySince == null || ip == null || ip.isEmpty()) {
                 t.notReady.add(PodSnapshot.notReady(pod.getMetadata().getName(), startedAt(pod)));
             } else {
                 t.targets.add(new PodTarget(
@@ -48,7 +52,7 @@ public final class ScrapeTargets {
                         ip,
                         metricsPort(api, pod),
                         path));
-                t.ready.put(pod.getMetadata().getName(), pod);
+                t.ready.put(pod.getMetadata().getName(), new ReadyPod(startedAt(pod), readySince, cpuLimitCores(pod)));
             }
         }
         return t;
@@ -67,12 +71,11 @@ public final class ScrapeTargets {
     List<PodSnapshot> snapshots(Map<String, PodScraper.Result> results, Consumer<ScrapeFailure> failed) {
         List<PodSnapshot> snapshots = new ArrayList<>(notReady);
         for (PodTarget target : targets) {
-            Pod pod = ready.get(target.name());
+            ReadyPod pod = ready.get(target.name());
             PodScraper.Result result = results.get(target.name());
-            double cpuLimit = cpuLimitCores(pod);
             if (result != null && result.counters() != null) {
-                snapshots.add(PodSnapshot.scraped(target.name(), startedAt(pod), readySince(pod), result.counters())
-                        .withCpuLimit(cpuLimit));
+                snapshots.add(PodSnapshot.scraped(target.name(), pod.startedAt(), pod.readySince(), result.counters())
+                        .withCpuLimit(pod.cpuLimitCores()));
                 continue;
             }
             ScrapeFailure kind = result == null ? ScrapeFailure.ERROR : result.kind();
@@ -81,9 +84,9 @@ public final class ScrapeTargets {
             // A pod too busy to answer in time, or whose page outgrew the bound, may be drowning: the autoscaler
             // decides from what it knew of the pod whether it counts saturated.
             snapshots.add((kind == ScrapeFailure.TIMEOUT || kind == ScrapeFailure.TOO_LARGE
-                            ? PodSnapshot.noFullAnswer(target.name(), startedAt(pod), readySince(pod), failure)
-                            : PodSnapshot.unscraped(target.name(), startedAt(pod), readySince(pod), failure))
-                    .withCpuLimit(cpuLimit));
+                            ? PodSnapshot.noFullAnswer(target.name(), pod.startedAt(), pod.readySince(), failure)
+                            : PodSnapshot.unscraped(target.name(), pod.startedAt(), pod.readySince(), failure))
+                    .withCpuLimit(pod.cpuLimitCores()));
         }
         return snapshots;
     }

@@ -178,7 +178,7 @@ class AutoscalingLoopTest {
                 .endContainer()
                 .endSpec()
                 .withNewStatus()
-                .withPodIP("10.0.0.1")
+                .withPodIP("127.0.0.1")
                 .withStartTime(T0.minusSeconds(60).toString())
                 .addNewCondition()
                 .withType("Ready")
