@@ -85,13 +85,10 @@ public final class Autoscaler {
                     current,
                     mode(),
                     "hold at " + current + ": " + measured.hold(),
-                    Double.NaN,
-                    Double.NaN,
-                    Double.NaN,
+                    Rates.UNKNOWN,
                     measured.metricsAvailable(),
                     measured.message(),
                     null,
-                    Double.NaN,
                     Map.of(),
                     null,
                     podCapacity());
@@ -103,8 +100,8 @@ public final class Autoscaler {
         }
         state.rates.add(measured.sample(now));
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
-        RateWindows.Rates rates = RateWindows.of(state.rates, now, policy.windows());
-        Capacity.Need burst = Capacity.need(rates.burstLow(), rates.meanServiceSeconds(), planning);
+        Rates rates = RateWindows.of(state.rates, now, policy.windows());
+        Capacity.Need burst = Capacity.need(rates.burst().low(), rates.meanServiceSeconds(), planning);
         long downWindow = Rules.downWindowMillis(policy, startupMillis());
         boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy, downWindow);
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
@@ -136,13 +133,10 @@ public final class Autoscaler {
                 outcome.replicas(),
                 mode(),
                 reason,
-                rates.stableLow(),
-                rates.burstLow(),
-                rates.hitRatio(),
+                rates,
                 true,
                 measured.message(),
                 outcome.limit(),
-                rates.sharedHitRatio(),
                 measured.localHitRates(),
                 measured.problem(),
                 podCapacity());
@@ -224,11 +218,11 @@ public final class Autoscaler {
         return state.startupMillis == null ? null : Duration.ofMillis(state.startupMillis);
     }
 
-    Proposal propose(RateWindows.Rates w, int current, boolean useTrend) {
+    Proposal propose(Rates w, int current, boolean useTrend) {
         long startup = startupMillis();
-        double projected = w.burstLow() + (useTrend ? Math.max(0, w.trend()) * startup / 1000.0 : 0);
-        double upRate = Math.max(Math.max(w.stableLow(), w.burstLow()), projected);
-        double downRate = Math.max(w.recentHigh(), w.burstHigh());
+        double projected = w.burst().low() + (useTrend ? Math.max(0, w.trend()) * startup / 1000.0 : 0);
+        double upRate = Math.max(Math.max(w.stable().low(), w.burst().low()), projected);
+        double downRate = Math.max(w.recent().high(), w.burst().high());
         Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), planning);
         Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), planning);
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, planning)) {
@@ -240,9 +234,9 @@ public final class Autoscaler {
                             "up: %,.0f req/s (%d s: %,.0f, %d s: %,.0f, trend %+.1f req/s² over a %d s start-up) needs %d replicas%s, had %d%s",
                             upRate,
                             stableSeconds(),
-                            w.stableLow(),
+                            w.stable().low(),
                             policy.windows().burst().toSeconds(),
-                            w.burstLow(),
+                            w.burst().low(),
                             w.trend(),
                             startup / 1000,
                             up.replicas(),
@@ -271,7 +265,7 @@ public final class Autoscaler {
                     String.format(
                             Locale.ROOT,
                             "hold: %,.0f req/s over %d s is within %d%% of what %d replicas carry",
-                            w.stableLow(),
+                            w.stable().low(),
                             stableSeconds(),
                             Math.round(policy.tolerance() * 100),
                             current),
@@ -284,7 +278,7 @@ public final class Autoscaler {
                         "hold: %,.0f req/s (%d s: %,.0f) needs %d replicas%s, have %d",
                         upRate,
                         stableSeconds(),
-                        w.stableLow(),
+                        w.stable().low(),
                         up.replicas(),
                         up.basis(),
                         current),
@@ -295,7 +289,7 @@ public final class Autoscaler {
         return policy.windows().stable().toSeconds();
     }
 
-    private Proposal burstProposal(RateWindows.Rates w, Capacity.Need burst, int current, Proposal normal) {
+    private Proposal burstProposal(Rates w, Capacity.Need burst, int current, Proposal normal) {
         int needed = Capacity.withNewPods(current, burst.replicas(), newPodShare(w));
         int replicas = Math.max(current, Math.max(normal.replicas(), needed));
         return new Proposal(
@@ -303,7 +297,7 @@ public final class Autoscaler {
                 String.format(
                         Locale.ROOT,
                         "burst: %,.0f req/s over %d s needs %d replicas, had %d%s",
-                        w.burstLow(),
+                        w.burst().low(),
                         policy.windows().burst().toSeconds(),
                         burst.replicas(),
                         current,
@@ -311,12 +305,12 @@ public final class Autoscaler {
                 burst.unreachable() || normal.unreachable());
     }
 
-    private double newPodShare(RateWindows.Rates w) {
+    private double newPodShare(Rates w) {
         return Capacity.newPodShare(state.newPodColdness == null ? 0 : state.newPodColdness, w.sharedHitRatio());
     }
 
     /** Why more pods are started than the rate alone asks for: new ones start with a colder cache. */
-    private String newPodsNote(RateWindows.Rates w, int needed, int replicas) {
+    private String newPodsNote(Rates w, int needed, int replicas) {
         if (replicas <= needed) {
             return "";
         }

@@ -37,7 +37,7 @@ public class AutoscalerState {
 
     public Long lastTick;
 
-    /** The fleet at one tick: request rate with unscraped pods counted idle (low) and fully loaded (high). */
+    /** The fleet at one tick: its {@link RequestRate}'s two figures, and the counters' deltas the windows sum. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class RateSample {
         public long t;
@@ -52,11 +52,10 @@ public class AutoscalerState {
 
         public RateSample() {}
 
-        RateSample(
-                long t, double low, double high, Double hits, Double misses, Double durationSum, Double durationCount) {
+        RateSample(long t, RequestRate rate, Double hits, Double misses, Double durationSum, Double durationCount) {
             this.t = t;
-            this.low = low;
-            this.high = high;
+            this.low = rate.low();
+            this.high = rate.high();
             this.hits = hits;
             this.misses = misses;
             this.durationSum = durationSum;

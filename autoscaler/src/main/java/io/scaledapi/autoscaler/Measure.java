@@ -113,17 +113,15 @@ final class Measure {
     }
 
     /**
-     * What the tick measured. {@code demand} is the rate to scale up on (unmeasured pods idle, saturated pods at the
-     * healthy pods' share), {@code high} the rate to scale down on (unmeasured pods fully loaded); {@code hold} is
-     * why there is nothing to decide on, or null.
+     * What the tick measured: {@code served} what the pods answered, {@code rate} the fleet's request rate (saturated
+     * pods at the healthy pods' share); {@code hold} is why there is nothing to decide on, or null.
      */
     record Result(
             int ready,
             int scraped,
             int measured,
             double served,
-            double demand,
-            double high,
+            RequestRate rate,
             Double hits,
             Double misses,
             Double durationSum,
@@ -144,11 +142,11 @@ final class Measure {
 
         /** Whether some pod was saturated, so that demand was estimated above what was served. */
         boolean saturated() {
-            return demand > served * 1.001;
+            return rate.low() > served * 1.001;
         }
 
         RateSample sample(long now) {
-            RateSample sample = new RateSample(now, demand, high, hits, misses, durationSum, durationCount);
+            RateSample sample = new RateSample(now, rate, hits, misses, durationSum, durationCount);
             sample.sharedHits = sharedHits;
             sample.sharedMisses = sharedMisses;
             return sample;
@@ -325,7 +323,7 @@ final class Measure {
                     : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
         }
         double healthySeconds = state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds;
-        double demand = Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
+        double low = Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
         learnCapacity(rates, pods, now, policy, state, healthySeconds);
         markSaturated(rates, next, healthySeconds);
         int unmeasured = ready - measured;
@@ -340,22 +338,18 @@ final class Measure {
                                 blind.size(),
                                 String.join(", ", blind)))
                 + (unmeasured > 0 ? " (the others counted idle when scaling up, fully loaded when scaling down)" : "")
-                + (demand > served * 1.001
+                + (low > served * 1.001
                         ? String.format(
-                                Locale.ROOT,
-                                "; saturated pods: demand taken as %,.0f req/s, %,.0f served",
-                                demand,
-                                served)
+                                Locale.ROOT, "; saturated pods: demand taken as %,.0f req/s, %,.0f served", low, served)
                         : "");
         // Scaling down judges the high figure: never below what a saturated fleet is taken to hide.
-        double high = Math.max(demand, served + unmeasured * fullLoad);
+        double high = Math.max(low, served + unmeasured * fullLoad);
         return new Result(
                 ready,
                 scraped,
                 measured,
                 served,
-                demand,
-                high,
+                new RequestRate(low, high),
                 cache ? hits : null,
                 cache ? misses : null,
                 durations ? durationSum : null,
@@ -505,8 +499,7 @@ final class Measure {
                 scraped,
                 0,
                 Double.NaN,
-                Double.NaN,
-                Double.NaN,
+                RequestRate.UNKNOWN,
                 null,
                 null,
                 null,

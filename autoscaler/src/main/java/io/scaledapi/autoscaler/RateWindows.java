@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The second stage: the per-tick fleet rates averaged over the stable, burst and recent windows, the cache hit ratio
- * and mean service time over the stable window, and the trend.
+ * and mean service time over the stable window, and the trend ({@link Rates}).
  */
 final class RateWindows {
 
@@ -21,25 +21,11 @@ final class RateWindows {
 
     private RateWindows() {}
 
-    /**
-     * Rates in req/s; {@code *Low} count unmeasured pods idle (for scaling up), {@code *High} fully loaded (for
-     * scaling down); {@code trend} in req/s per second, 0 unless significant.
-     */
-    record Rates(
-            double stableLow,
-            double stableHigh,
-            double burstLow,
-            double burstHigh,
-            double recentHigh,
-            double hitRatio,
-            double meanServiceSeconds,
-            double trend,
-            double sharedHitRatio) {}
-
     static Rates of(List<RateSample> samples, long now, ScalingPolicy.Windows windows) {
         long burstFrom = now - windows.burst().toMillis();
         long recentFrom = now - windows.recent().toMillis();
-        double sLow = 0, sHigh = 0, bLow = 0, bHigh = 0, rHigh = 0, hits = 0, misses = 0, durSum = 0, durCount = 0;
+        double sLow = 0, sHigh = 0, bLow = 0, bHigh = 0, rLow = 0, rHigh = 0;
+        double hits = 0, misses = 0, durSum = 0, durCount = 0;
         double sharedHits = 0, sharedMisses = 0;
         int s = 0, b = 0, r = 0;
         for (RateSample sample : samples) {
@@ -56,6 +42,7 @@ final class RateWindows {
             }
             if (sample.t > recentFrom) {
                 r++;
+                rLow += sample.low;
                 rHigh += sample.high;
             }
             if (sample.hits != null) {
@@ -72,19 +59,17 @@ final class RateWindows {
             }
         }
         if (s == 0) {
-            return new Rates(
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN);
+            return Rates.UNKNOWN;
         }
+        RequestRate stable = new RequestRate(sLow / s, sHigh / s);
         return new Rates(
-                sLow / s,
-                sHigh / s,
-                b == 0 ? sLow / s : bLow / b,
-                b == 0 ? sHigh / s : bHigh / b,
-                r == 0 ? sHigh / s : rHigh / r,
+                stable,
+                b == 0 ? stable : new RequestRate(bLow / b, bHigh / b),
+                r == 0 ? stable : new RequestRate(rLow / r, rHigh / r),
                 hits + misses > 0 ? hits / (hits + misses) : Double.NaN,
+                sharedHits + sharedMisses > 0 ? sharedHits / (sharedHits + sharedMisses) : Double.NaN,
                 durCount > 0 ? durSum / durCount : Double.NaN,
-                trend(samples, now),
-                sharedHits + sharedMisses > 0 ? sharedHits / (sharedHits + sharedMisses) : Double.NaN);
+                trend(samples, now));
     }
 
     /**

@@ -33,7 +33,7 @@ class AutoscalerTest {
         Decision last = fleet.run(autoscaler, rps, 600);
         assertThat(fleet.replicas).isEqualTo(expected);
         assertThat(last.metricsAvailable()).isTrue();
-        assertThat(last.stableRate()).isCloseTo(rps, org.assertj.core.data.Offset.offset(rps * 0.05 + 1));
+        assertThat(last.rates().stable().low()).isCloseTo(rps, org.assertj.core.data.Offset.offset(rps * 0.05 + 1));
     }
 
     @Test
@@ -92,7 +92,7 @@ class AutoscalerTest {
         fleet.run(autoscaler, 80, 30);
         fleet.counters.get("pod-0")[0] = 0; // the process restarted
         Decision decision = fleet.run(autoscaler, 80, 4);
-        assertThat(decision.burstRate()).isBetween(60.0, 100.0);
+        assertThat(decision.rates().burst().low()).isBetween(60.0, 100.0);
         assertThat(decision.replicas()).isEqualTo(1);
     }
 

@@ -13,7 +13,7 @@ class CheckpointTest {
         long t = 1_764_000_000_000L;
         for (int i = 0; i < rates; i++) {
             state.rates.add(new AutoscalerState.RateSample(
-                    t + i * 2000L, 812.5 + i, 830.25 + i, 650.0 * i, 160.0 * i, 4.2 * i, 812.0 * i));
+                    t + i * 2000L, new RequestRate(812.5 + i, 830.25 + i), 650.0 * i, 160.0 * i, 4.2 * i, 812.0 * i));
         }
         state.recommendations.add(new AutoscalerState.Recommendation(t, 4));
         state.scaleEvents.add(new AutoscalerState.ScaleEvent(t, 3, 4));

@@ -124,8 +124,8 @@ class MeasureTest {
         assertThat(r.hold()).isNull();
         assertThat(r.measured()).isEqualTo(measured);
         assertThat(r.served()).isCloseTo(served, within(1e-6));
-        assertThat(r.demand()).isCloseTo(demand, within(1e-6));
-        assertThat(r.high()).isCloseTo(high, within(1e-6));
+        assertThat(r.rate().low()).isCloseTo(demand, within(1e-6));
+        assertThat(r.rate().high()).isCloseTo(high, within(1e-6));
     }
 
     static Stream<Arguments> saturation() {
@@ -252,7 +252,7 @@ class MeasureTest {
         assertThat(r.hold()).isNull();
         assertThat(r.blind()).containsExactly("a");
         assertThat(r.problem()).isEqualTo("ScrapeTimeout");
-        assertThat(r.demand()).isCloseTo(180.0, within(1e-6));
+        assertThat(r.rate().low()).isCloseTo(180.0, within(1e-6));
         assertThat(r.message()).contains("1 loaded gave no full answer (a), counted saturated");
     }
 
@@ -263,12 +263,12 @@ class MeasureTest {
                 20, 0.005, PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms"));
         assertThat(idle.blind()).isEmpty();
         assertThat(idle.problem()).isNull();
-        assertThat(idle.demand()).isCloseTo(20.0, within(1e-6));
+        assertThat(idle.rate().low()).isCloseTo(20.0, within(1e-6));
         // A refused connection is not a drowning pod's way of failing, whatever its last rate.
         Measure.Result refused =
                 silentAfter(90, 0.005, PodSnapshot.unscraped("a", STARTED, STARTED, "connection refused"));
         assertThat(refused.blind()).isEmpty();
-        assertThat(refused.demand()).isCloseTo(90.0, within(1e-6));
+        assertThat(refused.rate().low()).isCloseTo(90.0, within(1e-6));
     }
 
     @Test
@@ -352,7 +352,7 @@ class MeasureTest {
                 .as("the floor taken before growth was known, never lowered by overload")
                 .isCloseTo(3.0, within(1e-6));
         assertThat(r.saturated()).isTrue();
-        assertThat(r.demand()).as("4 x the 300 req/s served").isCloseTo(1200.0, within(1e-6));
+        assertThat(r.rate().low()).as("4 x the 300 req/s served").isCloseTo(1200.0, within(1e-6));
         assertThat(state.podCapacity).as("what the saturated pod serves").isCloseTo(300.0, within(1e-6));
     }
 

@@ -27,7 +27,7 @@ class StagesTest {
                     rate = steps[k + 1];
                 }
             }
-            samples.add(new RateSample(t * 1000L, rate, rate + extra, null, null, null, null));
+            samples.add(new RateSample(t * 1000L, new RequestRate(rate, rate + extra), null, null, null, null));
         }
         return samples;
     }
@@ -43,11 +43,11 @@ class StagesTest {
         double[] s = java.util.Arrays.stream(steps.split(","))
                 .mapToDouble(Double::parseDouble)
                 .toArray();
-        RateWindows.Rates r = RateWindows.of(samples(0, s), 60_000, POLICY.windows());
-        assertThat(r.stableLow()).isCloseTo(stable, within(1e-9));
-        assertThat(r.stableHigh()).isCloseTo(stable, within(1e-9));
-        assertThat(r.burstLow()).isCloseTo(burst, within(1e-9));
-        assertThat(r.recentHigh()).isCloseTo(recentHigh, within(1e-9));
+        Rates r = RateWindows.of(samples(0, s), 60_000, POLICY.windows());
+        assertThat(r.stable().low()).isCloseTo(stable, within(1e-9));
+        assertThat(r.stable().high()).isCloseTo(stable, within(1e-9));
+        assertThat(r.burst().low()).isCloseTo(burst, within(1e-9));
+        assertThat(r.recent().high()).isCloseTo(recentHigh, within(1e-9));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -60,7 +60,7 @@ class StagesTest {
         List<RateSample> samples = new ArrayList<>();
         for (int t = 2; t <= 60; t += 2) {
             double low = 100 + slope * t + (t >= 50 ? step : 0);
-            samples.add(new RateSample(t * 1000L, low, low, null, null, null, null));
+            samples.add(new RateSample(t * 1000L, new RequestRate(low, low), null, null, null, null));
         }
         assertThat(RateWindows.trend(samples, 60_000)).isCloseTo(expected, within(1e-9));
     }

@@ -5,8 +5,9 @@ import io.scaledapi.autoscaler.Decision;
 import io.scaledapi.operator.api.ScaledApiStatus;
 
 /**
- * The request rates and cache hit ratios (the pods' own caches, and the shared tier) as status shows them: rounded, and moved only when the measured value
- * leaves a margin around the shown one, so that a steady load (whose windows wobble a little every tick) does not
+ * The request rates (each window's {@code low} figure: what scaling up trusts) and cache hit ratios (the pods' own
+ * caches, and the shared tier) as status shows them: rounded, and moved only when the measured value leaves a margin
+ * around the shown one, so that a steady load (whose windows wobble a little every tick) does not
  * rewrite status every tick, while a real change shows within one.
  */
 public record ReportedRates(Double stable, Double burst, Double hitRatio, Double sharedHitRatio, Double podCapacity) {
@@ -36,10 +37,10 @@ public record ReportedRates(Double stable, Double burst, Double hitRatio, Double
     /** What to show after this decision; unknown values (NaN) keep what is shown. */
     public ReportedRates next(Decision d) {
         return new ReportedRates(
-                moved(stable, d.stableRate(), STABLE_MARGIN, RATE_FLOOR, 10),
-                moved(burst, d.burstRate(), BURST_MARGIN, RATE_FLOOR, 10),
-                moved(hitRatio, d.hitRatio(), 0, HIT_RATIO_MARGIN, 1000),
-                moved(sharedHitRatio, d.sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000),
+                moved(stable, d.rates().stable().low(), STABLE_MARGIN, RATE_FLOOR, 10),
+                moved(burst, d.rates().burst().low(), BURST_MARGIN, RATE_FLOOR, 10),
+                moved(hitRatio, d.rates().hitRatio(), 0, HIT_RATIO_MARGIN, 1000),
+                moved(sharedHitRatio, d.rates().sharedHitRatio(), 0, HIT_RATIO_MARGIN, 1000),
                 moved(podCapacity, d.podCapacity(), STABLE_MARGIN, RATE_FLOOR, 1));
     }
 

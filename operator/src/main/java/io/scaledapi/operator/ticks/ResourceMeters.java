@@ -115,10 +115,10 @@ public final class ResourceMeters implements AutoCloseable {
     /** A tick's decision, and how long it took. */
     void decided(Decision decision, long nanos, Duration measuredStartup) {
         decisions.record(Duration.ofNanos(nanos));
-        stableRate = decision.stableRate();
-        burstRate = decision.burstRate();
-        hitRatio = decision.hitRatio();
-        sharedHitRatio = decision.sharedHitRatio();
+        stableRate = decision.rates().stable().low();
+        burstRate = decision.rates().burst().low();
+        hitRatio = decision.rates().hitRatio();
+        sharedHitRatio = decision.rates().sharedHitRatio();
         if (measuredStartup != null) {
             startupSeconds = measuredStartup.toMillis() / 1000.0;
         }

@@ -47,9 +47,7 @@ public final class StandInPods implements AutoCloseable {
     private final ExecutorService threads = Executors.newFixedThreadPool(64);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Behavior behavior = Behavior.GOOD;
-    private volatile double ratePerPod;
-    private volatile long baseMillis = System.currentTimeMillis();
-    private volatile double baseCount;
+    private final GrowingCounter requests = new GrowingCounter();
 
     StandInPods() throws IOException {
         // Headers and body are separate writes: without TCP_NODELAY, Nagle and delayed ACKs add 40 ms to each.
@@ -64,22 +62,15 @@ public final class StandInPods implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    synchronized void rate(double perPod) {
-        long now = System.currentTimeMillis();
-        baseCount = count(now);
-        baseMillis = now;
-        ratePerPod = perPod;
+    void rate(double perPod) {
+        requests.rate(perPod);
     }
 
     synchronized void behave(Behavior next) {
         if (next == Behavior.JUMP) {
-            baseCount += 1e9;
+            requests.jump(1e9);
         }
         behavior = next;
-    }
-
-    private double count(long now) {
-        return baseCount + ratePerPod * (now - baseMillis) / 1000.0;
     }
 
     /** Creates {@code count} ready pods of the ScaledApi {@code app}, all served by this endpoint. */
@@ -91,6 +82,12 @@ public final class StandInPods implements AutoCloseable {
 
     /** A Pod object of the ScaledApi {@code app}, marked Ready with podIP 127.0.0.1 and its {@code metrics} port. */
     public static Pod createReady(KubernetesClient client, String namespace, String app, String name, int port) {
+        return createReady(client, namespace, app, name, "127.0.0.1", port);
+    }
+
+    /** A Pod object of the ScaledApi {@code app}, marked Ready with {@code podIP} and its {@code metrics} port. */
+    public static Pod createReady(
+            KubernetesClient client, String namespace, String app, String name, String podIP, int port) {
         Pod pod = client.resource(new PodBuilder()
                         .withNewMetadata()
                         .withName(name)
@@ -119,7 +116,7 @@ public final class StandInPods implements AutoCloseable {
         String now = Instant.now().toString();
         pod.setStatus(new PodStatusBuilder()
                 .withPhase("Running")
-                .withPodIP("127.0.0.1")
+                .withPodIP(podIP)
                 .withStartTime(now)
                 .withConditions(new PodConditionBuilder()
                         .withType("Ready")
@@ -133,11 +130,11 @@ public final class StandInPods implements AutoCloseable {
     private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             Behavior now = behavior;
-            double requests = count(System.currentTimeMillis());
+            double count = requests.count(System.currentTimeMillis());
             switch (now) {
-                case GOOD, JUMP -> send(exchange, metrics(String.format(Locale.ROOT, "%.1f", requests), requests));
-                case NAN -> send(exchange, metrics("NaN", requests));
-                case NEGATIVE -> send(exchange, metrics("-5", requests));
+                case GOOD, JUMP -> send(exchange, metrics(String.format(Locale.ROOT, "%.1f", count), count));
+                case NAN -> send(exchange, metrics("NaN", count));
+                case NEGATIVE -> send(exchange, metrics("-5", count));
                 case GARBAGE -> send(exchange, "<html><body>502 Bad Gateway {{{ not metrics\n");
                 case HUGE -> stream(exchange, HUGE_BYTES, 0);
                 case SILENT -> closed.await(HOLD_SECONDS, TimeUnit.SECONDS); // accepts, never answers

@@ -2,18 +2,15 @@ package io.scaledapi.operator.reconcile;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scaledapi.operator.owned.OwnedObjects;
+import io.scaledapi.operator.faults.GrowingCounter;
+import io.scaledapi.operator.faults.StandInPods;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -28,10 +25,8 @@ final class FakePods implements AutoCloseable {
     private final String namespace;
     private final String app;
     private final List<HttpServer> servers = new ArrayList<>();
-    private volatile double ratePerPod;
+    private final GrowingCounter counter = new GrowingCounter();
     private volatile boolean failing;
-    private volatile long baseMillis = System.currentTimeMillis();
-    private volatile double baseCount;
 
     FakePods(KubernetesClient client, String namespace, String app) throws IOException {
         this.client = client;
@@ -43,19 +38,12 @@ final class FakePods implements AutoCloseable {
     }
 
     /** Sets every pod's request rate from now on (counters keep growing from where they are). */
-    synchronized void rate(double perPod) {
-        long now = System.currentTimeMillis();
-        baseCount = count(now);
-        baseMillis = now;
-        ratePerPod = perPod;
+    void rate(double perPod) {
+        counter.rate(perPod);
     }
 
     void failing(boolean failing) {
         this.failing = failing;
-    }
-
-    private double count(long now) {
-        return baseCount + ratePerPod * (now - baseMillis) / 1000.0;
     }
 
     /** Starts a pod's endpoint and creates its ready Pod object. */
@@ -63,7 +51,7 @@ final class FakePods implements AutoCloseable {
         String ip = "127.0.10." + index;
         HttpServer server = HttpServer.create(new InetSocketAddress(ip, port), 0);
         server.createContext("/actuator/prometheus", exchange -> {
-            double requests = count(System.currentTimeMillis());
+            double requests = counter.count(System.currentTimeMillis());
             String body = """
                     # TYPE http_server_requests_seconds summary
                     http_server_requests_seconds_count{method="GET",status="200",uri="/api/items/{id}"} %f
@@ -82,42 +70,7 @@ final class FakePods implements AutoCloseable {
         server.start();
         servers.add(server);
 
-        Pod pod = client.resource(new PodBuilder()
-                        .withNewMetadata()
-                        .withName(app + "-" + index)
-                        .withNamespace(namespace)
-                        .withLabels(Map.of(
-                                "app.kubernetes.io/managed-by",
-                                OwnedObjects.MANAGED_BY,
-                                OwnedObjects.NAME_LABEL,
-                                app,
-                                "app.kubernetes.io/name",
-                                app))
-                        .endMetadata()
-                        .withNewSpec()
-                        .addNewContainer()
-                        .withName("api")
-                        .withImage("scaledapi/sample-api:0.1.0")
-                        .addNewPort()
-                        .withName(OwnedObjects.METRICS_PORT_NAME)
-                        .withContainerPort(port)
-                        .endPort()
-                        .endContainer()
-                        .endSpec()
-                        .build())
-                .create();
-        String now = Instant.now().toString();
-        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                .withPhase("Running")
-                .withPodIP(ip)
-                .withStartTime(now)
-                .withConditions(new PodConditionBuilder()
-                        .withType("Ready")
-                        .withStatus("True")
-                        .withLastTransitionTime(now)
-                        .build())
-                .build());
-        return client.pods().inNamespace(namespace).resource(pod).updateStatus();
+        return StandInPods.createReady(client, namespace, app, app + "-" + index, ip, port);
     }
 
     @Override

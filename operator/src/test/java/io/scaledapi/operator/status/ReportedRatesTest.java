@@ -37,7 +37,7 @@ class ReportedRatesTest {
             Double eStable,
             Double eBurst,
             Double eHit) {
-        Decision d = new Decision(3, Decision.Mode.Stable, "hold", mStable, mBurst, mHit, true, "3 of 3", null);
+        Decision d = Decisions.decision(3, Decision.Mode.Stable, "hold", mStable, mBurst, mHit);
         assertThat(new ReportedRates(stable, burst, hit, null, null).next(d))
                 .isEqualTo(new ReportedRates(eStable, eBurst, eHit, null, null));
     }

@@ -38,29 +38,11 @@ class StatusReportTest {
     @Test
     void onlyWhatAUserReadsCountsAsAChange() {
         ScaledApi api = api(1, 6);
-        Decision hold = new Decision(
-                2,
-                Decision.Mode.Stable,
-                "hold: 180 req/s needs 2 replicas",
-                180,
-                182,
-                0.8,
-                true,
-                "2 of 2 ready pods measured",
-                null);
+        Decision hold = Decisions.decision(2, Decision.Mode.Stable, "hold: 180 req/s needs 2 replicas", 180, 182, 0.8);
         api.setStatus(StatusReport.of(api, deployment(2, 2), hold, ReportedRates.NONE.next(hold), null, T0));
 
         // The next tick: other figures in the reason, the same rates as shown, a later time.
-        Decision next = new Decision(
-                2,
-                Decision.Mode.Stable,
-                "hold: 184 req/s needs 2 replicas",
-                184,
-                185,
-                0.81,
-                true,
-                "2 of 2 ready pods measured",
-                null);
+        Decision next = Decisions.decision(2, Decision.Mode.Stable, "hold: 184 req/s needs 2 replicas", 184, 185, 0.81);
         ReportedRates shown = ReportedRates.of(api.getStatus()).next(next);
         var same = StatusReport.of(api, deployment(2, 2), next, shown, null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), same))
@@ -72,8 +54,7 @@ class StatusReportTest {
                 .as("a pod became unready")
                 .isFalse();
 
-        Decision faster =
-                new Decision(2, Decision.Mode.Burst, "burst", 184, 400, 0.81, true, "2 of 2 ready pods measured", null);
+        Decision faster = Decisions.decision(2, Decision.Mode.Burst, "burst", 184, 400, 0.81);
         var burst = StatusReport.of(
                 api, deployment(2, 2), faster, ReportedRates.of(api.getStatus()).next(faster), null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), burst))
@@ -107,16 +88,7 @@ class StatusReportTest {
     void recommendModeSaysScalingIsNotActiveAndShowsTheRecommendation() {
         ScaledApi api = api(1, 10);
         api.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Recommend;
-        Decision up = new Decision(
-                4,
-                Decision.Mode.Stable,
-                "up: 380 req/s needs 4 replicas",
-                380,
-                380,
-                0.8,
-                true,
-                "2 of 2 ready pods measured",
-                null);
+        Decision up = Decisions.decision(4, Decision.Mode.Stable, "up: 380 req/s needs 4 replicas", 380, 380, 0.8);
         var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, T0);
         assertThat(status.desiredReplicas).isEqualTo(4);
         assertThat(status.replicas).isEqualTo(2);
@@ -135,13 +107,10 @@ class StatusReportTest {
                 3,
                 Decision.Mode.Burst,
                 "burst: ... (1 loaded pod(s) gave no full answer to their scrape and " + "were counted saturated: a-1)",
-                70,
-                300,
-                Double.NaN,
+                Decisions.rates(70, 300, Double.NaN, Double.NaN),
                 true,
                 "1 of 2 ready pods measured; 1 loaded gave no full answer (a-1), counted saturated",
                 null,
-                Double.NaN,
                 java.util.Map.of(),
                 "ScrapeTimeout",
                 60.4);

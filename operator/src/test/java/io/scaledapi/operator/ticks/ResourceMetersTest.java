@@ -13,6 +13,7 @@ import io.scaledapi.operator.HelmChart;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.api.ScaledApiStatus;
 import io.scaledapi.operator.metrics.ScrapeFailure;
+import io.scaledapi.operator.status.Decisions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,7 +33,17 @@ public class ResourceMetersTest {
     /** Every figure reported once, so that every series exists. */
     ResourceMeters everythingReported(String namespace, String name) {
         ResourceMeters meters = new ResourceMeters(registry, namespace, name);
-        Decision decision = new Decision(4, Decision.Mode.Burst, "burst", 380, 420, 0.8, true, "", null, 0.5, Map.of());
+        Decision decision = new Decision(
+                4,
+                Decision.Mode.Burst,
+                "burst",
+                Decisions.rates(380, 420, 0.8, 0.5),
+                true,
+                "",
+                null,
+                Map.of(),
+                null,
+                Double.NaN);
         meters.decided(decision, 2_000_000, Duration.ofMillis(12_500));
         ScaledApiStatus status = new ScaledApiStatus();
         status.desiredReplicas = 4;
