@@ -18,7 +18,7 @@ MEASURE="${MEASURE:-60}"
 export SCALEDAPI_CLUSTER_DIR="${SCALEDAPI_CLUSTER_DIR:-$(mktemp -d /tmp/operator-scale.XXXXXX)}"
 export SCALEDAPI_API_PORT="${SCALEDAPI_API_PORT:-17443}" SCALEDAPI_ETCD_PORT="${SCALEDAPI_ETCD_PORT:-13379}"
 export SCALEDAPI_CONTROLLER_MANAGER=false
-K8S_VERSION="${K8S_VERSION:-1.34.4}"
+. dev/versions
 KUBECTL="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/${K8S_VERSION}-linux-amd64/kubectl"
 
 if [ ! -f operator/target/scaledapi-operator-tests.jar ] || [ -n "$(find operator/src pom.xml operator/pom.xml -newer operator/target/scaledapi-operator-tests.jar -print -quit)" ]; then

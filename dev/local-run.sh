@@ -5,16 +5,24 @@
 #      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
 #      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
 #      DEMO_BUILD (true; dev/test sets false because it has just built everything),
-#      K8S_VERSION (1.34.4).
+#      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
-AGENT_PID=""; RECORDER_PID=""; KUBECTL=""
+AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""
 METRICS_ADDRESS=127.0.0.1:10255
+# real: the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds; agent: the
+# node agent running pods as host processes.
+NODE_KIND="${SCALEDAPI_NODE:-agent}"
+CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
+# The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
+# front of the NodePort, as a load balancer in front of a cluster).
+ACCESS_LOG="$LOCAL_STATE/node/proxy/logs/access.log"
 
 local_cleanup() {
   [ -n "$RECORDER_PID" ] && kill "$RECORDER_PID" 2>/dev/null || true
   [ -n "$KUBECTL" ] && $KUBECTL get events -A --sort-by=.lastTimestamp -o wide >"$OUT/logs/events.txt" 2>/dev/null || true
   [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null || true
+  [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null || true
   local_keep_logs
   dev/cluster down || true
   rm -rf "$LOCAL_STATE"
@@ -30,7 +38,10 @@ local_keep_logs() {
     cp "$dir/output.log" "$OUT/logs/pods/$(basename "$dir").log" 2>/dev/null || true
   done
   cp -r "$LOCAL_STATE/node/proxy/logs" "$OUT/logs/proxy" 2>/dev/null || true
-  cp -r "${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}/logs" "$OUT/logs/control-plane" 2>/dev/null || true
+  # On the real node: what the kubelet still keeps of each container's output (a deleted pod's goes with it).
+  [ "$NODE_KIND" = real ] && cp -r /var/log/pods "$OUT/logs/pods/kubelet" 2>/dev/null || true
+  cp -r "$LOCAL_STATE/front/logs" "$OUT/logs/front" 2>/dev/null || true
+  cp -r "$CLUSTER_STATE/logs" "$OUT/logs/control-plane" 2>/dev/null || true
 }
 
 # Brings up the control plane and the node agent, installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
@@ -38,20 +49,31 @@ local_start() {
   mkdir -p "$OUT/logs"
   dev/install-prerequisites
   command -v nginx >/dev/null || { echo "local-run: nginx is needed (apt-get install -y nginx-light)" >&2; return 1; }
-  [ "${DEMO_BUILD:-true}" = false ] || mvn -q -B -DskipTests package
-  dev/sample-api-cds >/dev/null
+  # The real node runs the images dev/images builds from the Dockerfiles; the node agent runs the jars.
+  if [ "$NODE_KIND" != real ]; then
+    [ "${DEMO_BUILD:-true}" = false ] || mvn -q -B -DskipTests package
+    dev/sample-api-cds >/dev/null
+  fi
   HELM=$(dev/helm-binary)
   K6=$(dev/k6-binary)
   # Refused before the cleanup trap is set, so that a run that finds another's cluster leaves it alone.
-  KUBECONFIG_FILE=$(dev/cluster new)
+  KUBECONFIG_FILE=$(SCALEDAPI_NODE="$NODE_KIND" dev/cluster new)
   trap local_cleanup EXIT
   trap 'exit 143' TERM INT   # so that a timeout or Ctrl-C still runs the cleanup
-  KUBECTL="$HOME/.kubeapitest/k8s/${K8S_VERSION:-1.34.4}-linux-amd64/kubectl --kubeconfig $KUBECONFIG_FILE"
-  java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images dev/images.conf \
-    --state "$LOCAL_STATE/node" --repository . --metrics-address "$METRICS_ADDRESS" >"$OUT/node-agent.log" 2>&1 &
-  AGENT_PID=$!
+  . dev/versions
+  KUBECTL="$HOME/.kubeapitest/k8s/${K8S_VERSION}-linux-amd64/kubectl --kubeconfig $KUBECONFIG_FILE"
+  local chart=()
+  if [ "$NODE_KIND" = real ]; then
+    dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
+    dev/images
+    chart=(--set sharedCache.image=localhost/scaledapi/redis:7)
+  else
+    java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images dev/images.conf \
+      --state "$LOCAL_STATE/node" --repository . --metrics-address "$METRICS_ADDRESS" >"$OUT/node-agent.log" 2>&1 &
+    AGENT_PID=$!
+  fi
   "$HELM" install scaledapi helm/scaledapi-operator --kubeconfig "$KUBECONFIG_FILE" --namespace scaledapi-system \
-    --create-namespace --wait --timeout 3m >/dev/null
+    --create-namespace --wait --timeout 3m "${chart[@]}" >/dev/null
   echo "local-run: operator running as a pod: $($KUBECTL -n scaledapi-system get pods --no-headers | awk '{print $1, $2, $3}')"
 }
 
@@ -77,6 +99,10 @@ local_apply() {
   done
   [ -n "$ready" ] && [ "$ready" -ge "$min" ] || { echo "local-run: catalog has $ready of $min ready pods after 180 s" >&2; return 1; }
   PORT=""
+  if [ "$NODE_KIND" = real ]; then
+    local_front
+    return
+  fi
   for _ in $(seq 1 30); do
     PORT=$(awk '/^default\/catalog:80 / {split($2, a, ":"); print a[2]}' "$LOCAL_STATE/node/proxy/services.txt" 2>/dev/null || true)
     [ -n "$PORT" ] && break
@@ -85,10 +111,95 @@ local_apply() {
   [ -n "$PORT" ] || { echo "local-run: the catalog Service has no local port" >&2; return 1; }
 }
 
-# local_delete: deletes the ScaledApi; true once its Deployments and pods (the API's and a managed Redis's) are gone
+# On the real node: a NodePort Service of the run's own beside the operator's catalog Service (same pods), and nginx
+# on 127.0.0.1 in front of it, as a load balancer in front of a cluster, whose access log gives each request's time.
+# kube-proxy picks a pod per connection; the pods close a connection after 100 requests, so nginx's kept-alive
+# connections spread over new replicas within seconds. Sets PORT (nginx's) once a request through it succeeds.
+local_front() {
+  $KUBECTL apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: catalog-load, namespace: default}
+spec:
+  type: NodePort
+  selector: {scaledapi.io/name: catalog}
+  ports: [{name: http, port: 80, targetPort: http}]
+YAML
+  local node_port
+  node_port=$($KUBECTL get service catalog-load -o jsonpath='{.spec.ports[0].nodePort}')
+  if [ -z "$FRONT_PID" ]; then
+    mkdir -p "$LOCAL_STATE/front/logs" "$LOCAL_STATE/front/tmp"
+    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    ACCESS_LOG="$LOCAL_STATE/front/logs/access.log"
+    cat >"$LOCAL_STATE/front/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $LOCAL_STATE/front/nginx.pid;
+error_log $LOCAL_STATE/front/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  log_format timing '\$msec \$request_time \$status \$server_port';
+  access_log $ACCESS_LOG timing buffer=64k flush=1s;
+  client_body_temp_path $LOCAL_STATE/front/tmp; proxy_temp_path $LOCAL_STATE/front/tmp;
+  fastcgi_temp_path $LOCAL_STATE/front/tmp; uwsgi_temp_path $LOCAL_STATE/front/tmp; scgi_temp_path $LOCAL_STATE/front/tmp;
+  upstream catalog { server 127.0.0.1:$node_port max_fails=0; keepalive 64; }
+  server {
+    listen 127.0.0.1:$PORT;
+    location / {
+      proxy_pass http://catalog;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout;
+    }
+  }
+}
+NGINX
+    nginx -c "$LOCAL_STATE/front/nginx.conf" -e "$LOCAL_STATE/front/logs/error.log" &
+    FRONT_PID=$!
+  else
+    # The Service was made again (a new ScaledApi run): point nginx at its NodePort.
+    sed -i "s/server 127.0.0.1:[0-9]* max_fails/server 127.0.0.1:$node_port max_fails/" "$LOCAL_STATE/front/nginx.conf"
+    kill -HUP "$FRONT_PID"
+  fi
+  for _ in $(seq 1 60); do
+    curl -fs --max-time 2 "http://127.0.0.1:$PORT/api/items/1" >/dev/null && return 0
+    sleep 1
+  done
+  echo "local-run: no answer through the catalog's NodePort $node_port (nginx on $PORT)" >&2
+  return 1
+}
+
+# local_cluster_json FILE: the nodes' kubelet and runtime versions, and each image the pods run now with its ID and
+# what it was built from, merged into FILE (so that calls after each run add the images that run had).
+local_cluster_json() {
+  $KUBECTL get nodes,pods -A -o json | python3 -c '
+import json, os, sys
+path = sys.argv[1]
+known = json.load(open(path)) if os.path.exists(path) else {"nodes": [], "images": []}
+items = json.load(sys.stdin)["items"]
+built = {"scaledapi/operator": "operator/Dockerfile", "scaledapi/sample-api": "sample-api/Dockerfile",
+         "localhost/scaledapi/redis": "dev/images (Debian bookworm redis-server)"}
+nodes = [{"name": i["metadata"]["name"], "kubeletVersion": i["status"]["nodeInfo"]["kubeletVersion"],
+          "containerRuntimeVersion": i["status"]["nodeInfo"]["containerRuntimeVersion"]}
+         for i in items if i["kind"] == "Node"]
+images = {(m["image"], m["imageID"]): m for m in known["images"]}
+for pod in (i for i in items if i["kind"] == "Pod"):
+    for c in pod.get("status", {}).get("containerStatuses", []):
+        if not c.get("imageID"):
+            continue
+        name = c["image"].split(":")[0].removeprefix("docker.io/")
+        images[(c["image"], c["imageID"])] = {"image": c["image"], "imageID": c["imageID"],
+                                             "builtFrom": built.get(name, "pulled")}
+json.dump({"nodes": nodes or known["nodes"], "images": sorted(images.values(), key=lambda m: m["image"])},
+          open(path, "w"), indent=2)
+' "$1"
+}
+
+# local_delete: deletes the ScaledApi (and the run's NodePort Service); true once its Deployments and pods (the API's and a managed Redis's) are gone
 # (within 120 s).
 local_delete() {
   $KUBECTL delete sapi catalog --wait=false >/dev/null
+  $KUBECTL delete service catalog-load --ignore-not-found --wait=false >/dev/null
   for _ in $(seq 1 120); do
     [ -z "$($KUBECTL get pods -l scaledapi.io/name=catalog --no-headers 2>/dev/null)" ] \
       && [ -z "$($KUBECTL get pods -l scaledapi.io/shared-cache-of=catalog --no-headers 2>/dev/null)" ] \
@@ -109,9 +220,18 @@ pods_origin_calls() {
   echo "$total"
 }
 
-# The catalog pods' CPU-seconds and working-set bytes, summed, from the node agent's resource metrics.
+# The catalog pods' CPU-seconds and working-set bytes, summed, from the kubelet's resource metrics (or the node
+# agent's, which serves the same series).
 pods_usage() {
-  curl -fs "http://$METRICS_ADDRESS/metrics/resource" 2>/dev/null | awk '
+  local metrics
+  if [ "$NODE_KIND" = real ]; then
+    . dev/node-network
+    metrics=$(curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
+      "https://$NODE_IP:10250/metrics/resource" 2>/dev/null)
+  else
+    metrics=$(curl -fs --max-time 2 "http://$METRICS_ADDRESS/metrics/resource" 2>/dev/null)
+  fi
+  echo "$metrics" | awk '
     /^pod_cpu_usage_seconds_total\{namespace="default",pod="catalog-/ { cpu += $2 }
     /^pod_memory_working_set_bytes\{namespace="default",pod="catalog-/ { memory += $2 }
     END { printf "%.3f %d\n", cpu, memory }'
@@ -162,7 +282,7 @@ local_load() {
 # RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (CPU as cores over the interval
 # before each sample, memory in MiB) and the p95 of the requests that arrived in that second, from the proxy's log.
 local_timeline() {
-  local run="$1" start="$2" log="$LOCAL_STATE/node/proxy/logs/access.log"
+  local run="$1" start="$2" log="$ACCESS_LOG"
   sleep 1.5 # the proxy flushes its log every second
   echo "second,p95_ms,requests" >"$run/latency.csv"
   awk -v start="$start" -v port="$PORT" '$4 == port && $1 >= start {

@@ -92,6 +92,52 @@ public final class HttpTestClient {
         }
     }
 
+    /**
+     * How many GETs of {@code path} one kept-alive connection answers before the server closes it, up to {@code most}.
+     */
+    public int requestsOnOneConnection(String path, int most) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int answered = 0; answered < most; answered++) {
+                out.write(
+                        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                String head = readHead(in);
+                if (head == null) {
+                    return answered;
+                }
+                int length = head.lines()
+                        .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+                        .mapToInt(line -> Integer.parseInt(line.substring(15).trim()))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no Content-Length in " + head));
+                in.readNBytes(length);
+                if (head.toLowerCase(java.util.Locale.ROOT).contains("connection: close")) {
+                    return answered + 1;
+                }
+            }
+            return most;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A response's status line and headers, or null when the connection was closed before one. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.append((char) b);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                return head.toString();
+            }
+        }
+        return null;
+    }
+
     /** The sum of every sample of a Prometheus series whose line starts with the given prefix. */
     public double metric(String seriesPrefix) {
         String text = management("/actuator/prometheus").body();

@@ -97,6 +97,12 @@ class SampleApiHttpTest {
     }
 
     @Test
+    void aKeptAliveConnectionIsClosedAfterAHundredRequestsSoThatItsClientReconnects() {
+        // Behind kube-proxy a connection stays on the pod it first reached: closing it lets new replicas take a share.
+        assertThat(http.requestsOnOneConnection("/api/items/7", 150)).isEqualTo(100);
+    }
+
+    @Test
     void pagesAreServedAndCached() {
         HttpResponse<String> first = http.get("/api/items?page=3&size=25");
         assertThat(first.statusCode()).isEqualTo(200);
