@@ -8,11 +8,16 @@
 #      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
-AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""
+AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
 METRICS_ADDRESS=127.0.0.1:10255
-# real: the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds; agent: the
-# node agent running pods as host processes.
-NODE_KIND="${SCALEDAPI_NODE:-agent}"
+# real (the default): the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds;
+# agent: the node agent running pods as host processes, which the shared-cache runs still need: the real node has
+# no cluster DNS yet, and the API's pods reach a managed Redis by its Service name.
+if [ "${SHARED_CACHE:-false}" = true ]; then
+  NODE_KIND="${SCALEDAPI_NODE:-agent}"
+else
+  NODE_KIND="${SCALEDAPI_NODE:-real}"
+fi
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
 # The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
 # front of the NodePort, as a load balancer in front of a cluster).
@@ -129,7 +134,7 @@ YAML
   node_port=$($KUBECTL get service catalog-load -o jsonpath='{.spec.ports[0].nodePort}')
   if [ -z "$FRONT_PID" ]; then
     mkdir -p "$LOCAL_STATE/front/logs" "$LOCAL_STATE/front/tmp"
-    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    FRONT_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     ACCESS_LOG="$LOCAL_STATE/front/logs/access.log"
     cat >"$LOCAL_STATE/front/nginx.conf" <<NGINX
 worker_processes 1;
@@ -144,7 +149,7 @@ http {
   fastcgi_temp_path $LOCAL_STATE/front/tmp; uwsgi_temp_path $LOCAL_STATE/front/tmp; scgi_temp_path $LOCAL_STATE/front/tmp;
   upstream catalog { server 127.0.0.1:$node_port max_fails=0; keepalive 64; }
   server {
-    listen 127.0.0.1:$PORT;
+    listen 127.0.0.1:$FRONT_PORT;
     location / {
       proxy_pass http://catalog;
       proxy_http_version 1.1;
@@ -161,6 +166,7 @@ NGINX
     sed -i "s/server 127.0.0.1:[0-9]* max_fails/server 127.0.0.1:$node_port max_fails/" "$LOCAL_STATE/front/nginx.conf"
     kill -HUP "$FRONT_PID"
   fi
+  PORT="$FRONT_PORT"
   for _ in $(seq 1 60); do
     curl -fs --max-time 2 "http://127.0.0.1:$PORT/api/items/1" >/dev/null && return 0
     sleep 1
