@@ -10,14 +10,11 @@
 LOCAL_STATE="$(mktemp -d)"
 AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
 METRICS_ADDRESS=127.0.0.1:10255
-# real (the default): the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds;
-# agent: the node agent running pods as host processes, which the shared-cache runs still need: the real node has
-# no cluster DNS yet, and the API's pods reach a managed Redis by its Service name.
-if [ "${SHARED_CACHE:-false}" = true ]; then
-  NODE_KIND="${SCALEDAPI_NODE:-agent}"
-else
-  NODE_KIND="${SCALEDAPI_NODE:-real}"
-fi
+# real: the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds; agent (the
+# default, for now): the node agent running pods as host processes. On the real node the end-to-end test passed two
+# runs of three: in the third, the pods added for the 1,000 req/s step took about 25 s to become ready and the step's
+# p95 reached 148 ms. New pods' start-up is issue 24's subject; the default moves once it holds.
+NODE_KIND="${SCALEDAPI_NODE:-agent}"
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
 # The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
 # front of the NodePort, as a load balancer in front of a cluster).
