@@ -10,10 +10,10 @@
 LOCAL_STATE="$(mktemp -d)"
 AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
 METRICS_ADDRESS=127.0.0.1:10255
-# real: the real node (dev/node: kubelet, containerd, kube-proxy) running the images dev/images builds; agent (the
-# default, for now): the node agent running pods as host processes. On the real node the end-to-end test passed two
-# runs of three: in the third, the pods added for the 1,000 req/s step took about 25 s to become ready and the step's
-# p95 reached 148 ms. New pods' start-up is issue 24's subject; the default moves once it holds.
+# real: the real node (dev/node: kubelet, containerd, kube-proxy, CoreDNS) running the images dev/images builds;
+# agent (the default, for now): the node agent running pods as host processes. On the real node the end-to-end test
+# passed two runs of three: in the third, the pods added for the 1,000 req/s step took about 25 s to become ready and
+# the step's p95 reached 148 ms. New pods' start-up is issue 24's subject; the default moves once it holds.
 NODE_KIND="${SCALEDAPI_NODE:-agent}"
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
 # The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
