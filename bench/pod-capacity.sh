@@ -29,7 +29,7 @@ PORT="${PORT:-18080}"
 MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
 
 [ -f node-agent/target/node-agent.jar ] && [ -f sample-api/target/sample-api.jar ] || mvn -q -B -DskipTests package
-dev/sample-api-cds >/dev/null
+dev/sample-api-aot >/dev/null
 K6=$(dev/k6-binary)
 # The command the local node runs for the sample-api image.
 read -r -a COMMAND <<<"$(awk -F' = ' '/^scaledapi\/sample-api:/ { print $2 }' dev/images.conf)"

@@ -54,7 +54,7 @@ local_start() {
   # The real node runs the images dev/images builds from the Dockerfiles; the node agent runs the jars.
   if [ "$NODE_KIND" != real ]; then
     [ "${DEMO_BUILD:-true}" = false ] || mvn -q -B -DskipTests package
-    dev/sample-api-cds >/dev/null
+    dev/sample-api-aot >/dev/null
   fi
   HELM=$(dev/helm-binary)
   K6=$(dev/k6-binary)
