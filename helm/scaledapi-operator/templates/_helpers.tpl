@@ -56,6 +56,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["pods/proxy"]
   verbs: ["get"]
+# A new pod starts with a raised CPU limit (spec.startup.cpuBoostPercent) and is resized in place once ready.
+- apiGroups: [""]
+  resources: ["pods/resize"]
+  verbs: ["patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

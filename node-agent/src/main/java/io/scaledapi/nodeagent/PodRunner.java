@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -66,6 +67,8 @@ final class PodRunner implements AutoCloseable {
         volatile ContainerStateTerminated lastTermination;
         /** The pod's cgroup, or null where the node has none. */
         volatile PodCgroup cgroup;
+        /** The container's resources as its cgroup has them: the spec's at start, then each in-place resize's. */
+        volatile ResourceRequirements applied;
 
         long oomKillsAtLaunch;
 
@@ -176,6 +179,33 @@ final class PodRunner implements AutoCloseable {
         if (running == null
                 && (pod.getStatus() == null || !"Failed".equals(pod.getStatus().getPhase()))) {
             start(pod);
+        } else if (running != null) {
+            resize(running, pod);
+        }
+    }
+
+    /**
+     * An in-place resize, as a kubelet does one: the container's new limits are written to its cgroup while it runs,
+     * and its status reports the resources it now has.
+     */
+    private void resize(Running running, Pod pod) {
+        ResourceRequirements wanted = pod.getSpec().getContainers().get(0).getResources();
+        if (running.cgroup == null
+                || (PodCgroups.cpuMillis(wanted).equals(PodCgroups.cpuMillis(running.applied))
+                        && PodCgroups.memoryBytes(wanted).equals(PodCgroups.memoryBytes(running.applied)))) {
+            return;
+        }
+        try {
+            running.cgroup.limit(PodCgroups.cpuMillis(wanted), PodCgroups.memoryBytes(wanted));
+            running.applied = wanted;
+            log.info(
+                    "{} resized in place: CPU limit {}m, memory limit {}",
+                    key(pod),
+                    PodCgroups.cpuMillis(wanted).map(Object::toString).orElse("none "),
+                    PodCgroups.memoryBytes(wanted).map(b -> b + " bytes").orElse("none"));
+            report(running);
+        } catch (IOException e) {
+            log.warn("{} could not be resized: {}", key(pod), e.getMessage());
         }
     }
 
@@ -214,6 +244,7 @@ final class PodRunner implements AutoCloseable {
         Container container = pod.getSpec().getContainers().get(0);
         if (running.cgroup == null && cgroups.isPresent()) {
             running.cgroup = cgroups.get().create("pod" + pod.getMetadata().getUid(), container.getResources());
+            running.applied = container.getResources();
         }
         if (running.cgroup != null) {
             running.oomKillsAtLaunch = running.cgroup.oomKills();
@@ -465,6 +496,7 @@ final class PodRunner implements AutoCloseable {
                         .withImageID("local://"
                                 + running.pod.getSpec().getContainers().get(0).getImage())
                         .withReady(running.ready)
+                        .withResources(running.applied)
                         .withStarted(started(running))
                         .withRestartCount(running.restarts)
                         .withNewState()

@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.scaledapi.operator.KubeApiBinaries;
 import io.scaledapi.operator.TestResources;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -561,6 +564,64 @@ class NodeAgentTest {
                 .map(l -> Double.parseDouble(l.substring(prefix.length()).split(" ")[0]))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + prefix + " in\n" + text));
+    }
+
+    @Test
+    void resizesARunningContainerInPlaceThroughTheResizeSubresource() throws Exception {
+        Pod spec = pod("resized", Map.of("app", "resized"));
+        spec.getSpec()
+                .getContainers()
+                .get(0)
+                .setResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("100m"))
+                        .addToRequests("memory", new Quantity("64Mi"))
+                        .addToLimits("cpu", new Quantity("800m"))
+                        .addToLimits("memory", new Quantity("256Mi"))
+                        .build());
+        create(spec);
+        Pod pod = awaitReady("resized");
+        Optional<PodCgroups> cgroups = PodCgroups.detect();
+        cgroups.ifPresent(c -> assertThat(cpuQuota(c, pod)).isEqualTo(80_000));
+
+        client.pods()
+                .inNamespace(ns)
+                .withName("resized")
+                .subresource("resize")
+                .patch(
+                        PatchContext.of(PatchType.STRATEGIC_MERGE),
+                        "{\"spec\":{\"containers\":[{\"name\":\"server\",\"resources\":{\"limits\":{\"cpu\":\"200m\"}}}]}}");
+
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(client.pods()
+                                .inNamespace(ns)
+                                .withName("resized")
+                                .get()
+                                .getStatus()
+                                .getContainerStatuses()
+                                .get(0)
+                                .getResources()
+                                .getLimits()
+                                .get("cpu"))
+                        .isEqualTo(new Quantity("200m")));
+        cgroups.ifPresent(c -> assertThat(cpuQuota(c, pod)).isEqualTo(20_000));
+        Pod after = client.pods().inNamespace(ns).withName("resized").get();
+        assertThat(after.getStatus().getContainerStatuses().get(0).getRestartCount())
+                .as("resized without a restart")
+                .isZero();
+    }
+
+    /** The CPU quota (microseconds per 100 ms) the pod's cgroup has. */
+    private static long cpuQuota(PodCgroups cgroups, Pod pod) {
+        Path dir = cgroups.parent("cpu").resolve("pod" + pod.getMetadata().getUid());
+        try {
+            Path v1 = dir.resolve("cpu.cfs_quota_us");
+            return Files.exists(v1)
+                    ? Long.parseLong(Files.readString(v1).strip())
+                    : Long.parseLong(
+                            Files.readString(dir.resolve("cpu.max")).strip().split(" ")[0]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Pod pod(String name, Map<String, String> labels) {

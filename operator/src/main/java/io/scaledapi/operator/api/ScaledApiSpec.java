@@ -27,6 +27,8 @@ public class ScaledApiSpec {
     public static final String DEFAULT_METRICS_PATH = "/actuator/prometheus";
     public static final String DEFAULT_REQUEST_COUNTER = "http_server_requests_seconds_count";
     public static final long DEFAULT_MAX_ENTRIES = 10000;
+    /** A new pod's CPU limit while it starts, as a percentage added to its limit: 200m starts at 400m. */
+    public static final int DEFAULT_CPU_BOOST_PERCENT = 100;
 
     @Required
     @Size(min = 1, max = 512)
@@ -63,6 +65,23 @@ public class ScaledApiSpec {
     @Default("false")
     @JsonPropertyDescription("Keep replicas as they are; metrics are still reported.")
     public Boolean paused;
+
+    @JsonPropertyDescription("How each new pod starts.")
+    public Startup startup;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Startup {
+        @Default("" + DEFAULT_CPU_BOOST_PERCENT)
+        @Min(0)
+        @Max(1000)
+        @JsonPropertyDescription(
+                "Percent added to the API container's CPU limit while a pod starts (0: none). Once the "
+                        + "pod is ready, the operator resizes it in place (pods/resize) to spec.resources; a restarted container "
+                        + "is boosted again. Only for pods whose resources make them Burstable (a CPU or memory request below "
+                        + "its limit), since a resize may not change a pod's QoS class; the CPU request, and so scheduling, "
+                        + "stays as it is.")
+        public Integer cpuBoostPercent;
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(
@@ -308,6 +327,11 @@ public class ScaledApiSpec {
     /** The per-pod cache bound handed to pods as CACHE_MAX_ENTRIES. */
     public long maxEntries() {
         return cache != null && cache.maxEntries != null ? cache.maxEntries : DEFAULT_MAX_ENTRIES;
+    }
+
+    /** What a new pod's CPU limit is raised by while it starts, in percent of the limit. */
+    public int cpuBoostPercent() {
+        return startup != null && startup.cpuBoostPercent != null ? startup.cpuBoostPercent : DEFAULT_CPU_BOOST_PERCENT;
     }
 
     /** The API's container port. */

@@ -19,6 +19,7 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -63,6 +64,14 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .orElse(null);
         boolean leaveReplicas =
                 spec.recommendOnly() && getSecondaryResource(api, context).isPresent();
+        ResourceRequirements steady = steadyResources(spec);
+        boolean boost = StartupBoost.allowed(context)
+                && StartupBoost.whyNot(steady, spec.cpuBoostPercent()).isEmpty();
+        Map<String, String> boostAnnotation = boost
+                ? Map.of(
+                        StartupBoost.STEADY_CPU_LIMIT,
+                        steady.getLimits().get("cpu").toString())
+                : Map.of();
         return new DeploymentBuilder()
                 .withMetadata(OwnedObjects.metadata(api))
                 .withNewSpec()
@@ -76,6 +85,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .addToAnnotations("prometheus.io/scrape", "true")
                 .addToAnnotations("prometheus.io/port", Integer.toString(spec.metricsPort()))
                 .addToAnnotations("prometheus.io/path", spec.metricsPath())
+                .addToAnnotations(boostAnnotation)
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
@@ -85,7 +95,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withType("RuntimeDefault")
                 .endSeccompProfile()
                 .endSecurityContext()
-                .withContainers(container(api, port))
+                .withContainers(
+                        container(api, port, boost ? StartupBoost.boosted(steady, spec.cpuBoostPercent()) : steady))
                 .addNewVolume()
                 .withName("tmp")
                 .withNewEmptyDir()
@@ -113,10 +124,15 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     /** Within the default 30 s grace period together with sample-api's 20 s graceful shutdown. */
     public static final long PRE_STOP_SECONDS = 5;
 
-    private static Container container(ScaledApi api, int port) {
+    /** The API container's resources once started: the spec's, or the defaults. */
+    public static ResourceRequirements steadyResources(ScaledApiSpec spec) {
+        return spec.resources != null ? spec.resources : DEFAULT_RESOURCES;
+    }
+
+    private static Container container(ScaledApi api, int port, ResourceRequirements resources) {
         ScaledApiSpec spec = api.getSpec();
         ContainerBuilder container = new ContainerBuilder()
-                .withName("api")
+                .withName(OwnedObjects.API_CONTAINER)
                 .withImage(spec.image)
                 .addNewPort()
                 .withName(OwnedObjects.PORT_NAME)
@@ -136,7 +152,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         String probePort = spec.metricsPort() != port ? OwnedObjects.METRICS_PORT_NAME : OwnedObjects.PORT_NAME;
         return container
                 .withEnv(env(api, port))
-                .withResources(spec.resources != null ? spec.resources : DEFAULT_RESOURCES)
+                .withResources(resources)
                 // A JVM starting under a CPU limit on a busy node can take a minute or more; liveness judges only
                 // once the startup probe has passed, so a slow start is not taken for a hung process.
                 .withStartupProbe(

@@ -19,6 +19,8 @@ public final class OwnedObjects {
 
     public static final String NAME_LABEL = "scaledapi.io/name";
     public static final String PORT_NAME = "http";
+    /** The API's container in each pod. */
+    public static final String API_CONTAINER = "api";
     /** The pods' metrics and probe port, when it is not the API's. */
     public static final String METRICS_PORT_NAME = "metrics";
 

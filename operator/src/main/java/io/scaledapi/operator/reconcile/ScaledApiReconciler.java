@@ -2,6 +2,7 @@ package io.scaledapi.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -32,6 +33,7 @@ import io.scaledapi.operator.owned.ServiceDependent;
 import io.scaledapi.operator.owned.SharedCacheDependent;
 import io.scaledapi.operator.owned.SharedCacheDeploymentDependent;
 import io.scaledapi.operator.owned.SharedCacheServiceDependent;
+import io.scaledapi.operator.owned.StartupBoost;
 import io.scaledapi.operator.status.EventRecorder;
 import io.scaledapi.operator.status.ScaleChange;
 import io.scaledapi.operator.status.StatusReport;
@@ -42,7 +44,9 @@ import io.scaledapi.operator.ticks.ScalingResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +85,13 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     private final KubernetesClient client;
     private final EventRecorder events;
     private final AutoscalingLoop autoscaling;
+    private final PodResizes resizes;
 
     public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper, MeterRegistry registry) {
         this.clock = clock;
         this.client = client;
         this.events = new EventRecorder(client);
+        this.resizes = new PodResizes(client);
         this.autoscaling = new AutoscalingLoop(clock, scraper::scrape, new ConfigMapCheckpoints(client), registry);
     }
 
@@ -142,6 +148,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         if (recommendOnly && deployment != null && ReplicasHandover.operatorOwnsReplicas(deployment)) {
             handOverReplicas(name, deployment);
         }
+        StatusReport.StartupBoost boost = resizeStartedPods(api, name, context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         // Status describes the Deployment as this reconcile left it: JOSDK does not reconcile again for its own
         // update, so a scale shown against the old replicas (AtMinimum after scaling up) could stay until something
@@ -159,7 +166,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                         ? ScaleChange.recommended(before, result.decision())
                         : null;
         ScaledApiStatus status =
-                StatusReport.of(api, shown, result.decision(), result.rates(), change, clock.instant());
+                StatusReport.of(api, shown, result.decision(), result.rates(), change, boost, clock.instant());
         tell(api, name, change, result, status);
         // At most one status write per tick; a new spec or a scale is shown at once.
         boolean changed = !StatusReport.sameToAUser(api.getStatus(), status);
@@ -195,6 +202,38 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     }
 
     /** Before scaling in: the pods with the coldest caches go first (see {@link PodDeletionCosts}). */
+    /**
+     * Pods created with a start-up CPU boost go to their steady limit once ready, restarted ones back up (see
+     * {@link StartupBoost}); once the cluster refuses a resize, the template is rendered unboosted. Returns what the
+     * StartupBoosted condition says.
+     */
+    private StatusReport.StartupBoost resizeStartedPods(ScaledApi api, String name, Context<ScaledApi> context) {
+        var pods = context.getSecondaryResources(Pod.class);
+        resizes.retainOnly(name, pods);
+        int percent = api.getSpec().cpuBoostPercent();
+        ResourceRequirements steady = DeploymentDependent.steadyResources(api.getSpec());
+        Optional<String> whyNot = StartupBoost.whyNot(steady, percent);
+        if (resizes.refusal(name).isEmpty()) {
+            resizes.apply(name, resizes.needed(name, pods, percent));
+        }
+        Optional<String> refused = resizes.refusal(name);
+        refused.ifPresent(why -> StartupBoost.refused(context, why));
+        if (whyNot.isPresent()) {
+            return new StatusReport.StartupBoost(false, "NotBoostable", "new pods start unboosted: " + whyNot.get());
+        }
+        if (refused.isPresent()) {
+            return new StatusReport.StartupBoost(false, "ResizeRefused", "new pods start unboosted: " + refused.get());
+        }
+        return new StatusReport.StartupBoost(
+                true,
+                "Boosted",
+                String.format(
+                        Locale.ROOT,
+                        "new pods start with their CPU limit raised by %d %%, resized in place to %s once ready",
+                        percent,
+                        steady.getLimits().get("cpu")));
+    }
+
     private void setDeletionCosts(String name, Context<ScaledApi> context, Decision apply) {
         List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
         int patched = PodDeletionCosts.apply(client, name, pods, PodDeletionCosts.of(pods, apply.localHitRates()));

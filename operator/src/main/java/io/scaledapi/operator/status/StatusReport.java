@@ -36,6 +36,9 @@ public final class StatusReport {
 
     /** ScalingActive's reason in Recommend mode: decisions are reported, not applied. */
     public static final String RECOMMEND_ONLY = "RecommendOnly";
+    /** Whether new pods start with a raised CPU limit (spec.startup.cpuBoostPercent), and why not. */
+    public static final String STARTUP_BOOSTED = "StartupBoosted";
+
     /** How many decisions status keeps. */
     public static final int RECENT_DECISIONS = 5;
 
@@ -53,6 +56,18 @@ public final class StatusReport {
             Decision decision,
             ReportedRates rates,
             ScaleChange change,
+            Instant now) {
+        return of(api, deployment, decision, rates, change, null, now);
+    }
+
+    /** As above, with whether new pods start boosted ({@code null}: no such condition). */
+    public static ScaledApiStatus of(
+            ScaledApi api,
+            Deployment deployment,
+            Decision decision,
+            ReportedRates rates,
+            ScaleChange change,
+            StartupBoost startupBoost,
             Instant now) {
         ScaledApiStatus previous = api.getStatus();
         ScaledApiStatus status = new ScaledApiStatus();
@@ -139,6 +154,13 @@ public final class StatusReport {
         } else {
             conditions.add(condition(SCALING_ACTIVE, "True", "Active", decision.reason()));
         }
+        if (startupBoost != null) {
+            conditions.add(condition(
+                    STARTUP_BOOSTED,
+                    startupBoost.boosted() ? "True" : "False",
+                    startupBoost.reason(),
+                    startupBoost.message()));
+        }
         status.conditions =
                 withTransitionTimes(conditions, previous, now, api.getMetadata().getGeneration());
         if (change != null) {
@@ -151,6 +173,9 @@ public final class StatusReport {
         }
         return status;
     }
+
+    /** Whether new pods start with a raised CPU limit, as the reconciler found: the StartupBoosted condition. */
+    public record StartupBoost(boolean boosted, String reason, String message) {}
 
     /**
      * Whether a recommendation (Recommend mode) is one status has not shown yet. A status write may reach the cache

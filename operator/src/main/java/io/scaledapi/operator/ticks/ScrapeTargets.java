@@ -10,6 +10,7 @@ import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
 import io.scaledapi.operator.metrics.ScrapeFailure;
 import io.scaledapi.operator.owned.OwnedObjects;
+import io.scaledapi.operator.owned.StartupBoost;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -103,8 +104,16 @@ public final class ScrapeTargets {
         return api.getSpec().metricsPort();
     }
 
-    /** The pod's CPU limit in cores, summed over its containers; NaN when one of them has none. */
+    /**
+     * The pod's CPU limit in cores, summed over its containers; NaN when one of them has none. A pod created with a
+     * start-up boost counts at its steady limit, which a resize gives it once ready: capacity is planned with pods
+     * as they will run.
+     */
     static double cpuLimitCores(Pod pod) {
+        var steady = StartupBoost.steadyCpuLimit(pod);
+        if (steady.isPresent() && pod.getSpec().getContainers().size() == 1) {
+            return steady.get().doubleValue();
+        }
         double cores = 0;
         for (Container container : pod.getSpec().getContainers()) {
             var limits = container.getResources() == null

@@ -8,6 +8,13 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -20,6 +27,7 @@ import io.scaledapi.operator.TestResources;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
 import io.scaledapi.operator.owned.DeploymentDependent;
+import io.scaledapi.operator.owned.StartupBoost;
 import io.scaledapi.operator.status.StatusReport;
 import java.time.Clock;
 import java.time.Duration;
@@ -405,6 +413,133 @@ class ReconcilerTest {
                     .extracting(Condition::getStatus, Condition::getReason)
                     .containsExactly("False", "Paused");
         });
+    }
+
+    @Test
+    void aPodStartsWithItsCpuLimitRaisedIsResizedOnceReadyAndBoostedAgainAfterARestart() {
+        var template = createdTemplate("boosted", resources("100m", "64Mi"));
+        // The default boost, 100 %: 200m starts at 400m; the request (what the scheduler reserves) stays.
+        assertThat(cpuLimit(template)).isEqualTo(new Quantity("400m"));
+        assertThat(template.getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getResources()
+                        .getRequests()
+                        .get("cpu"))
+                .isEqualTo(new Quantity("100m"));
+        assertThat(template.getMetadata().getAnnotations()).containsEntry(StartupBoost.STEADY_CPU_LIMIT, "200m");
+
+        // A pod as the ReplicaSet would create it, reported by a kubelet: starting, then ready.
+        Pod pod = client.resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("boosted-pod")
+                        .withNamespace(namespace)
+                        .withLabels(template.getMetadata().getLabels())
+                        .withAnnotations(template.getMetadata().getAnnotations())
+                        .endMetadata()
+                        .withSpec(template.getSpec())
+                        .build())
+                .create();
+        podStatus(pod, false, 0);
+        podStatus(pod, true, 0);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(cpuLimit("boosted-pod")).isEqualTo("200m"));
+
+        // The container restarted and is not ready: boosted again, then back down once ready.
+        podStatus(pod, false, 1);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(cpuLimit("boosted-pod")).isEqualTo("400m"));
+        podStatus(pod, true, 1);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(cpuLimit("boosted-pod")).isEqualTo("200m"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(condition(get("boosted"), StatusReport.STARTUP_BOOSTED))
+                        .extracting(Condition::getStatus, Condition::getReason)
+                        .containsExactly("True", "Boosted"));
+    }
+
+    @Test
+    void podsWhoseResourcesMakeThemGuaranteedStartUnboostedAndStatusSaysWhy() {
+        var template = createdTemplate("guaranteed", resources(null, null));
+        assertThat(cpuLimit(template)).isEqualTo(new Quantity("200m"));
+        assertThat(template.getMetadata().getAnnotations()).doesNotContainKey(StartupBoost.STEADY_CPU_LIMIT);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(condition(get("guaranteed"), StatusReport.STARTUP_BOOSTED))
+                        .satisfies(c -> {
+                            assertThat(c.getStatus()).isEqualTo("False");
+                            assertThat(c.getReason()).isEqualTo("NotBoostable");
+                            assertThat(c.getMessage()).contains("Guaranteed");
+                        }));
+    }
+
+    /** Limits of 200m CPU and 128Mi memory, with these requests (none when null: then they default to the limits). */
+    private static ResourceRequirements resources(String cpuRequest, String memoryRequest) {
+        ResourceRequirementsBuilder b = new ResourceRequirementsBuilder()
+                .addToLimits("cpu", new Quantity("200m"))
+                .addToLimits("memory", new Quantity("128Mi"));
+        if (cpuRequest != null) {
+            b.addToRequests("cpu", new Quantity(cpuRequest)).addToRequests("memory", new Quantity(memoryRequest));
+        }
+        return b.build();
+    }
+
+    /** Creates a ScaledApi with these resources; returns its Deployment's pod template once there is one. */
+    private PodTemplateSpec createdTemplate(String name, ResourceRequirements resources) {
+        create(name, 1, 3, spec -> spec.resources = resources);
+        return await().atMost(WAIT)
+                .until(() -> deployment(name), d -> d != null)
+                .getSpec()
+                .getTemplate();
+    }
+
+    private static Quantity cpuLimit(PodTemplateSpec template) {
+        return template.getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getLimits()
+                .get("cpu");
+    }
+
+    private void podStatus(Pod pod, boolean ready, int restarts) {
+        Pod current = client.pods()
+                .inNamespace(namespace)
+                .withName(pod.getMetadata().getName())
+                .get();
+        String now = java.time.Instant.now().toString();
+        current.setStatus(new PodStatusBuilder()
+                .withPhase("Running")
+                .withPodIP("127.0.0.1")
+                .withStartTime(now)
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus(ready ? "True" : "False")
+                .withLastTransitionTime(now)
+                .endCondition()
+                .addNewContainerStatus()
+                .withName("api")
+                .withImage(current.getSpec().getContainers().get(0).getImage())
+                .withImageID("")
+                .withReady(ready)
+                .withStarted(true)
+                .withRestartCount(restarts)
+                .endContainerStatus()
+                .build());
+        client.pods().inNamespace(namespace).resource(current).updateStatus();
+    }
+
+    private String cpuLimit(String pod) {
+        return client.pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .get()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getLimits()
+                .get("cpu")
+                .toString();
     }
 
     // --- helpers
