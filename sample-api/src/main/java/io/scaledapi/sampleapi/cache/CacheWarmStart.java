@@ -19,6 +19,9 @@ public final class CacheWarmStart implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CacheWarmStart.class);
 
+    /** Longer than the Redis client's command timeout (1 s), so that a publication ends before this wait does. */
+    private static final Duration PUBLISH_WAIT = Duration.ofSeconds(2);
+
     private final WarmStartProperties settings;
     private final SharedTier shared;
     private final List<ResponseCache<?>> caches;
@@ -52,10 +55,13 @@ public final class CacheWarmStart implements AutoCloseable {
             for (ResponseCache<?> cache : caches) {
                 List<String> hottest = cache.hottestKeys(settings.keys());
                 if (!hottest.isEmpty()) {
-                    shared.publishHotKeys(cache.name(), hottest);
+                    // Waited for, so that close() leaves no write in flight that lands after it.
+                    shared.publishHotKeys(cache.name(), hottest).get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.debug("publishing hot keys failed: {}", e.toString());
         }
     }
@@ -103,10 +109,19 @@ public final class CacheWarmStart implements AutoCloseable {
         return Math.max(0, deadline - System.nanoTime());
     }
 
+    /** Stops publishing; returns once a publication in progress has finished (bounded). */
     @Override
     public void close() {
         if (publisher != null) {
-            publisher.shutdownNow();
+            publisher.shutdown();
+            try {
+                if (!publisher.awaitTermination(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    publisher.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                publisher.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

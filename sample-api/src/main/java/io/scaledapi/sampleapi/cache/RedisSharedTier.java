@@ -238,17 +238,19 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     }
 
     @Override
-    public void publishHotKeys(String cacheName, List<String> keys) {
+    public CompletableFuture<Void> publishHotKeys(String cacheName, List<String> keys) {
         RedisAsyncCommands<String, byte[]> commands = commands();
         if (commands == null || keys.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         byte[] list = String.join("\n", keys).getBytes(StandardCharsets.UTF_8);
-        commands.set(hotKeysKey(cacheName), list, SetArgs.Builder.px(HOT_KEYS_LIFETIME.toMillis()))
-                .whenComplete((ok, failure) -> {
+        return commands.set(hotKeysKey(cacheName), list, SetArgs.Builder.px(HOT_KEYS_LIFETIME.toMillis()))
+                .toCompletableFuture()
+                .handle((ok, failure) -> {
                     if (failure != null) {
                         failed(failure);
                     }
+                    return null;
                 });
     }
 

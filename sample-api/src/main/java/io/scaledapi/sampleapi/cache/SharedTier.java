@@ -19,8 +19,11 @@ public interface SharedTier {
     /** Stores an entry for {@code freshMillis}; fire and forget (a failure is counted, never thrown). */
     void put(String key, SharedEntry entry, long freshMillis);
 
-    /** Publishes a cache's hottest keys, hottest first, for new pods to load. */
-    void publishHotKeys(String cacheName, List<String> keys);
+    /**
+     * Publishes a cache's hottest keys, hottest first, for new pods to load; completes when the tier has them or the
+     * write failed (counted, never thrown).
+     */
+    CompletableFuture<Void> publishHotKeys(String cacheName, List<String> keys);
 
     /** The hottest keys the running pods last published, hottest first; empty when there are none. */
     CompletableFuture<List<String>> hotKeys(String cacheName);
@@ -46,7 +49,9 @@ public interface SharedTier {
         public void put(String key, SharedEntry entry, long freshMillis) {}
 
         @Override
-        public void publishHotKeys(String cacheName, List<String> keys) {}
+        public CompletableFuture<Void> publishHotKeys(String cacheName, List<String> keys) {
+            return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public CompletableFuture<List<String>> hotKeys(String cacheName) {
