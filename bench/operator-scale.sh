@@ -11,6 +11,7 @@
 # Everything listens on 127.0.0.1 and is stopped by PID at the end. Run it alone: it needs both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. dev/java-env
 SCALEDAPIS="${1:-500}"
 PODS="${2:-2000}"
 WARMUP="${WARMUP:-60}"

@@ -11,6 +11,7 @@
 #      WARMUP_SECONDS (30), P95_LIMIT_MS (50), ARRIVALS (even | poisson), PORT (18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. dev/java-env
 example=examples/catalog.yaml
 from_example() { awk -v key="$1" '$1 == key ":" { gsub(/"/, "", $2); print $2; exit }' "$example"; }
 CPU_LIMIT="${1:-$(awk '/limits:/ { l = 1 } l && $1 == "cpu:" { gsub(/"/, "", $2); print $2; exit }' "$example")}"

@@ -8,6 +8,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. dev/java-env
 DURATION="${DURATION:-10s}"
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-2}"

@@ -10,6 +10,7 @@
 # Run it alone: the load generator shares the machine's two cores with the pod. Needs root (a cgroup per pod).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. dev/java-env
 if [ ! -f sample-api/target/sample-api.jar ] || [ ! -f node-agent/target/node-agent.jar ] \
    || [ ! -f node-agent/target/test-classes/io/scaledapi/nodeagent/OverloadedPod.class ]; then
   mvn -q -B -DskipTests install >&2 # compiles the tests too, OverloadedPod among them

@@ -16,6 +16,7 @@
 # pod took to start under its 200m CPU limit, with 10 s p95 in both variants.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. dev/java-env
 OUT="${1:-shared-cache-flash-out}"
 ROUNDS="${ROUNDS:-2}"
 MIN_REPLICAS="${MIN_REPLICAS:-2}"

@@ -13,6 +13,7 @@
 #      FIRST_SECONDS (10), PORT (18080), ONLY (a variant's label, to run just that one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. dev/java-env
 example=examples/catalog.yaml
 ROUNDS="${ROUNDS:-5}"
 RATE="${RATE:-300}"

@@ -4,7 +4,8 @@
 # Env: STEPS, STEP_SECONDS, RAMP_SECONDS (10), JUDGED_FROM (1000), ARRIVALS (even), MAX_REPLICAS (6),
 #      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
 #      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
-#      DEMO_BUILD (true; dev/test sets false because it has just built everything),
+#      CPU_BOOST_PERCENT (the default's: spec.startup.cpuBoostPercent), NODE_IMAGES (dev/images.conf: the node agent's
+#      image -> command map), DEMO_BUILD (true; dev/test sets false because it has just built everything),
 #      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
@@ -70,7 +71,7 @@ local_start() {
     dev/images
     chart=(--set sharedCache.image=localhost/scaledapi/redis:7)
   else
-    java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images dev/images.conf \
+    java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images "${NODE_IMAGES:-dev/images.conf}" \
       --state "$LOCAL_STATE/node" --repository . --metrics-address "$METRICS_ADDRESS" >"$OUT/node-agent.log" 2>&1 &
     AGENT_PID=$!
   fi
@@ -88,6 +89,7 @@ local_apply() {
   local target=()
   [ -n "${TARGET_RPS:-}" ] && target=(-e "s/targetRequestsPerSecond: .*/targetRequestsPerSecond: $TARGET_RPS/")
   [ -n "${POD_CPU_LIMIT:-}" ] && target+=(-e "s/^      cpu: .*/      cpu: $POD_CPU_LIMIT/")
+  [ -n "${CPU_BOOST_PERCENT:-}" ] && target+=(-e "/^  replicas:/i\\  startup: {cpuBoostPercent: $CPU_BOOST_PERCENT}")
   local shared='s/^//'
   # A Redis the operator runs, and new pods that load the 1,000 hottest keys from it (k6's hot set) before ready.
   [ "${SHARED_CACHE:-false}" = true ] && shared="/^    maxEntries:/a\\    shared: {managed: {maxMemory: 256Mi}}\n    warmKeys: 1000"
