@@ -182,10 +182,13 @@ class SimulationTest {
         SimulationConfig.Fleet fleet = new SimulationConfig().fleet;
         fleet.initialReplicas = 0;
         PolicyReport r = new FleetSimulator(fleet, trace, 1).run(addsOnePodAt(0));
-        // The pod takes 20 +- 4 s to start: every second until then is bad, with all of its arrivals failed.
-        assertThat(r.badSeconds()).isBetween(16, 24);
+        // The pod takes startupSeconds +- startupJitterSeconds to start: every second until then is bad, with all of
+        // its arrivals (100 a second) failed.
+        int earliest = (int) Math.floor(fleet.startupSeconds - fleet.startupJitterSeconds);
+        int latest = (int) Math.ceil(fleet.startupSeconds + fleet.startupJitterSeconds);
+        assertThat(r.badSeconds()).isBetween(earliest, latest);
         assertThat(r.failingSeconds()).isEqualTo(r.badSeconds());
-        assertThat(r.failedRequests()).isBetween(1_500L, 2_500L);
+        assertThat(r.failedRequests()).isBetween(100L * earliest - 50, 100L * latest + 50);
     }
 
     @Test
