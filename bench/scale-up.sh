@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # From the operator's scale-up decision to a new pod serving warm, on the local cluster: the example at one pod under
 # BASE_RATE, then about twice what one pod is planned to carry (RATE, default 2 x the example's
-# targetRequestsPerSecond) reached in 2 s and held for HOLD_SECONDS. bench/new-pod-probe.py watches the pods and
-# sends each new one PROBE_RATE requests a second directly (its pod IP: no proxy), so that each pod's latency is its
-# own. Per new pod:
+# targetRequestsPerSecond) reached in 2 s; each step is held for HOLD_SECONDS. bench/new-pod-probe.py watches the
+# pods and sends each new one PROBE_RATE requests a second directly (its pod IP: no proxy), so that each pod's latency
+# is its own. Per new pod:
 #   decisionToReady   from the scale-up decision that made it (status.recentDecisions, whole seconds) to the first
 #                     time it was seen Ready (polled every 0.5 s)
 #   decisionToWarm    to the start of the first 2 s after it became ready in which its probes' p95 was under 100 ms
@@ -29,7 +29,6 @@ RATE="${RATE:-$((2 * TARGET))}"
 HOLD_SECONDS="${HOLD_SECONDS:-90}"
 PROBE_RATE="${PROBE_RATE:-20}"
 MAX_REPLICAS="${MAX_REPLICAS:-6}"
-BASE_SECONDS=30
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 export CPU_BOOST_PERCENT

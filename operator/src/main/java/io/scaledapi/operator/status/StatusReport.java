@@ -47,20 +47,10 @@ public final class StatusReport {
     private StatusReport() {}
 
     /**
-     * The whole status: what the Deployment shows, the latest tick's decision and rates, and the change a user is
-     * told of in this reconcile ({@code lastDecision}, {@code recentDecisions}), if any.
+     * The whole status: what the Deployment shows, the latest tick's decision and rates, the change a user is told of
+     * in this reconcile ({@code lastDecision}, {@code recentDecisions}), if any, and whether new pods start boosted
+     * ({@code null}: no such condition).
      */
-    public static ScaledApiStatus of(
-            ScaledApi api,
-            Deployment deployment,
-            Decision decision,
-            ReportedRates rates,
-            ScaleChange change,
-            Instant now) {
-        return of(api, deployment, decision, rates, change, null, now);
-    }
-
-    /** As above, with whether new pods start boosted ({@code null}: no such condition). */
     public static ScaledApiStatus of(
             ScaledApi api,
             Deployment deployment,

@@ -21,16 +21,16 @@ class StatusReportTest {
     @Test
     void conditionsKeepTheirTransitionTimeUntilTheirStatusChanges() {
         ScaledApi api = api(2, 5);
-        api.setStatus(StatusReport.of(api, deployment(2, 0), null, ReportedRates.NONE, null, T0));
+        api.setStatus(StatusReport.of(api, deployment(2, 0), null, ReportedRates.NONE, null, null, T0));
         assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:00:00Z");
 
-        api.setStatus(StatusReport.of(api, deployment(2, 1), null, ReportedRates.NONE, null, T0.plusSeconds(30)));
+        api.setStatus(StatusReport.of(api, deployment(2, 1), null, ReportedRates.NONE, null, null, T0.plusSeconds(30)));
         assertThat(ready(api).getStatus()).isEqualTo("False");
         assertThat(ready(api).getLastTransitionTime())
                 .as("still False: time kept")
                 .isEqualTo("2026-11-22T10:00:00Z");
 
-        api.setStatus(StatusReport.of(api, deployment(2, 2), null, ReportedRates.NONE, null, T0.plusSeconds(60)));
+        api.setStatus(StatusReport.of(api, deployment(2, 2), null, ReportedRates.NONE, null, null, T0.plusSeconds(60)));
         assertThat(ready(api).getStatus()).isEqualTo("True");
         assertThat(ready(api).getLastTransitionTime()).isEqualTo("2026-11-22T10:01:00Z");
     }
@@ -39,24 +39,30 @@ class StatusReportTest {
     void onlyWhatAUserReadsCountsAsAChange() {
         ScaledApi api = api(1, 6);
         Decision hold = Decisions.decision(2, Decision.Mode.Stable, "hold: 180 req/s needs 2 replicas", 180, 182, 0.8);
-        api.setStatus(StatusReport.of(api, deployment(2, 2), hold, ReportedRates.NONE.next(hold), null, T0));
+        api.setStatus(StatusReport.of(api, deployment(2, 2), hold, ReportedRates.NONE.next(hold), null, null, T0));
 
         // The next tick: other figures in the reason, the same rates as shown, a later time.
         Decision next = Decisions.decision(2, Decision.Mode.Stable, "hold: 184 req/s needs 2 replicas", 184, 185, 0.81);
         ReportedRates shown = ReportedRates.of(api.getStatus()).next(next);
-        var same = StatusReport.of(api, deployment(2, 2), next, shown, null, T0.plusSeconds(2));
+        var same = StatusReport.of(api, deployment(2, 2), next, shown, null, null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), same))
                 .as("only the reason's figures moved")
                 .isTrue();
 
-        var readyChanged = StatusReport.of(api, deployment(2, 1), next, shown, null, T0.plusSeconds(2));
+        var readyChanged = StatusReport.of(api, deployment(2, 1), next, shown, null, null, T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), readyChanged))
                 .as("a pod became unready")
                 .isFalse();
 
         Decision faster = Decisions.decision(2, Decision.Mode.Burst, "burst", 184, 400, 0.81);
         var burst = StatusReport.of(
-                api, deployment(2, 2), faster, ReportedRates.of(api.getStatus()).next(faster), null, T0.plusSeconds(2));
+                api,
+                deployment(2, 2),
+                faster,
+                ReportedRates.of(api.getStatus()).next(faster),
+                null,
+                null,
+                T0.plusSeconds(2));
         assertThat(StatusReport.sameToAUser(api.getStatus(), burst))
                 .as("burst mode, and a burst rate past its margin")
                 .isFalse();
@@ -65,7 +71,7 @@ class StatusReportTest {
     @Test
     void recentDecisionsKeepTheNewestFiveOldestFirstAndCarryOver() {
         ScaledApi api = api(1, 10);
-        var status = StatusReport.of(api, deployment(1, 1), null, ReportedRates.NONE, null, T0);
+        var status = StatusReport.of(api, deployment(1, 1), null, ReportedRates.NONE, null, null, T0);
         for (int i = 1; i <= 7; i++) {
             StatusReport.addDecision(status, T0.plusSeconds(i), i, i + 1, i % 2 == 0, "up " + i);
         }
@@ -79,7 +85,7 @@ class StatusReportTest {
             assertThat(d.applied).isFalse();
         });
         api.setStatus(status);
-        assertThat(StatusReport.of(api, deployment(8, 8), null, ReportedRates.NONE, null, T0.plusSeconds(10))
+        assertThat(StatusReport.of(api, deployment(8, 8), null, ReportedRates.NONE, null, null, T0.plusSeconds(10))
                         .recentDecisions)
                 .isEqualTo(status.recentDecisions);
     }
@@ -89,7 +95,7 @@ class StatusReportTest {
         ScaledApi api = api(1, 10);
         api.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Recommend;
         Decision up = Decisions.decision(4, Decision.Mode.Stable, "up: 380 req/s needs 4 replicas", 380, 380, 0.8);
-        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, T0);
+        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, null, T0);
         assertThat(status.desiredReplicas).isEqualTo(4);
         assertThat(status.replicas).isEqualTo(2);
         assertThat(StatusReport.find(status, StatusReport.SCALING_ACTIVE).orElseThrow())
@@ -114,7 +120,7 @@ class StatusReportTest {
                 java.util.Map.of(),
                 "ScrapeTimeout",
                 60.4);
-        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, T0);
+        var status = StatusReport.of(api, deployment(2, 2), up, ReportedRates.NONE.next(up), null, null, T0);
         assertThat(StatusReport.find(status, StatusReport.METRICS_AVAILABLE).orElseThrow())
                 .satisfies(c -> {
                     assertThat(c.getStatus()).isEqualTo("False");
@@ -135,7 +141,7 @@ class StatusReportTest {
     @Test
     void aMissingDeploymentIsNotReadyAndCountsZero() {
         ScaledApi api = api(1, 3);
-        var status = StatusReport.of(api, null, null, ReportedRates.NONE, null, T0);
+        var status = StatusReport.of(api, null, null, ReportedRates.NONE, null, null, T0);
         assertThat(status.replicas).isZero();
         assertThat(StatusReport.find(status, StatusReport.READY).orElseThrow().getReason())
                 .isEqualTo("DeploymentMissing");
@@ -146,7 +152,13 @@ class StatusReportTest {
     void scalingLimitedSaysWhichBoundHolds(int min, int max, int replicas, String status, String reason) {
         var limited = StatusReport.find(
                         StatusReport.of(
-                                api(min, max), deployment(replicas, replicas), null, ReportedRates.NONE, null, T0),
+                                api(min, max),
+                                deployment(replicas, replicas),
+                                null,
+                                ReportedRates.NONE,
+                                null,
+                                null,
+                                T0),
                         StatusReport.SCALING_LIMITED)
                 .orElseThrow();
         assertThat(limited.getStatus()).isEqualTo(status);
