@@ -156,25 +156,12 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         Deployment after =
                 context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(deployment);
         Deployment shown = deployment == null ? null : after;
-
-        ScaleChange change = apply != null && apply.replicas() != before
-                ? ScaleChange.scaled(before, apply)
-                : recommendOnly
-                                && !paused
-                                && before != null
-                                && StatusReport.recommendationIsNew(api.getStatus(), result.decision())
-                        ? ScaleChange.recommended(before, result.decision())
-                        : null;
+        ScaleChange change = changeToTell(api, before, apply, result.decision());
         ScaledApiStatus status =
                 StatusReport.of(api, shown, result.decision(), result.rates(), change, boost, clock.instant());
         tell(api, name, change, result, status);
-        // At most one status write per tick; a new spec or a scale is shown at once.
-        boolean changed = !StatusReport.sameToAUser(api.getStatus(), status);
-        boolean urgent = change != null
-                || api.getStatus() == null
-                || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
-        long wait = changed && !urgent ? Math.max(0, result.statusWritableAt() - clock.millis()) : 0;
-        boolean write = changed && wait == 0;
+        Optional<Duration> wait = statusWriteWait(api, status, change, result);
+        boolean write = wait.filter(Duration::isZero).isPresent();
         Integer replicas = apply != null
                 ? Integer.valueOf(apply.replicas())
                 : after == null ? null : after.getSpec().getReplicas();
@@ -184,9 +171,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         // Until a Deployment is seen, look again: ticks start only once its replicas are known.
         Duration lookAgain = deployment == null ? api.getSpec().scalingPolicy().interval() : null;
         if (!write) {
-            return wait > 0
-                    ? UpdateControl.<ScaledApi>noUpdate().rescheduleAfter(wait)
-                    : reschedule(UpdateControl.noUpdate(), lookAgain);
+            return reschedule(UpdateControl.noUpdate(), wait.orElse(lookAgain));
         }
         log.debug(
                 "{} status: {} of {} replicas ready, {} desired",
@@ -201,7 +186,34 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         return after == null ? control : control.rescheduleAfter(after);
     }
 
-    /** Before scaling in: the pods with the coldest caches go first (see {@link PodDeletionCosts}). */
+    /** The change a user is told of: replicas this reconcile applies, or a new recommendation; null for neither. */
+    private static ScaleChange changeToTell(ScaledApi api, Integer before, Decision apply, Decision latest) {
+        if (apply != null && apply.replicas() != before) {
+            return ScaleChange.scaled(before, apply);
+        }
+        boolean recommending =
+                api.getSpec().recommendOnly() && !Boolean.TRUE.equals(api.getSpec().paused) && before != null;
+        return recommending && StatusReport.recommendationIsNew(api.getStatus(), latest)
+                ? ScaleChange.recommended(before, latest)
+                : null;
+    }
+
+    /**
+     * How long until this status may be written, zero for now: at most one write per tick, but a new spec or a scale
+     * is shown at once. Empty when a user would see no change.
+     */
+    private Optional<Duration> statusWriteWait(
+            ScaledApi api, ScaledApiStatus status, ScaleChange change, ScalingResult result) {
+        if (StatusReport.sameToAUser(api.getStatus(), status)) {
+            return Optional.empty();
+        }
+        boolean urgent = change != null
+                || api.getStatus() == null
+                || !Objects.equals(api.getStatus().observedGeneration, status.observedGeneration);
+        return Optional.of(
+                urgent ? Duration.ZERO : Duration.ofMillis(Math.max(0, result.statusWritableAt() - clock.millis())));
+    }
+
     /**
      * Pods created with a start-up CPU boost go to their steady limit once ready, restarted ones back up (see
      * {@link StartupBoost}); once the cluster refuses a resize, the template is rendered unboosted. Returns what the
@@ -234,6 +246,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                         steady.getLimits().get("cpu")));
     }
 
+    /** Before scaling in: the pods with the coldest caches go first (see {@link PodDeletionCosts}). */
     private void setDeletionCosts(String name, Context<ScaledApi> context, Decision apply) {
         List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
         int patched = PodDeletionCosts.apply(client, name, pods, PodDeletionCosts.of(pods, apply.localHitRates()));
