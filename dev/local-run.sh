@@ -9,13 +9,11 @@
 #      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
-AGENT_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
+AGENT_PID=""; KEEPER_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
 METRICS_ADDRESS=127.0.0.1:10255
-# real: the real node (dev/node: kubelet, containerd, kube-proxy, CoreDNS) running the images dev/images builds;
-# agent (the default, for now): the node agent running pods as host processes. On the real node the end-to-end test
-# passed two runs of three: in the third, the pods added for the 1,000 req/s step took about 25 s to become ready and
-# the step's p95 reached 148 ms. New pods' start-up is issue 24's subject; the default moves once it holds.
-NODE_KIND="${SCALEDAPI_NODE:-agent}"
+# real (the default): the real node (dev/node: kubelet, containerd, kube-proxy, CoreDNS) running the images dev/images
+# builds; agent: the node agent running pods as host processes, kept until the benchmarks that still use it move.
+NODE_KIND="${SCALEDAPI_NODE:-real}"
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
 # The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
 # front of the NodePort, as a load balancer in front of a cluster).
@@ -23,6 +21,7 @@ ACCESS_LOG="$LOCAL_STATE/node/proxy/logs/access.log"
 
 local_cleanup() {
   [ -n "$RECORDER_PID" ] && kill "$RECORDER_PID" 2>/dev/null || true
+  [ -n "$KEEPER_PID" ] && kill "$KEEPER_PID" 2>/dev/null && wait "$KEEPER_PID" 2>/dev/null || true
   [ -n "$KUBECTL" ] && $KUBECTL get events -A --sort-by=.lastTimestamp -o wide >"$OUT/logs/events.txt" 2>/dev/null || true
   [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null || true
   [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null || true
@@ -32,7 +31,8 @@ local_cleanup() {
 }
 
 # Every log of the run under OUT/logs, kept whether it passed or not: each pod's output (the operator's among them),
-# the Service proxy's, the node agent's (already in OUT), and the control plane's.
+# the load's nginx, the control plane's and the node's; on the node agent, its Service proxy's and its own (already
+# in OUT).
 local_keep_logs() {
   mkdir -p "$OUT/logs/pods"
   local dir
@@ -41,13 +41,20 @@ local_keep_logs() {
     cp "$dir/output.log" "$OUT/logs/pods/$(basename "$dir").log" 2>/dev/null || true
   done
   cp -r "$LOCAL_STATE/node/proxy/logs" "$OUT/logs/proxy" 2>/dev/null || true
-  # On the real node: what the kubelet still keeps of each container's output (a deleted pod's goes with it).
-  [ "$NODE_KIND" = real ] && cp -r /var/log/pods "$OUT/logs/pods/kubelet" 2>/dev/null || true
+  if [ "$NODE_KIND" = real ]; then local_copy_pod_logs; fi
   cp -r "$LOCAL_STATE/front/logs" "$OUT/logs/front" 2>/dev/null || true
   cp -r "$CLUSTER_STATE/logs" "$OUT/logs/control-plane" 2>/dev/null || true
 }
 
-# Brings up the control plane and the node agent, installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
+# On the real node, each container's output as the kubelet keeps it. The kubelet deletes a pod's logs once the pod
+# is gone (its container garbage collection, a minute or more after the container stopped), so local_start copies
+# them every 5 s while the run lasts: the logs of pods scaled away are kept too.
+local_copy_pod_logs() {
+  mkdir -p "$OUT/logs/pods/kubelet"
+  cp -ru /var/log/pods/. "$OUT/logs/pods/kubelet/" 2>/dev/null || true
+}
+
+# Brings up the control plane and the node (or the node agent), installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
 local_start() {
   mkdir -p "$OUT/logs"
   dev/install-prerequisites
@@ -68,6 +75,8 @@ local_start() {
   local chart=()
   if [ "$NODE_KIND" = real ]; then
     dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
+    (while true; do local_copy_pod_logs; sleep 5; done) &
+    KEEPER_PID=$!
     dev/images
     chart=(--set sharedCache.image=localhost/scaledapi/redis:7)
   else
