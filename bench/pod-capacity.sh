@@ -1,64 +1,64 @@
 #!/usr/bin/env bash
-# One sample-api pod's capacity under a CPU limit, measured: the pod runs in a cgroup with a container's limits
-# (the node agent's own mechanism, PodCgroupRun) and the demo's settings from examples/catalog.yaml (CPU and memory
-# limits, cache, its env); after a warm-up, k6 offers an open-model load (k6/rate-step.js) that rises by
-# STEP_PERCENT a step until p95 passes P95_LIMIT_MS (or a request fails, or k6 drops arrivals). It prints each step,
-# then the highest rate that held and the CPU it used, and as its last line one JSON object:
+# One sample-api pod's capacity under a CPU limit, measured on the local cluster's real node: examples/catalog.yaml
+# held at one replica (its image, CPU and memory limits, cache and env; no start-up boost, so the pod runs at its
+# steady limit from the start). After a warm-up, k6 sends an open-model load (k6/rate-step.js) straight to the pod's
+# IP (no proxy in between) that rises by STEP_PERCENT a step until p95 passes P95_LIMIT_MS (or a request fails, or k6
+# drops arrivals). The pod's CPU time and working set are read from its cgroup, as the kubelet reads them. It prints
+# each step, then the highest rate that held and the CPU it used, and as its last line one JSON object:
 #   {"cpuLimit":"...","renderCpuTime":"...","heldRate":N,"p95Ms":x,"cpuCores":y,"memoryMiB":z}
-# The demo's targetRequestsPerSecond is about 75 % of heldRate (examples/catalog.yaml says which run it came from).
-#   bench/pod-capacity.sh [CPU_LIMIT]      (default: the example's limits.cpu)
-# Env: RENDER_CPU_TIME, MEMORY_LIMIT (the example's), START_RATE (200), STEP_PERCENT (10), STEP_SECONDS (15),
-#      WARMUP_SECONDS (30), P95_LIMIT_MS (50), ARRIVALS (even | poisson), PORT (18080).
+# The example's targetRequestsPerSecond is about 75 % of heldRate (examples/catalog.yaml says which run it came from).
+#   bench/pod-capacity.sh [CPU_LIMIT]      (default: the example's limits.cpu; 140m: a pod 30 % weaker)
+# Env: RENDER_CPU_TIME (the example's), START_RATE (200), STEP_PERCENT (10), STEP_SECONDS (15), WARMUP_SECONDS (30),
+#      P95_LIMIT_MS (50), ARRIVALS (even | poisson), OUT (pod-capacity-out/: the cluster's logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . dev/java-env
 example=examples/catalog.yaml
-from_example() { awk -v key="$1" '$1 == key ":" { gsub(/"/, "", $2); print $2; exit }' "$example"; }
 CPU_LIMIT="${1:-$(awk '/limits:/ { l = 1 } l && $1 == "cpu:" { gsub(/"/, "", $2); print $2; exit }' "$example")}"
-MEMORY_LIMIT="${MEMORY_LIMIT:-$(awk '/limits:/ { l = 1 } l && $1 == "memory:" { print $2; exit }' "$example")}"
-# The container env the example sets (RENDER_CPU_TIME, WARMUP_REQUESTS, ...), NAME=value each.
-read -r -a EXAMPLE_ENV <<<"$(awk '$1 == "-" && $2 == "name:" { name = $3 } $1 == "value:" && name { gsub(/"/, "", $2); printf "%s=%s ", name, $2; name = "" }' "$example")"
-RENDER_CPU_TIME="${RENDER_CPU_TIME:-$(printf '%s\n' "${EXAMPLE_ENV[@]}" | sed -n 's/^RENDER_CPU_TIME=//p')}"
-RENDER_CPU_TIME="${RENDER_CPU_TIME:-0}"
-CACHE_TTL="$(from_example ttl)"
+RENDER_CPU_TIME="${RENDER_CPU_TIME:-$(awk '$2 == "name:" && $3 == "RENDER_CPU_TIME" { getline; gsub(/"/, "", $2); print $2; exit }' "$example")}"
 START_RATE="${START_RATE:-200}"
 STEP_PERCENT="${STEP_PERCENT:-10}"
 STEP_SECONDS="${STEP_SECONDS:-15}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-30}"
 P95_LIMIT_MS="${P95_LIMIT_MS:-50}"
-PORT="${PORT:-18080}"
-MANAGEMENT_PORT="${MANAGEMENT_PORT:-18081}"
+OUT="${OUT:-pod-capacity-out}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+export POD_CPU_LIMIT="$CPU_LIMIT" RENDER_CPU_TIME CPU_BOOST_PERCENT=0
+SCALEDAPI_NODE=real
+. dev/local-run.sh
 
-[ -f node-agent/target/node-agent.jar ] && [ -f sample-api/target/sample-api.jar ] || mvn -q -B -DskipTests package
-dev/sample-api-aot >/dev/null
-K6=$(dev/k6-binary)
-# The command the local node runs for the sample-api image.
-read -r -a COMMAND <<<"$(awk -F' = ' '/^scaledapi\/sample-api:/ { print $2 }' dev/images.conf)"
-WORK=$(mktemp -d)
-POD_PID=""
-cleanup() {
-  [ -n "$POD_PID" ] && kill "$POD_PID" 2>/dev/null && wait "$POD_PID" 2>/dev/null || true
-  rm -rf "$WORK"
+local_start
+local_apply 1 1
+POD_IP=$($KUBECTL get pods -l scaledapi.io/name=catalog -o jsonpath='{.items[0].status.podIP}')
+POD_UID=$($KUBECTL get pods -l scaledapi.io/name=catalog -o jsonpath='{.items[0].metadata.uid}')
+API_PORT=$($KUBECTL get pods -l scaledapi.io/name=catalog -o jsonpath='{.items[0].spec.containers[0].ports[?(@.name=="http")].containerPort}')
+# The pod's cgroups (cgroup v1 here; v2 where the machine has it), found by the kubelet's pod<uid> name.
+pod_group() { # the hierarchies to look in -> the first pod<uid> directory
+  find "$@" -maxdepth 3 -type d -name "pod$POD_UID" 2>/dev/null | head -1 || true
 }
-trap cleanup EXIT
-trap 'exit 143' TERM INT
+if [ -d /sys/fs/cgroup/cpuacct ]; then
+  CPU_GROUP=$(pod_group /sys/fs/cgroup/cpuacct/) MEMORY_GROUP=$(pod_group /sys/fs/cgroup/memory/)
+else
+  CPU_GROUP=$(pod_group /sys/fs/cgroup/) MEMORY_GROUP=$CPU_GROUP
+fi
+[ -n "$CPU_GROUP" ] && [ -n "$MEMORY_GROUP" ] || { echo "pod-capacity: no cgroup found for pod $POD_UID" >&2; exit 1; }
+echo "pod-capacity: $example at limits.cpu $CPU_LIMIT, RENDER_CPU_TIME $RENDER_CPU_TIME: pod $POD_IP:$API_PORT ($CPU_GROUP)"
 
-echo "pod-capacity: sample-api with limits.cpu $CPU_LIMIT, limits.memory $MEMORY_LIMIT, CACHE_TTL $CACHE_TTL, ${EXAMPLE_ENV[*]} RENDER_CPU_TIME=$RENDER_CPU_TIME"
-env "${EXAMPLE_ENV[@]}" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$PORT" MANAGEMENT_SERVER_PORT="$MANAGEMENT_PORT" CACHE_TTL="$CACHE_TTL" CACHE_MAX_ENTRIES=100000 RENDER_CPU_TIME="$RENDER_CPU_TIME" \
-  java -Xmx64m -cp node-agent/target/node-agent.jar io.scaledapi.nodeagent.PodCgroupRun --cpu "$CPU_LIMIT" \
-  --memory "$MEMORY_LIMIT" --usage "$WORK/usage" -- "${COMMAND[@]}" >"$WORK/pod.log" 2>&1 &
-POD_PID=$!
-started=$(date +%s.%N)
-for _ in $(seq 1 240); do
-  curl -fs "http://127.0.0.1:$MANAGEMENT_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 "$POD_PID" 2>/dev/null || { cat "$WORK/pod.log" >&2; echo "pod-capacity: the pod exited" >&2; exit 1; }
-  sleep 0.5
-done
-echo "pod-capacity: ready after $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
-
-usage() { cat "$WORK/usage"; }
+# CPU-seconds and working-set bytes (usage less inactive file pages, the kubelet's working set).
+usage() {
+  if [ -f "$CPU_GROUP/cpuacct.usage" ]; then
+    awk -v cpu="$(cat "$CPU_GROUP/cpuacct.usage")" -v used="$(cat "$MEMORY_GROUP/memory.usage_in_bytes")" \
+      '$1 == "total_inactive_file" { i = $2 } END { printf "%.6f %d\n", cpu / 1e9, used - i }' "$MEMORY_GROUP/memory.stat"
+  else
+    awk -v used="$(cat "$MEMORY_GROUP/memory.current")" -v stat="$MEMORY_GROUP/memory.stat" '
+      $1 == "usage_usec" { cpu = $2 / 1e6 }
+      END { while ((getline line < stat) > 0) { split(line, f, " "); if (f[1] == "inactive_file") i = f[2] }
+            printf "%.6f %d\n", cpu, used - i }' "$CPU_GROUP/cpu.stat"
+  fi
+}
 step() { # rate seconds -> the k6 JSON line
-  BASE_URL="http://127.0.0.1:$PORT" RATE="$1" DURATION="$2" "$K6" run -q --no-color k6/rate-step.js 2>"$WORK/k6.err" | tail -1
+  BASE_URL="http://$POD_IP:$API_PORT" RATE="$1" DURATION="$2" "$K6" run -q --no-color k6/rate-step.js 2>"$OUT/k6.err" | tail -1
 }
 step "$START_RATE" "$WARMUP_SECONDS" >/dev/null
 echo "pod-capacity: warmed up for ${WARMUP_SECONDS} s at $START_RATE req/s"

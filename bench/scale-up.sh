@@ -12,11 +12,10 @@
 #   {"boost": ..., "cpuBoostPercent": ..., "startup": ..., "newPods": N, "decisionToReadyP50Seconds": x,
 #    "decisionToWarmP50Seconds": y, ...}
 #   bench/scale-up.sh [OUT_DIR]        (default: scale-up-out/)
-# Env: CPU_BOOST_PERCENT (100: spec.startup.cpuBoostPercent; 0 runs without the boost), STARTUP (aot: the image's
-#      AOT cache, as the node agent's dev/images.conf runs it too; jar: the fat jar, C1 only, no cache),
+# Env: CPU_BOOST_PERCENT (100: spec.startup.cpuBoostPercent; 0 runs without the boost), STARTUP (aot: the node
+#      agent's pods from the AOT cache, as dev/images.conf runs them; jar: the fat jar, C1 only, no cache),
 #      ROUNDS (3), BASE_RATE (100), RATE, HOLD_SECONDS (90), PROBE_RATE (20), MAX_REPLICAS (6),
-#      POD_CPU_LIMIT (the example's; 140m: pods 30 % weaker), SCALEDAPI_NODE (real; agent: the node agent,
-#      which jar needs).
+#      POD_CPU_LIMIT (the example's; 140m: pods 30 % weaker), SCALEDAPI_NODE (agent; real runs the images, aot only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . dev/java-env
@@ -36,7 +35,7 @@ export CPU_BOOST_PERCENT
 case "$STARTUP" in
   aot) ;;
   jar)
-    [ "${SCALEDAPI_NODE:-real}" = agent ] || { echo "scale-up: STARTUP=jar needs the node agent (the images run the AOT cache)" >&2; exit 2; }
+    [ "${SCALEDAPI_NODE:-agent}" = agent ] || { echo "scale-up: STARTUP=jar needs the node agent (the images run the AOT cache)" >&2; exit 2; }
     NODE_IMAGES="$OUT/images-jar.conf"
     sed 's#^scaledapi/sample-api:\* = .*#scaledapi/sample-api:* = java -XX:TieredStopAtLevel=1 -jar sample-api/target/sample-api.jar#' \
       dev/images.conf >"$NODE_IMAGES"
