@@ -239,20 +239,25 @@ pods_origin_calls() {
 }
 
 # The catalog pods' CPU-seconds and working-set bytes, summed, from the kubelet's resource metrics (or the node
-# agent's, which serves the same series).
+# agent's), and when the CPU figures were taken (epoch seconds; empty when the series carry no timestamp, as the node
+# agent's). The real kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0 here (cgroup v1,
+# containerd 1.6), so the containers' are summed; the node agent serves per-pod series only.
 pods_usage() {
-  local metrics
+  local metrics series=pod
   if [ "$NODE_KIND" = real ]; then
     . dev/node-network
     metrics=$(curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
       "https://$NODE_IP:10250/metrics/resource" 2>/dev/null)
+    series=container
   else
     metrics=$(curl -fs --max-time 2 "http://$METRICS_ADDRESS/metrics/resource" 2>/dev/null)
   fi
-  echo "$metrics" | awk '
-    /^pod_cpu_usage_seconds_total\{namespace="default",pod="catalog-/ { cpu += $2 }
-    /^pod_memory_working_set_bytes\{namespace="default",pod="catalog-/ { memory += $2 }
-    END { printf "%.3f %d\n", cpu, memory }'
+  echo "$metrics" | awk -v cpu_series="${series}_cpu_usage_seconds_total{" -v memory_series="${series}_memory_working_set_bytes{" '
+    index($0, cpu_series) == 1 && index($0, "namespace=\"default\"") && index($0, "pod=\"catalog-") {
+      cpu += $2; if (NF >= 3 && $3 / 1000 > at) at = $3 / 1000
+    }
+    index($0, memory_series) == 1 && index($0, "namespace=\"default\"") && index($0, "pod=\"catalog-") { memory += $2 }
+    END { printf "%.3f %d %s\n", cpu, memory, at ? sprintf("%.3f", at) : "" }'
 }
 
 # local_load RUN_DIR: k6/capacity.js through the Service while a recorder writes, about once a second, the
@@ -263,14 +268,14 @@ local_load() {
   mkdir -p "$run"
   local start
   start=$(date +%s.%N)
-  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes,node_cpu_seconds" >"$run/samples.csv"
+  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes,node_cpu_seconds,cpu_at" >"$run/samples.csv"
   (
     n=0
     while true; do
       status=$($KUBECTL get sapi catalog -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}' 2>/dev/null || echo ',,,,')
-      read -r cpu memory <<<"$(pods_usage)"
+      read -r cpu memory cpu_at <<<"$(pods_usage)"
       node=$(awk '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat)
-      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node" >>"$run/samples.csv"
+      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node,${cpu_at:-}" >>"$run/samples.csv"
       # The whole status every few seconds (conditions, recent decisions), for reading a run afterwards.
       if [ $((n++ % 5)) = 0 ]; then
         echo "$(date +%s.%N) $($KUBECTL get sapi catalog -o jsonpath='{.status}' 2>/dev/null)" >>"$run/status.log"
@@ -297,8 +302,9 @@ local_load() {
   local_timeline "$run" "$start"
 }
 
-# RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (CPU as cores over the interval
-# before each sample, memory in MiB) and the p95 of the requests that arrived in that second, from the proxy's log.
+# RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU as
+# cores over the interval between two readings of new figures, given to each second in it: the kubelet's change about
+# every 10 s) and the p95 of the requests that arrived in that second, from the proxy's log.
 local_timeline() {
   local run="$1" start="$2" log="$ACCESS_LOG"
   sleep 1.5 # the proxy flushes its log every second
@@ -320,15 +326,28 @@ local_timeline() {
     FILENAME ~ /latency.csv$/ { p95[$1] = $2; requests[$1] = $3; next }
     {
       s = int($1 - start)
-      cores = (prev_t != "" && $7 != "" && prev_cpu != "" && $7 >= prev_cpu) ? ($7 - prev_cpu) / ($1 - prev_t) : ""
+      # Pod CPU: a rate for each interval between new figures (a pod gone makes the sum fall: no rate then).
+      at = $10 != "" ? $10 : $1
+      if ($7 != "" && (cpu_t == "" || at > cpu_t)) {
+        if (cpu_t != "" && $7 >= cpu_last) { n++; until[n] = at; rate[n] = ($7 - cpu_last) / (at - cpu_t); from[n] = cpu_t }
+        cpu_t = at; cpu_last = $7
+      }
       node = prev_t != "" ? ($9 - prev_node) / ($1 - prev_t) : ""
-      if ($7 != "") { prev_t = $1; prev_cpu = $7; prev_node = $9 }
-      rows[s] = $2 "," $3 "," $4 "," $5 "," $6 "," (cores == "" ? "" : sprintf("%.3f", cores)) "," ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node))
+      prev_t = $1; prev_node = $9
+      epoch[s] = $1
+      head[s] = $2 "," $3 "," $4 "," $5 "," $6
+      tail[s] = ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node))
       if (s > last) last = s
     }
     END {
       print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,node_cpu_cores,p95_ms,requests"
-      for (s = 0; s <= last; s++) if (s in rows) print s "," rows[s] "," p95[s] "," requests[s]
+      i = 1
+      for (s = 0; s <= last; s++) {
+        if (!(s in head)) continue
+        while (i <= n && until[i] < epoch[s] - 0.5) i++
+        cores = (i <= n && from[i] < epoch[s]) ? sprintf("%.3f", rate[i]) : ""
+        print s "," head[s] "," cores "," tail[s] "," p95[s] "," requests[s]
+      }
     }' "$run/latency.csv" "$run/samples.csv" >"$run/timeline.csv"
 }
 
