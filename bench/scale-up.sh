@@ -12,16 +12,17 @@
 #   {"boost": ..., "cpuBoostPercent": ..., "startup": ..., "newPods": N, "decisionToReadyP50Seconds": x,
 #    "decisionToWarmP50Seconds": y, ...}
 #   bench/scale-up.sh [OUT_DIR]        (default: scale-up-out/)
-# Env: CPU_BOOST_PERCENT (100: spec.startup.cpuBoostPercent; 0 runs without the boost), STARTUP (aot: the node
-#      agent's pods from the AOT cache, as dev/images.conf runs them; jar: the fat jar, C1 only, no cache),
+# The pods run the sample-api image, which starts from its AOT cache ("startup": "aot"); bench/startup.sh compares the
+# start-up variants one process at a time.
+# Env: CPU_BOOST_PERCENT (100: spec.startup.cpuBoostPercent; 0 runs without the boost),
 #      ROUNDS (3), BASE_RATE (100), RATE, HOLD_SECONDS (90), PROBE_RATE (20), MAX_REPLICAS (6),
-#      POD_CPU_LIMIT (the example's; 140m: pods 30 % weaker), SCALEDAPI_NODE (agent; real runs the images, aot only).
+#      POD_CPU_LIMIT (the example's; 140m: pods 30 % weaker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . dev/java-env
 OUT="${1:-scale-up-out}"
 CPU_BOOST_PERCENT="${CPU_BOOST_PERCENT:-100}"
-STARTUP="${STARTUP:-aot}"
+STARTUP=aot
 ROUNDS="${ROUNDS:-3}"
 BASE_RATE="${BASE_RATE:-100}"
 TARGET=$(awk '$1 == "targetRequestsPerSecond:" { print $2; exit }' examples/catalog.yaml)
@@ -32,16 +33,6 @@ MAX_REPLICAS="${MAX_REPLICAS:-6}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 export CPU_BOOST_PERCENT
-case "$STARTUP" in
-  aot) ;;
-  jar)
-    [ "${SCALEDAPI_NODE:-agent}" = agent ] || { echo "scale-up: STARTUP=jar needs the node agent (the images run the AOT cache)" >&2; exit 2; }
-    NODE_IMAGES="$OUT/images-jar.conf"
-    sed 's#^scaledapi/sample-api:\* = .*#scaledapi/sample-api:* = java -XX:TieredStopAtLevel=1 -jar sample-api/target/sample-api.jar#' \
-      dev/images.conf >"$NODE_IMAGES"
-    export NODE_IMAGES ;;
-  *) echo "scale-up: STARTUP is aot or jar, not '$STARTUP'" >&2; exit 2 ;;
-esac
 # k6/capacity.js: the base load, then RATE reached in 2 s and held; nothing judged (the pods' own latency is).
 export STEPS="$BASE_RATE,$RATE" STEP_SECONDS="$HOLD_SECONDS" RAMP_SECONDS=2 JUDGED_FROM=1000000000
 . dev/local-run.sh

@@ -4,7 +4,7 @@
 # k6 at RATE req/s for FIRST_SECONDS. For each way to start it, on dev/jdk's JDK (25):
 #   fat jar             java -jar sample-api.jar
 #   CDS, C1             the extracted jar with a class-data-sharing archive (Spring Boot's recipe, made here), C1 only
-#   AOT cache, C1       the extracted jar with dev/sample-api-aot's AOT cache, C1 only (what the node agent's pods run)
+#   AOT cache, C1       the extracted jar with dev/sample-api-aot's AOT cache, C1 only (what the image runs)
 #   AOT cache, C2       the same cache with both compilers
 # it prints the median of ROUNDS runs (run in turn, so that a change in the machine's load spreads over all of them)
 # of CPU-seconds to ready, wall seconds to ready, and p95/p99 of the first seconds, then one JSON line with them.

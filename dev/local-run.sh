@@ -5,28 +5,19 @@
 #      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
 #      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
 #      CPU_BOOST_PERCENT (the default's: spec.startup.cpuBoostPercent), RENDER_CPU_TIME (the example's),
-#      NODE_IMAGES (dev/images.conf: the node agent's image -> command map), DEMO_BUILD (true; dev/test sets false because it has just built everything),
 #      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
-AGENT_PID=""; KEEPER_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
-METRICS_ADDRESS=127.0.0.1:10255
-# real: the real node (dev/node: kubelet, containerd, kube-proxy, CoreDNS) running the images dev/images builds;
-# agent (the default, for now): the node agent running pods as host processes. With the AOT cache and the start-up
-# boost the end-to-end test passed 2 runs of 3 on the real node (2026-11-30: the 1,000 req/s step's p95 49.7 and
-# 36.1 ms with 4 pods; 103.0 ms in a clean-clone CI run, where the operator planned 3 and two pods carried the step's
-# first 20 s while the third started). The default moves once it holds in every run.
-NODE_KIND="${SCALEDAPI_NODE:-agent}"
+KEEPER_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
-# The access log the per-second latency is read from: the node agent's Service proxy, or the load's entry (nginx in
-# front of the NodePort, as a load balancer in front of a cluster).
-ACCESS_LOG="$LOCAL_STATE/node/proxy/logs/access.log"
+# The access log the per-second latency is read from: the load's entry (nginx in front of the NodePort, as a load
+# balancer in front of a cluster).
+ACCESS_LOG="$LOCAL_STATE/front/logs/access.log"
 
 local_cleanup() {
   [ -n "$RECORDER_PID" ] && kill "$RECORDER_PID" 2>/dev/null || true
   [ -n "$KEEPER_PID" ] && kill "$KEEPER_PID" 2>/dev/null && wait "$KEEPER_PID" 2>/dev/null || true
   [ -n "$KUBECTL" ] && $KUBECTL get events -A --sort-by=.lastTimestamp -o wide >"$OUT/logs/events.txt" 2>/dev/null || true
-  [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null || true
   [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null || true
   local_keep_logs
   dev/cluster down || true
@@ -34,22 +25,14 @@ local_cleanup() {
 }
 
 # Every log of the run under OUT/logs, kept whether it passed or not: each pod's output (the operator's among them),
-# the load's nginx, the control plane's and the node's; on the node agent, its Service proxy's and its own (already
-# in OUT).
+# the load's nginx, the control plane's and the node's.
 local_keep_logs() {
-  mkdir -p "$OUT/logs/pods"
-  local dir
-  for dir in "$LOCAL_STATE"/node/pods/*/; do
-    [ -d "$dir" ] || continue
-    cp "$dir/output.log" "$OUT/logs/pods/$(basename "$dir").log" 2>/dev/null || true
-  done
-  cp -r "$LOCAL_STATE/node/proxy/logs" "$OUT/logs/proxy" 2>/dev/null || true
-  if [ "$NODE_KIND" = real ]; then local_copy_pod_logs; fi
+  local_copy_pod_logs
   cp -r "$LOCAL_STATE/front/logs" "$OUT/logs/front" 2>/dev/null || true
   cp -r "$CLUSTER_STATE/logs" "$OUT/logs/control-plane" 2>/dev/null || true
 }
 
-# On the real node, each container's output as the kubelet keeps it. The kubelet deletes a pod's logs once the pod
+# Each container's output as the kubelet keeps it. The kubelet deletes a pod's logs once the pod
 # is gone (its container garbage collection, a minute or more after the container stopped), so local_start copies
 # them every 5 s while the run lasts: the logs of pods scaled away are kept too.
 local_copy_pod_logs() {
@@ -57,38 +40,26 @@ local_copy_pod_logs() {
   cp -ru /var/log/pods/. "$OUT/logs/pods/kubelet/" 2>/dev/null || true
 }
 
-# Brings up the control plane and the node (or the node agent), installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
+# Brings up the control plane and the node (dev/cluster: kubelet, containerd, kube-proxy, CoreDNS), imports the images
+# dev/images builds from the Dockerfiles, installs the chart; sets KUBECONFIG_FILE, KUBECTL, K6.
 local_start() {
   mkdir -p "$OUT/logs"
   dev/install-prerequisites
   command -v nginx >/dev/null || { echo "local-run: nginx is needed (apt-get install -y nginx-light)" >&2; return 1; }
-  # The real node runs the images dev/images builds from the Dockerfiles; the node agent runs the jars.
-  if [ "$NODE_KIND" != real ]; then
-    [ "${DEMO_BUILD:-true}" = false ] || mvn -q -B -DskipTests package
-    dev/sample-api-aot >/dev/null
-  fi
   HELM=$(dev/helm-binary)
   K6=$(dev/k6-binary)
   # Refused before the cleanup trap is set, so that a run that finds another's cluster leaves it alone.
-  KUBECONFIG_FILE=$(SCALEDAPI_NODE="$NODE_KIND" dev/cluster new)
+  KUBECONFIG_FILE=$(dev/cluster new)
   trap local_cleanup EXIT
   trap 'exit 143' TERM INT   # so that a timeout or Ctrl-C still runs the cleanup
   . dev/versions
   KUBECTL="$HOME/.kubeapitest/k8s/${K8S_VERSION}-linux-amd64/kubectl --kubeconfig $KUBECONFIG_FILE"
-  local chart=()
-  if [ "$NODE_KIND" = real ]; then
-    dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
-    (while true; do local_copy_pod_logs; sleep 5; done) &
-    KEEPER_PID=$!
-    dev/images
-    chart=(--set sharedCache.image=localhost/scaledapi/redis:7)
-  else
-    java -jar node-agent/target/node-agent.jar --kubeconfig "$KUBECONFIG_FILE" --images "${NODE_IMAGES:-dev/images.conf}" \
-      --state "$LOCAL_STATE/node" --repository . --metrics-address "$METRICS_ADDRESS" >"$OUT/node-agent.log" 2>&1 &
-    AGENT_PID=$!
-  fi
+  dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
+  (while true; do local_copy_pod_logs; sleep 5; done) &
+  KEEPER_PID=$!
+  dev/images
   "$HELM" install scaledapi helm/scaledapi-operator --kubeconfig "$KUBECONFIG_FILE" --namespace scaledapi-system \
-    --create-namespace --wait --timeout 3m "${chart[@]}" >/dev/null
+    --create-namespace --wait --timeout 3m --set sharedCache.image=localhost/scaledapi/redis:7 >/dev/null
   echo "local-run: operator running as a pod: $($KUBECTL -n scaledapi-system get pods --no-headers | awk '{print $1, $2, $3}')"
 }
 
@@ -116,19 +87,10 @@ local_apply() {
   done
   [ -n "$ready" ] && [ "$ready" -ge "$min" ] || { echo "local-run: catalog has $ready of $min ready pods after 180 s" >&2; return 1; }
   PORT=""
-  if [ "$NODE_KIND" = real ]; then
-    local_front
-    return
-  fi
-  for _ in $(seq 1 30); do
-    PORT=$(awk '/^default\/catalog:80 / {split($2, a, ":"); print a[2]}' "$LOCAL_STATE/node/proxy/services.txt" 2>/dev/null || true)
-    [ -n "$PORT" ] && break
-    sleep 1
-  done
-  [ -n "$PORT" ] || { echo "local-run: the catalog Service has no local port" >&2; return 1; }
+  local_front
 }
 
-# On the real node: a NodePort Service of the run's own beside the operator's catalog Service (same pods), and nginx
+# A NodePort Service of the run's own beside the operator's catalog Service (same pods), and nginx
 # on 127.0.0.1 in front of it, as a load balancer in front of a cluster, whose access log gives each request's time.
 # kube-proxy picks a pod per connection; the pods close a connection after 100 requests, so nginx's kept-alive
 # connections spread over new replicas within seconds. Sets PORT (nginx's) once a request through it succeeds.
@@ -147,7 +109,6 @@ YAML
   if [ -z "$FRONT_PID" ]; then
     mkdir -p "$LOCAL_STATE/front/logs" "$LOCAL_STATE/front/tmp"
     FRONT_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    ACCESS_LOG="$LOCAL_STATE/front/logs/access.log"
     cat >"$LOCAL_STATE/front/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -238,21 +199,14 @@ pods_origin_calls() {
   echo "$total"
 }
 
-# The catalog pods' CPU-seconds and working-set bytes, summed, from the kubelet's resource metrics (or the node
-# agent's), and when the CPU figures were taken (epoch seconds; empty when the series carry no timestamp, as the node
-# agent's). The real kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0 here (cgroup v1,
-# containerd 1.6), so the containers' are summed; the node agent serves per-pod series only.
+# The catalog pods' CPU-seconds and working-set bytes, summed, from the kubelet's resource metrics, and when the CPU
+# figures were taken (epoch seconds). The kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0
+# here (cgroup v1, containerd 1.6), so the containers' are summed.
 pods_usage() {
-  local metrics series=pod
-  if [ "$NODE_KIND" = real ]; then
-    . dev/node-network
-    metrics=$(curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
-      "https://$NODE_IP:10250/metrics/resource" 2>/dev/null)
-    series=container
-  else
-    metrics=$(curl -fs --max-time 2 "http://$METRICS_ADDRESS/metrics/resource" 2>/dev/null)
-  fi
-  echo "$metrics" | awk -v cpu_series="${series}_cpu_usage_seconds_total{" -v memory_series="${series}_memory_working_set_bytes{" '
+  . dev/node-network
+  curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
+    "https://$NODE_IP:10250/metrics/resource" 2>/dev/null | awk -v cpu_series="container_cpu_usage_seconds_total{" \
+    -v memory_series="container_memory_working_set_bytes{" '
     index($0, cpu_series) == 1 && index($0, "namespace=\"default\"") && index($0, "pod=\"catalog-") {
       cpu += $2; if (NF >= 3 && $3 / 1000 > at) at = $3 / 1000
     }
@@ -262,7 +216,7 @@ pods_usage() {
 
 # local_load RUN_DIR: k6/capacity.js through the Service while a recorder writes, about once a second, the
 # ScaledApi's status and the pods' use: RUN_DIR/samples.csv. Then RUN_DIR/timeline.csv adds p95 latency per second
-# from the service proxy's log. Sets K6_EXIT (0: every judged step held).
+# from the load's entry (nginx). Sets K6_EXIT (0: every judged step held).
 local_load() {
   local run="$1"
   mkdir -p "$run"
@@ -304,10 +258,10 @@ local_load() {
 
 # RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU as
 # cores over the interval between two readings of new figures, given to each second in it: the kubelet's change about
-# every 10 s) and the p95 of the requests that arrived in that second, from the proxy's log.
+# every 10 s) and the p95 of the requests that arrived in that second, from nginx's log.
 local_timeline() {
   local run="$1" start="$2" log="$ACCESS_LOG"
-  sleep 1.5 # the proxy flushes its log every second
+  sleep 1.5 # nginx flushes its log every second
   echo "second,p95_ms,requests" >"$run/latency.csv"
   awk -v start="$start" -v port="$PORT" '$4 == port && $1 >= start {
       s = int($1 - start); ms = int($2 * 1000 + 0.5); if (ms > 10000) ms = 10000

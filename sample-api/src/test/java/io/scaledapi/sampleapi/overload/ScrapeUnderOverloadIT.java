@@ -1,4 +1,4 @@
-package io.scaledapi.nodeagent;
+package io.scaledapi.sampleapi.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
  * of three seconds of what it was just measured to serve; meanwhile every scrape of its
  * management port answers, nine in ten within the operator's scrape timeout (the slowest wait out a throttled
  * collection or two of the pod's; bench/scrape-under-overload.sh prints the latencies). Served on the API's
- * connections, those scrapes waited behind the backlog and timed out, and the operator held at one replica.
+ * connections, those scrapes waited behind the backlog and timed out, and the operator held at one replica. An
+ * integration test (failsafe): it runs the packaged jar, as the image does, in a CPU cgroup of its own (needs root).
  */
-class ScrapeUnderOverloadTest {
+class ScrapeUnderOverloadIT {
 
     /** The operator's default scrape timeout (its SCRAPE_TIMEOUT). */
     static final long SCRAPE_TIMEOUT_MILLIS = 1_000;

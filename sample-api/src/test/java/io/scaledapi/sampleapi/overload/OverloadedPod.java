@@ -1,7 +1,5 @@
-package io.scaledapi.nodeagent;
+package io.scaledapi.sampleapi.overload;
 
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its metrics endpoint is scraped as the operator scrapes it. Its capacity is measured first, in the same run (a closed
  * loop), so the overload is sized from what this pod on this machine serves, not from a figure from elsewhere. Then
  * the API's port is held at a backlog of seconds; scrapes of the management port every 250 ms are timed
- * meanwhile, as are the API's own requests. Used by {@code ScrapeUnderOverloadTest} and {@code bench/scrape-under-overload.sh}:
- *   java -cp node-agent/target/test-classes:node-agent/target/node-agent.jar io.scaledapi.nodeagent.OverloadedPod [CPU_LIMIT] [ROUNDS]
+ * meanwhile, as are the API's own requests. Used by {@code ScrapeUnderOverloadIT} and {@code bench/scrape-under-overload.sh}:
+ *   java -cp sample-api/target/test-classes io.scaledapi.sampleapi.overload.OverloadedPod [CPU_LIMIT] [ROUNDS]
  */
 final class OverloadedPod implements AutoCloseable {
 
@@ -84,7 +82,7 @@ final class OverloadedPod implements AutoCloseable {
     /** Bound on the load's requests in flight: a backlog of seconds at any capacity this pod can have, and no more sockets. */
     private static final int MAX_IN_FLIGHT = 6_000;
 
-    private final PodCgroup group;
+    private final CpuLimitedGroup group;
     private final Process process;
     private final int port;
     private final int managementPort;
@@ -96,31 +94,31 @@ final class OverloadedPod implements AutoCloseable {
         return thread;
     });
 
-    /** Starts sample-api's jar (built by the sample-api module) with the example's render cost, under the limit. */
-    OverloadedPod(String cpuLimit, Path log) throws IOException {
-        Path jar = Path.of("..", "sample-api", "target", "sample-api.jar");
+    /**
+     * Starts sample-api's jar (the module's package phase builds it) with the render cost it was sized with, under the
+     * CPU limit ({@code 200m}: millicores), with the JVM options of the image and the heap of a 512Mi pod.
+     */
+    OverloadedPod(String cpuLimit, Path log) throws Exception {
+        Path jar = Path.of("target", "sample-api.jar");
         if (!Files.isRegularFile(jar)) {
             jar = Path.of("sample-api", "target", "sample-api.jar");
         }
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
-                    "sample-api/target/sample-api.jar is missing: build the sample-api module first");
+                    "sample-api/target/sample-api.jar is missing: package the sample-api module first");
         }
-        PodCgroups cgroups = PodCgroups.detect()
-                .orElseThrow(
-                        () -> new IllegalStateException("no usable cgroup on this machine: a CPU limit cannot be set"));
-        group = cgroups.create(
+        if (!cpuLimit.matches("[0-9]+m")) {
+            throw new IllegalArgumentException("a CPU limit in millicores, such as 200m: " + cpuLimit);
+        }
+        group = CpuLimitedGroup.create(
                 "overload-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                new ResourceRequirementsBuilder()
-                        .addToLimits("cpu", new Quantity(cpuLimit))
-                        .addToLimits("memory", new Quantity("512Mi"))
-                        .build());
+                Long.parseLong(cpuLimit.substring(0, cpuLimit.length() - 1)));
         port = freePort();
         managementPort = freePort();
-        // The image's JVM options (C1 only, heap from the limit), as the node runs the sample-api image.
         ProcessBuilder builder = new ProcessBuilder(group.launcher(List.of(
-                        "java",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-XX:TieredStopAtLevel=1",
+                        "-XX:MaxRAM=512m",
                         "-XX:MaxRAMPercentage=70",
                         "-jar",
                         jar.toAbsolutePath().toString())))
@@ -327,13 +325,13 @@ final class OverloadedPod implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
         scheduler.shutdownNow();
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        group.remove();
+        group.close();
     }
 
     /** bench/scrape-under-overload.sh: ROUNDS runs, one JSON line each, then the medians as the last line. */
