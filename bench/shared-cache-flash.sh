@@ -31,7 +31,8 @@ export STEPS="$BASE_RATE,$FLASH_RATE" STEP_SECONDS RAMP_SECONDS=2 JUDGED_FROM="$
 . dev/local-run.sh
 local_start
 
-# flash_run VARIANT ROUND: one run; prints its JSON object.
+# flash_run VARIANT ROUND: one run; writes its JSON object to OUT/VARIANT-ROUND.json. It runs in this shell, not in a
+# command substitution: local_apply starts the load's nginx on the first run, and its PID must stay known here.
 flash_run() {
   local variant="$1" round="$2" run="$OUT/$1-$2" before after
   SHARED_CACHE=$([ "$variant" = shared ] && echo true || echo false) local_apply "$MIN_REPLICAS" "$MAX_REPLICAS"
@@ -72,7 +73,8 @@ flash_run() {
 local_results=(); shared_results=()
 for round in $(seq 1 "$ROUNDS"); do
   for variant in local shared; do
-    result=$(flash_run "$variant" "$round")
+    flash_run "$variant" "$round" >"$OUT/$variant-$round.json"
+    result=$(cat "$OUT/$variant-$round.json")
     echo "shared-cache-flash: $result"
     if [ "$variant" = local ]; then local_results+=("$result"); else shared_results+=("$result"); fi
   done

@@ -132,7 +132,9 @@ http {
   }
 }
 NGINX
-    nginx -c "$LOCAL_STATE/front/nginx.conf" -e "$LOCAL_STATE/front/logs/error.log" &
+    # Its own output file, not the caller's: a caller reading local_apply's output through a pipe would wait for
+    # nginx to close it.
+    nginx -c "$LOCAL_STATE/front/nginx.conf" -e "$LOCAL_STATE/front/logs/error.log" >>"$LOCAL_STATE/front/logs/nginx.out" 2>&1 &
     FRONT_PID=$!
   else
     # The Service was made again (a new ScaledApi run): point nginx at its NodePort.
@@ -199,19 +201,32 @@ pods_origin_calls() {
   echo "$total"
 }
 
-# The catalog pods' CPU-seconds and working-set bytes, summed, from the kubelet's resource metrics, and when the CPU
-# figures were taken (epoch seconds). The kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0
-# here (cgroup v1, containerd 1.6), so the containers' are summed.
+# The catalog pods' CPU-seconds and working-set bytes from the kubelet's resource metrics, and when the CPU figures
+# were taken (epoch seconds). The kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0 here
+# (cgroup v1, containerd 1.6), so the containers' are read. The CPU is a running total of each container's increase
+# since the previous reading: a new pod's series counts from its first reading (summing the counters instead put a
+# new pod's whole start-up into one interval, up to 4 cores in a demo's plot), and a restarted container's from zero.
 pods_usage() {
   . dev/node-network
+  local seen="$LOCAL_STATE/cpu-series"
+  touch "$seen"
   curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
-    "https://$NODE_IP:10250/metrics/resource" 2>/dev/null | awk -v cpu_series="container_cpu_usage_seconds_total{" \
+    "https://$NODE_IP:10250/metrics/resource" 2>/dev/null | awk -v seen="$seen" -v cpu_series="container_cpu_usage_seconds_total{" \
     -v memory_series="container_memory_working_set_bytes{" '
-    index($0, cpu_series) == 1 && index($0, "namespace=\"default\"") && index($0, "pod=\"catalog-") {
-      cpu += $2; if (NF >= 3 && $3 / 1000 > at) at = $3 / 1000
+    BEGIN { while ((getline line < seen) > 0) { split(line, f, " "); if (f[1] == "total") total = f[2]; else last[f[1]] = f[2] } }
+    index($0, "namespace=\"default\"") == 0 || index($0, "pod=\"catalog-") == 0 { next }
+    index($0, cpu_series) == 1 {
+      found = 1; now[$1] = $2
+      if ($1 in last) total += ($2 >= last[$1] ? $2 - last[$1] : $2)
+      if (NF >= 3 && $3 / 1000 > at) at = $3 / 1000
     }
-    index($0, memory_series) == 1 && index($0, "namespace=\"default\"") && index($0, "pod=\"catalog-") { memory += $2 }
-    END { printf "%.3f %d %s\n", cpu, memory, at ? sprintf("%.3f", at) : "" }'
+    index($0, memory_series) == 1 { memory += $2 }
+    END {
+      if (!found) { print "  "; exit }
+      printf "total %.6f\n", total >seen
+      for (k in now) print k, now[k] >>seen
+      printf "%.3f %d %s\n", total, memory, at ? sprintf("%.3f", at) : ""
+    }'
 }
 
 # local_load RUN_DIR: k6/capacity.js through the Service while a recorder writes, about once a second, the
