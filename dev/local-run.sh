@@ -201,11 +201,12 @@ pods_origin_calls() {
   echo "$total"
 }
 
-# The catalog pods' CPU-seconds and working-set bytes from the kubelet's resource metrics, and when the CPU figures
-# were taken (epoch seconds). The kubelet refreshes them every 10 s or so, and its per-pod series stayed at 0 here
-# (cgroup v1, containerd 1.6), so the containers' are read. The CPU is a running total of each container's increase
-# since the previous reading: a new pod's series counts from its first reading (summing the counters instead put a
-# new pod's whole start-up into one interval, up to 4 cores in a demo's plot), and a restarted container's from zero.
+# The catalog pods' CPU in cores and working-set bytes from the kubelet's resource metrics, and when the newest CPU
+# figure was taken (epoch seconds). The kubelet's per-pod series stayed at 0 here (cgroup v1, containerd 1.6), so the
+# containers' are read. Each container's counter carries its own timestamp, refreshed about every 10 s and not at
+# the same moment as the others': its rate is its increase over its own last interval, and the pods' CPU is the sum
+# of those rates. (Summing the counters put a new pod's whole start-up, or another container's 10 s, into one second:
+# up to 4.2 cores on a 2-core machine in a demo's plot.) A new container counts from its second reading.
 pods_usage() {
   . dev/node-network
   local seen="$LOCAL_STATE/cpu-series"
@@ -213,19 +214,20 @@ pods_usage() {
   curl -fsk --max-time 2 --cert "$CLUSTER_STATE/pki/admin.crt" --key "$CLUSTER_STATE/pki/admin.key" \
     "https://$NODE_IP:10250/metrics/resource" 2>/dev/null | awk -v seen="$seen" -v cpu_series="container_cpu_usage_seconds_total{" \
     -v memory_series="container_memory_working_set_bytes{" '
-    BEGIN { while ((getline line < seen) > 0) { split(line, f, " "); if (f[1] == "total") total = f[2]; else last[f[1]] = f[2] } }
+    BEGIN { while ((getline line < seen) > 0) { split(line, f, " "); value[f[1]] = f[2]; taken[f[1]] = f[3]; rate[f[1]] = f[4] } }
     index($0, "namespace=\"default\"") == 0 || index($0, "pod=\"catalog-") == 0 { next }
-    index($0, cpu_series) == 1 {
-      found = 1; now[$1] = $2
-      if ($1 in last) total += ($2 >= last[$1] ? $2 - last[$1] : $2)
-      if (NF >= 3 && $3 / 1000 > at) at = $3 / 1000
+    index($0, cpu_series) == 1 && NF >= 3 {
+      k = $1; t = $3 / 1000; r = 0
+      if (k in value) r = t > taken[k] ? ($2 >= value[k] ? ($2 - value[k]) / (t - taken[k]) : 0) : rate[k]
+      v[k] = $2; ts[k] = t; now[k] = r; cores += r
+      if (t > at) at = t
     }
     index($0, memory_series) == 1 { memory += $2 }
     END {
-      if (!found) { print "  "; exit }
-      printf "total %.6f\n", total >seen
-      for (k in now) print k, now[k] >>seen
-      printf "%.3f %d %s\n", total, memory, at ? sprintf("%.3f", at) : ""
+      if (at == "") { print "  "; exit }
+      printf "" >seen
+      for (k in now) print k, v[k], ts[k], now[k] >>seen
+      printf "%.3f %d %.3f\n", cores, memory, at
     }'
 }
 
@@ -237,7 +239,7 @@ local_load() {
   mkdir -p "$run"
   local start
   start=$(date +%s.%N)
-  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_seconds,memory_bytes,node_cpu_seconds,cpu_at" >"$run/samples.csv"
+  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_bytes,node_cpu_seconds,cpu_at" >"$run/samples.csv"
   (
     n=0
     while true; do
@@ -271,9 +273,8 @@ local_load() {
   local_timeline "$run" "$start"
 }
 
-# RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU as
-# cores over the interval between two readings of new figures, given to each second in it: the kubelet's change about
-# every 10 s) and the p95 of the requests that arrived in that second, from nginx's log.
+# RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU in
+# cores, each container's over its last interval between the kubelet's refreshes, about 10 s) and the p95 of the requests that arrived in that second, from nginx's log.
 local_timeline() {
   local run="$1" start="$2" log="$ACCESS_LOG"
   sleep 1.5 # nginx flushes its log every second
@@ -295,27 +296,19 @@ local_timeline() {
     FILENAME ~ /latency.csv$/ { p95[$1] = $2; requests[$1] = $3; next }
     {
       s = int($1 - start)
-      # Pod CPU: a rate for each interval between new figures (a pod gone makes the sum fall: no rate then).
-      at = $10 != "" ? $10 : $1
-      if ($7 != "" && (cpu_t == "" || at > cpu_t)) {
-        if (cpu_t != "" && $7 >= cpu_last) { n++; until[n] = at; rate[n] = ($7 - cpu_last) / (at - cpu_t); from[n] = cpu_t }
-        cpu_t = at; cpu_last = $7
-      }
+      # Pod CPU: the sum of the rates of the containers, as last read (pods_usage).
+      cores[s] = $7 == "" ? "" : sprintf("%.3f", $7)
       node = prev_t != "" ? ($9 - prev_node) / ($1 - prev_t) : ""
       prev_t = $1; prev_node = $9
-      epoch[s] = $1
       head[s] = $2 "," $3 "," $4 "," $5 "," $6
       tail[s] = ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node))
       if (s > last) last = s
     }
     END {
       print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,node_cpu_cores,p95_ms,requests"
-      i = 1
       for (s = 0; s <= last; s++) {
         if (!(s in head)) continue
-        while (i <= n && until[i] < epoch[s] - 0.5) i++
-        cores = (i <= n && from[i] < epoch[s]) ? sprintf("%.3f", rate[i]) : ""
-        print s "," head[s] "," cores "," tail[s] "," p95[s] "," requests[s]
+        print s "," head[s] "," cores[s] "," tail[s] "," p95[s] "," requests[s]
       }
     }' "$run/latency.csv" "$run/samples.csv" >"$run/timeline.csv"
 }
