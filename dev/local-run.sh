@@ -226,7 +226,7 @@ pods_usage() {
     END {
       if (at == "") { print "  "; exit }
       printf "" >seen
-      for (k in now) print k, v[k], ts[k], now[k] >>seen
+      for (k in now) printf "%s %.9f %.3f %.9f\n", k, v[k], ts[k], now[k] >>seen
       printf "%.3f %d %.3f\n", cores, memory, at
     }'
 }
