@@ -201,8 +201,7 @@ pods_origin_calls() {
   echo "$total"
 }
 
-# The catalog pods' CPU in cores and working-set bytes from the kubelet's resource metrics, and when the newest CPU
-# figure was taken (epoch seconds). The kubelet's per-pod series stayed at 0 here (cgroup v1, containerd 1.6), so the
+# The catalog pods' CPU in cores and working-set bytes from the kubelet's resource metrics. The kubelet's per-pod series stayed at 0 here (cgroup v1, containerd 1.6), so the
 # containers' are read. Each container's counter carries its own timestamp, refreshed about every 10 s and not at
 # the same moment as the others': its rate is its increase over its own last interval, and the pods' CPU is the sum
 # of those rates. (Summing the counters put a new pod's whole start-up, or another container's 10 s, into one second:
@@ -220,14 +219,14 @@ pods_usage() {
       k = $1; t = $3 / 1000; r = 0
       if (k in value) r = t > taken[k] ? ($2 >= value[k] ? ($2 - value[k]) / (t - taken[k]) : 0) : rate[k]
       v[k] = $2; ts[k] = t; now[k] = r; cores += r
-      if (t > at) at = t
+      found = 1
     }
     index($0, memory_series) == 1 { memory += $2 }
     END {
-      if (at == "") { print "  "; exit }
+      if (!found) { print " "; exit }
       printf "" >seen
       for (k in now) printf "%s %.9f %.3f %.9f\n", k, v[k], ts[k], now[k] >>seen
-      printf "%.3f %d %.3f\n", cores, memory, at
+      printf "%.3f %d\n", cores, memory
     }'
 }
 
@@ -239,14 +238,14 @@ local_load() {
   mkdir -p "$run"
   local start
   start=$(date +%s.%N)
-  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_bytes,node_cpu_seconds,cpu_at" >"$run/samples.csv"
+  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_bytes,node_cpu_seconds" >"$run/samples.csv"
   (
     n=0
     while true; do
       status=$($KUBECTL get sapi catalog -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}' 2>/dev/null || echo ',,,,')
-      read -r cpu memory cpu_at <<<"$(pods_usage)"
+      read -r cpu memory <<<"$(pods_usage)"
       node=$(awk '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat)
-      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node,${cpu_at:-}" >>"$run/samples.csv"
+      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node" >>"$run/samples.csv"
       # The whole status every few seconds (conditions, recent decisions), for reading a run afterwards.
       if [ $((n++ % 5)) = 0 ]; then
         echo "$(date +%s.%N) $($KUBECTL get sapi catalog -o jsonpath='{.status}' 2>/dev/null)" >>"$run/status.log"
@@ -274,7 +273,8 @@ local_load() {
 }
 
 # RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU in
-# cores, each container's over its last interval between the kubelet's refreshes, about 10 s) and the p95 of the requests that arrived in that second, from nginx's log.
+# cores, each container's over its last interval between the kubelet's refreshes, about 10 s) and the p95 of the
+# requests that arrived in that second, from nginx's log.
 local_timeline() {
   local run="$1" start="$2" log="$ACCESS_LOG"
   sleep 1.5 # nginx flushes its log every second
