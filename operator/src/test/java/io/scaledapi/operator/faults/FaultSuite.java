@@ -3,8 +3,12 @@ package io.scaledapi.operator.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -34,10 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code dev/faults}: the operator's failure modes with real processes, each a named check, against the control
- * plane that dev/faults starts (etcd and kube-apiserver of their own; their PIDs in {@code SCALEDAPI_CLUSTER_DIR}).
- * Everything is on 127.0.0.1, every wait is bounded, and everything started is stopped by PID. The last line is
- * {@code N passed, M failed}. Arguments, if any, pick checks by number.
+ * {@code dev/faults}: the operator's failure modes with real processes, each a named check, against the local cluster
+ * that dev/faults starts (its PIDs in {@code SCALEDAPI_CLUSTER_DIR}), on the real node: the operator scales real
+ * Deployments whose pods run {@link FaultPod}, whose load and metrics the checks set through {@link FaultPodControl}.
+ * Everything stays on this machine, every wait is bounded, everything started is stopped by PID, and each check's
+ * namespace is deleted after it. The last line is {@code N passed, M failed}. Arguments, if any, pick checks by number.
  */
 public final class FaultSuite {
 
@@ -45,17 +50,41 @@ public final class FaultSuite {
     private static final Path CLUSTER =
             Path.of(System.getenv().getOrDefault("SCALEDAPI_CLUSTER_DIR", "/tmp/scaledapi-faults"));
     private static final Path LOGS = CLUSTER.resolve("logs");
-    /** Replicas per stand-in pod's rate: every ScaledApi here targets 100 req/s a replica. */
+    /** Every ScaledApi here targets 100 req/s a replica: its replicas are its load in hundreds, rounded up. */
     private static final double TARGET = 100;
+
+    /** The fault pods' image, which dev/faults builds and imports (dev/images fault-pod). */
+    private static final String IMAGE = "scaledapi/fault-pod:dev";
+
+    /** Small, so that one check's 64 pods fit the node beside everything else. */
+    private static final ResourceRequirements POD_RESOURCES = new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("10m"))
+            .addToRequests("memory", new Quantity("64Mi"))
+            .addToLimits("cpu", new Quantity("100m"))
+            .addToLimits("memory", new Quantity("128Mi"))
+            .build();
     /**
      * The longest a standby can need after the leader dies, with JOSDK's defaults (15 s lease, 2 s retry period): a
      * candidate measures the lease from when it saw the last renewal, and polls every retry period stretched by
      * fabric8's jitter factor (1.2) up to 4.4 s. So: a poll to see the last renewal, the lease, a poll to see it lapse.
      */
+    /** More than the operator's 32 scrapes in flight: were they all this ScaledApi's, the other would wait. */
+    private static final int HANGING_PODS = 64;
+
     private static final Duration TAKEOVER_BOUND = Duration.ofMillis(15_000 + 2 * 4_400);
 
     private final KubernetesClient client = new KubernetesClientBuilder().build();
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<String> namespaces = new ArrayList<>();
+    private final FaultPodControl control;
+
+    private FaultSuite() throws IOException {
+        String address = System.getenv("FAULT_CONTROL_ADDRESS");
+        if (address == null || address.isBlank()) {
+            throw new IllegalStateException("FAULT_CONTROL_ADDRESS (the node's address) is not set: run dev/faults");
+        }
+        control = new FaultPodControl(address);
+    }
 
     interface Check {
         void run() throws Exception;
@@ -90,7 +119,7 @@ public final class FaultSuite {
                 System.out.printf(Locale.ROOT, "PASS %s (%.0f s)%n", name, (System.nanoTime() - start) / 1e9);
             } catch (Throwable e) {
                 failed++;
-                String message = String.valueOf(e.getMessage());
+                String message = e.getMessage() != null ? e.getMessage() : e + " at " + where(e);
                 System.out.printf(
                         Locale.ROOT,
                         "FAIL %s (%.0f s): %s%n",
@@ -111,13 +140,11 @@ public final class FaultSuite {
      */
     void killedMidScaleUp() throws Exception {
         String ns = namespace("fault-kill");
-        StandInPods pods = standIns();
         scaledApi(ns, "surge", 2, 12);
+        control.load(ns, "surge", 100);
         OperatorProcess first = operator("kill-1", ns, Map.of());
-        pods.create(client, ns, "surge", 2);
-        pods.rate(50);
         awaitMetrics(ns, "surge");
-        pods.rate(430); // 860 req/s: 9 replicas (off a boundary: measured rates wobble by a percent or two)
+        control.load(ns, "surge", 860); // 9 replicas (off a boundary: measured rates wobble by a percent or two)
         await("the first scale-up step").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "surge") > 2);
         first.kill();
         int atKill = replicas(ns, "surge");
@@ -145,15 +172,15 @@ public final class FaultSuite {
      */
     void apiServerAway() throws Exception {
         String ns = namespace("fault-outage");
-        StandInPods pods = standIns();
         scaledApi(ns, "steady", 1, 10);
+        control.load(ns, "steady", 180); // 2 replicas
         OperatorProcess operator = operator("outage", ns, Map.of());
-        pods.create(client, ns, "steady", 2);
-        pods.rate(90); // 180 req/s: 2 replicas
         awaitMetrics(ns, "steady");
         awaitReplicas(ns, "steady", 2, Duration.ofSeconds(30));
-        long outageStart = System.nanoTime();
+        // SIGTERM: the API server drains its requests first (up to a minute with a node's watches open); the 30 s
+        // away count from when it is gone.
         stopComponent("kube-apiserver");
+        long outageStart = System.nanoTime();
         await("/readyz says 503 while the API server is away")
                 .atMost(Duration.ofSeconds(25))
                 .until(() -> operator.probe("/readyz") == 503);
@@ -175,7 +202,7 @@ public final class FaultSuite {
         await("/readyz 200 once the API server is back")
                 .atMost(Duration.ofSeconds(90))
                 .until(() -> operator.probe("/readyz") == 200);
-        pods.rate(380); // 760 req/s: 8 replicas
+        control.load(ns, "steady", 760); // 8 replicas
         awaitReplicas(ns, "steady", 8, Duration.ofSeconds(60));
         assertThat(operator.alive()).isTrue();
     }
@@ -188,31 +215,35 @@ public final class FaultSuite {
     void brokenMetricsEndpoints() throws Exception {
         String ns = namespace("fault-metrics");
         OperatorProcess operator = operator("metrics", ns, Map.of());
-        Map<StandInPods.Behavior, String> why = new LinkedHashMap<>();
-        why.put(StandInPods.Behavior.GARBAGE, "no http_server_requests_seconds_count series");
-        why.put(StandInPods.Behavior.NAN, "invalid counters");
-        why.put(StandInPods.Behavior.NEGATIVE, "invalid counters");
-        why.put(StandInPods.Behavior.JUMP, null); // one absurd tick, ignored; the metrics are fine before and after
-        why.put(StandInPods.Behavior.HUGE, "over 4096 KiB");
-        why.put(StandInPods.Behavior.SILENT, "no full answer within");
-        why.put(StandInPods.Behavior.DRIP, "no full answer within");
-        Map<StandInPods.Behavior, StandInPods> endpoints = new LinkedHashMap<>();
-        for (StandInPods.Behavior behavior : why.keySet()) {
+        Map<FaultPod.Behavior, String> why = new LinkedHashMap<>();
+        why.put(FaultPod.Behavior.GARBAGE, "no http_server_requests_seconds_count series");
+        why.put(FaultPod.Behavior.NAN, "invalid counters");
+        why.put(FaultPod.Behavior.NEGATIVE, "invalid counters");
+        why.put(FaultPod.Behavior.JUMP, null); // one absurd tick, ignored; the metrics are fine before and after
+        why.put(FaultPod.Behavior.HUGE, "over 4096 KiB");
+        why.put(FaultPod.Behavior.SILENT, "no full answer within");
+        why.put(FaultPod.Behavior.DRIP, "no full answer within");
+        for (FaultPod.Behavior behavior : why.keySet()) {
             String name = name(behavior);
             scaledApi(ns, name, 1, 10);
-            StandInPods pods = standIns();
-            pods.create(client, ns, name, 3);
             // 225 req/s: 3 replicas, at 75 req/s a pod, under 80 % of the target (100): no evidence of load, so a
             // pod that stops answering counts as any unmeasured pod does (a loaded one counts saturated:
             // AutoscalerTest).
-            pods.rate(75);
-            endpoints.put(behavior, pods);
+            control.load(ns, name, 225);
         }
-        for (StandInPods.Behavior behavior : why.keySet()) {
-            awaitReplicas(ns, name(behavior), 3, Duration.ofSeconds(60));
+        for (FaultPod.Behavior behavior : why.keySet()) {
+            awaitReplicas(ns, name(behavior), 3, Duration.ofSeconds(90));
+            awaitReadyPods(ns, name(behavior), 3, Duration.ofSeconds(90));
         }
+        // Every pod scraped at its share of the load before the faults: a pod is counted once it has asked for it.
+        await("every pod scraped")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> why.keySet().stream()
+                        .allMatch(b -> "True"
+                                .equals(condition(get(ns, name(b)), "MetricsAvailable")
+                                        .getStatus())));
         long before = operator.rssMiB();
-        endpoints.forEach((behavior, pods) -> pods.behave(behavior));
+        why.keySet().forEach(behavior -> control.behave(ns, name(behavior), behavior));
         AtomicLong highest = new AtomicLong(before);
         await("replicas hold at 3 for 20 ticks")
                 .during(Duration.ofSeconds(20))
@@ -230,23 +261,27 @@ public final class FaultSuite {
                 .as("resident memory (MiB) under the chart's 512Mi limit")
                 .isLessThan(512);
         String log = operator.logText();
-        for (Map.Entry<StandInPods.Behavior, String> expected : why.entrySet()) {
+        for (Map.Entry<FaultPod.Behavior, String> expected : why.entrySet()) {
             String name = name(expected.getKey());
             Condition metrics = condition(get(ns, name), "MetricsAvailable");
+            List<String> pods = podNames(ns, name);
+            assertThat(pods).as(name + "'s pods").hasSize(3);
             if (expected.getValue() == null) {
                 assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("True");
-                assertThat(count(log, name + "-standin-0's request counter jumped"))
-                        .as(name + ": the jump logged once")
-                        .isEqualTo(1);
+                for (String pod : pods) {
+                    assertThat(count(log, "pod " + pod + "'s request counter jumped"))
+                            .as(pod + ": its jump logged once")
+                            .isEqualTo(1);
+                }
                 continue;
             }
             assertThat(metrics.getStatus()).as(name + " MetricsAvailable").isEqualTo("False");
             assertThat(metrics.getMessage())
                     .as(name + " MetricsAvailable's message")
                     .contains(expected.getValue());
-            for (int pod = 0; pod < 2; pod++) {
-                assertThat(count(log, "pod " + name + "-standin-" + pod + " "))
-                        .as(name + "-standin-" + pod + ": its problem logged once")
+            for (String pod : pods) {
+                assertThat(count(log, "pod " + pod + " "))
+                        .as(pod + ": its problem logged once")
                         .isEqualTo(1);
             }
             System.out.println("  " + name + ": " + metrics.getMessage());
@@ -254,25 +289,25 @@ public final class FaultSuite {
     }
 
     /**
-     * 7. One ScaledApi's 64 pods all hang (their metrics endpoints accept and never answer): they hold their share of
-     * the operator's in-flight scrapes for the whole timeout, never all of it, so a normal ScaledApi in another
-     * namespace is still scraped every tick and scales with its load.
+     * 7. One ScaledApi's 64 pods all hang (their metrics endpoints accept and never answer; the probes pass): they hold
+     * their share of the operator's 32 in-flight scrapes for the whole timeout, never all of it, so a normal ScaledApi
+     * in another namespace is still scraped every tick and scales with its load.
      */
     void hangingPodsBesideANormalOne() throws Exception {
         String hangingNs = namespace("fault-fair-a");
         String normalNs = namespace("fault-fair-b");
         OperatorProcess operator = operator("fair", hangingNs + "," + normalNs, Map.of());
-        scaledApi(hangingNs, "hanging", 1, 100);
-        StandInPods hanging = standIns();
-        hanging.behave(StandInPods.Behavior.SILENT);
-        hanging.create(client, hangingNs, "hanging", 64);
+        control.behave(hangingNs, "hanging", FaultPod.Behavior.SILENT);
+        scaledApi(hangingNs, "hanging", HANGING_PODS, 100);
+        control.load(normalNs, "normal", 100);
         scaledApi(normalNs, "normal", 2, 10);
-        StandInPods normal = standIns();
-        normal.create(client, normalNs, "normal", 2);
-        normal.rate(50);
+        long starting = System.nanoTime();
+        awaitReadyPods(hangingNs, "hanging", HANGING_PODS, Duration.ofSeconds(240));
+        System.out.printf(
+                Locale.ROOT, "  %d hanging pods ready in %.0f s%n", HANGING_PODS, (System.nanoTime() - starting) / 1e9);
         awaitMetrics(normalNs, "normal");
         long start = System.nanoTime();
-        normal.rate(195); // 390 req/s: 4 replicas (off a boundary)
+        control.load(normalNs, "normal", 390); // 4 replicas (off a boundary)
         awaitReplicas(normalNs, "normal", 4, Duration.ofSeconds(30));
         System.out.printf(
                 Locale.ROOT,
@@ -283,7 +318,7 @@ public final class FaultSuite {
         assertThat(hangingMetrics.getStatus()).as("hanging's MetricsAvailable").isEqualTo("False");
         assertThat(replicas(hangingNs, "hanging"))
                 .as("hanging holds: its pods never answered")
-                .isEqualTo(1);
+                .isEqualTo(HANGING_PODS);
         System.out.println("  hanging: " + hangingMetrics.getMessage());
     }
 
@@ -300,7 +335,7 @@ public final class FaultSuite {
                 int index = i;
                 bad.put(i, pool.submit(() -> malformed.create(client, ns, "bad-" + index)));
             }
-            Future<?> good = pool.submit(() -> client.resource(TestResources.minimal("good", 1, 4))
+            Future<?> good = pool.submit(() -> client.resource(faultPodApi(ns, "good", 1, 4))
                     .inNamespace(ns)
                     .create());
             for (Map.Entry<Integer, Future<?>> attempt : bad.entrySet()) {
@@ -348,14 +383,12 @@ public final class FaultSuite {
     /** 5. Two replicas with leader election: the leader dies, the standby takes the lease in time and decides. */
     void leaderKilled() throws Exception {
         String ns = namespace("fault-leader");
-        StandInPods pods = standIns();
         scaledApi(ns, "led", 1, 10);
+        control.load(ns, "led", 180); // 2 replicas
         Map<String, OperatorProcess> replicas = new LinkedHashMap<>();
         for (String id : List.of("leader-a", "leader-b")) {
             replicas.put("operator-" + id, operator(id, ns, Map.of("LEADER_ELECTION", "true", "LEASE_NAMESPACE", ns)));
         }
-        pods.create(client, ns, "led", 2);
-        pods.rate(90); // 180 req/s: 2 replicas
         awaitMetrics(ns, "led");
         awaitReplicas(ns, "led", 2, Duration.ofSeconds(30));
         String leader = holder(ns);
@@ -372,20 +405,18 @@ public final class FaultSuite {
         double takeover = (System.nanoTime() - killed) / 1e9;
         System.out.printf(Locale.ROOT, "  %s killed; %s took the lease after %.1f s%n", leader, standby, takeover);
         assertThat(takeover).as("seconds to take over").isLessThanOrEqualTo(TAKEOVER_BOUND.toSeconds());
-        pods.rate(380); // 760 req/s: 8 replicas, decided by the new leader
+        control.load(ns, "led", 760); // 8 replicas, decided by the new leader
         awaitReplicas(ns, "led", 8, Duration.ofSeconds(60));
     }
 
     /** 6. etcd is killed and restarted under the API server while a ScaledApi scales: nothing lost, replicas converge. */
     void etcdRestarted() throws Exception {
         String ns = namespace("fault-etcd");
-        StandInPods pods = standIns();
         scaledApi(ns, "grow", 1, 12);
+        control.load(ns, "grow", 100);
         OperatorProcess operator = operator("etcd", ns, Map.of());
-        pods.create(client, ns, "grow", 2);
-        pods.rate(50);
         awaitMetrics(ns, "grow");
-        pods.rate(430); // 860 req/s: 9 replicas
+        control.load(ns, "grow", 860); // 9 replicas
         await("scaling has begun").atMost(Duration.ofSeconds(30)).until(() -> replicas(ns, "grow") > 1);
         System.out.println("  killing etcd at " + replicas(ns, "grow") + " replicas");
         killComponent("etcd");
@@ -396,13 +427,14 @@ public final class FaultSuite {
                 .untilAsserted(() -> assertThat(owned(ns, "grow"))
                         .as("owned objects by kind")
                         .containsExactlyInAnyOrderEntriesOf(Map.of("Deployment", 1, "Service", 1, "ConfigMap", 1)));
-        assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(2);
+        awaitReadyPods(ns, "grow", 9, Duration.ofSeconds(90));
         assertThat(get(ns, "grow").getMetadata().getGeneration()).isEqualTo(1L);
         assertThat(operator.alive()).isTrue();
     }
 
     // --- the pieces the checks share
 
+    /** A namespace for one check, deleted with everything in it once the check is over. */
     private String namespace(String name) {
         client.resource(new NamespaceBuilder()
                         .withNewMetadata()
@@ -410,29 +442,23 @@ public final class FaultSuite {
                         .endMetadata()
                         .build())
                 .serverSideApply();
-        // No controller-manager here: the ServiceAccount admission plugin still wants the namespace's default one.
-        client.resource(new ServiceAccountBuilder()
-                        .withNewMetadata()
-                        .withName("default")
-                        .withNamespace(name)
-                        .endMetadata()
-                        .withAutomountServiceAccountToken(false)
-                        .build())
-                .serverSideApply();
+        namespaces.add(name);
         return name;
     }
 
     private void scaledApi(String ns, String name, int min, int max) {
-        ScaledApi api = TestResources.minimal(name, min, max);
-        api.getSpec().scaling.targetRequestsPerSecond = TARGET;
-        api.getSpec().scaling.interval = "1s";
-        client.resource(api).inNamespace(ns).create();
+        client.resource(faultPodApi(ns, name, min, max)).inNamespace(ns).create();
     }
 
-    private StandInPods standIns() throws IOException {
-        StandInPods pods = new StandInPods();
-        started.add(pods);
-        return pods;
+    /** A ScaledApi whose pods are fault pods, taking their plans from this suite. */
+    private ScaledApi faultPodApi(String ns, String name, int min, int max) {
+        ScaledApi api = TestResources.minimal(name, min, max);
+        api.getSpec().image = IMAGE;
+        api.getSpec().resources = POD_RESOURCES;
+        api.getSpec().env = List.of(new EnvVar("FAULT_CONTROL", control.url(ns, name), null));
+        api.getSpec().scaling.targetRequestsPerSecond = TARGET;
+        api.getSpec().scaling.interval = "1s";
+        return api;
     }
 
     private OperatorProcess operator(String id, String ns, Map<String, String> env) throws IOException {
@@ -442,6 +468,7 @@ public final class FaultSuite {
         return operator;
     }
 
+    /** Stops what the check started, then deletes its namespaces and waits until their pods are gone. */
     private void stopStarted() {
         for (AutoCloseable c : started) {
             try {
@@ -451,6 +478,22 @@ public final class FaultSuite {
             }
         }
         started.clear();
+        try {
+            // A check that failed mid-outage leaves the next one a cluster that runs.
+            if (!running("etcd") || !running("kube-apiserver")) {
+                clusterUp();
+            }
+            for (String ns : namespaces) {
+                client.namespaces().withName(ns).delete();
+            }
+            await("the check's namespaces deleted")
+                    .atMost(Duration.ofSeconds(120))
+                    .until(() -> namespaces.stream()
+                            .allMatch(ns -> client.namespaces().withName(ns).get() == null));
+        } catch (Exception e) {
+            System.out.println("  (namespaces " + namespaces + " not gone: " + e.getMessage() + ")");
+        }
+        namespaces.clear();
     }
 
     private void awaitMetrics(String ns, String name) {
@@ -468,6 +511,41 @@ public final class FaultSuite {
                 .untilAsserted(() -> assertThat(replicas(ns, name))
                         .as(ns + "/" + name + " replicas")
                         .isEqualTo(expected));
+    }
+
+    /** Waits until the ScaledApi has {@code expected} pods, all Ready: the node runs what its Deployment asks. */
+    private void awaitReadyPods(String ns, String name, int expected, Duration atMost) {
+        await(ns + "/" + name + " with " + expected + " ready pods")
+                .atMost(atMost)
+                .untilAsserted(() -> assertThat(
+                                client
+                                        .pods()
+                                        .inNamespace(ns)
+                                        .withLabel(OwnedObjects.NAME_LABEL, name)
+                                        .list()
+                                        .getItems()
+                                        .stream()
+                                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                                        .filter(FaultSuite::ready)
+                                        .count())
+                        .as(ns + "/" + name + " ready pods")
+                        .isEqualTo(expected));
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getStatus() != null
+                && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The names of the ScaledApi's pods that are not being deleted. */
+    private List<String> podNames(String ns, String name) {
+        return client.pods().inNamespace(ns).withLabel(OwnedObjects.NAME_LABEL, name).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .map(p -> p.getMetadata().getName())
+                .sorted()
+                .toList();
     }
 
     private ScaledApi get(String ns, String name) {
@@ -553,7 +631,17 @@ public final class FaultSuite {
         return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
     }
 
-    private static String name(StandInPods.Behavior behavior) {
+    /** The suite's own frame that an exception without a message came from. */
+    private static String where(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().equals(FaultSuite.class.getName())) {
+                return frame.toString();
+            }
+        }
+        return e.getStackTrace().length > 0 ? e.getStackTrace()[0].toString() : "?";
+    }
+
+    private static String name(FaultPod.Behavior behavior) {
         return "m-" + behavior.name().toLowerCase(Locale.ROOT);
     }
 
@@ -583,6 +671,14 @@ public final class FaultSuite {
         signal(component, true);
     }
 
+    private static boolean running(String component) throws IOException {
+        Path pid = CLUSTER.resolve(component + ".pid");
+        return Files.exists(pid)
+                && ProcessHandle.of(Long.parseLong(Files.readString(pid).trim()))
+                        .map(ProcessHandle::isAlive)
+                        .orElse(false);
+    }
+
     private static void signal(String component, boolean kill) throws Exception {
         long pid = Long.parseLong(
                 Files.readString(CLUSTER.resolve(component + ".pid")).trim());
@@ -593,8 +689,15 @@ public final class FaultSuite {
         } else {
             process.destroy();
         }
-        process.onExit().get(30, TimeUnit.SECONDS);
-        System.out.println("  " + component + " (pid " + pid + ") " + (kill ? "killed" : "stopped"));
+        long start = System.nanoTime();
+        process.onExit().get(90, TimeUnit.SECONDS);
+        System.out.printf(
+                Locale.ROOT,
+                "  %s (pid %d) %s after %.0f s%n",
+                component,
+                pid,
+                kill ? "killed" : "stopped",
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** dev/cluster up starts what is not running and waits for the API server's /readyz. */
