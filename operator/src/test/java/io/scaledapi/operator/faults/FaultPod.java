@@ -52,12 +52,23 @@ public final class FaultPod {
 
     private final GrowingCounter requests = new GrowingCounter();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile Behavior behavior = Behavior.GOOD;
     private volatile String plan = "";
     private boolean jumped;
 
     public static void main(String[] args) throws Exception {
         FaultPod pod = new FaultPod();
+        String name = Files.readString(Path.of("/etc/hostname")).trim();
+        URI control =
+                URI.create(System.getenv("FAULT_CONTROL") + "&pod=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        Runtime.getRuntime().addShutdownHook(new Thread(pod.stopped::countDown));
+        // The plan comes before the probes pass: a pod must never answer a scrape with what it was not told to (64
+        // JVMs starting at once on two cores can take seconds to get their first answer from the suite).
+        if (!pod.follow(control, true)) {
+            return;
+        }
         int metricsPort = Integer.parseInt(env("MANAGEMENT_SERVER_PORT", "8081"));
         int apiPort = Integer.parseInt(env("SERVER_PORT", "8080"));
         // Virtual threads: a hanging answer holds one for up to HOLD_SECONDS, and the probes must still be answered.
@@ -72,34 +83,35 @@ public final class FaultPod {
             api.createContext("/", FaultPod::up);
             api.start();
         }
-        String name = Files.readString(Path.of("/etc/hostname")).trim();
-        URI control =
-                URI.create(System.getenv("FAULT_CONTROL") + "&pod=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
         System.out.println("fault-pod " + name + ": metrics on " + metricsPort + ", plans from " + control);
-        Runtime.getRuntime().addShutdownHook(new Thread(pod.stopped::countDown));
-        pod.follow(control);
+        pod.follow(control, false);
     }
 
-    /** Asks for the plan every {@link #POLL} until the process is stopped. */
-    private void follow(URI control) throws InterruptedException {
-        HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /**
+     * Asks for the plan every {@link #POLL} until the process is stopped, or with {@code first} until it has one.
+     * Returns false when it was stopped first.
+     */
+    private boolean follow(URI control, boolean first) throws InterruptedException {
         HttpRequest request =
-                HttpRequest.newBuilder(control).timeout(Duration.ofSeconds(1)).build();
+                HttpRequest.newBuilder(control).timeout(Duration.ofSeconds(2)).build();
         do {
             try {
                 HttpResponse<String> reply = client.send(request, HttpResponse.BodyHandlers.ofString());
                 if (reply.statusCode() == 200) {
-                    follow(reply.body().trim());
+                    take(reply.body().trim());
+                    if (first) {
+                        return true;
+                    }
                 }
             } catch (IOException e) {
                 // the suite is away for a moment: keep the last plan
             }
         } while (!stopped.await(POLL.toMillis(), TimeUnit.MILLISECONDS));
+        return false;
     }
 
     /** A plan is {@code BEHAVIOR RATE}: what to answer, and this pod's requests per second. */
-    private synchronized void follow(String next) {
+    private synchronized void take(String next) {
         if (next.equals(plan)) {
             return;
         }

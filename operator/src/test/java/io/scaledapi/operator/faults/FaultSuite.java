@@ -314,8 +314,14 @@ public final class FaultSuite {
                 "  normal scaled 2 -> 4 in %.0f s beside 64 hanging pods%n",
                 (System.nanoTime() - start) / 1e9);
         assertThat(operator.alive()).isTrue();
+        // Bounded, not instant: the last status written may be a tick old.
+        await("hanging's MetricsAvailable is False")
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(condition(get(hangingNs, "hanging"), "MetricsAvailable")
+                                .getStatus())
+                        .as("hanging's MetricsAvailable")
+                        .isEqualTo("False"));
         Condition hangingMetrics = condition(get(hangingNs, "hanging"), "MetricsAvailable");
-        assertThat(hangingMetrics.getStatus()).as("hanging's MetricsAvailable").isEqualTo("False");
         assertThat(replicas(hangingNs, "hanging"))
                 .as("hanging holds: its pods never answered")
                 .isEqualTo(HANGING_PODS);
