@@ -35,13 +35,14 @@ public class SimulationConfig {
         /** The warm hit ratio of the pessimistic linear warm-up. */
         public double warmHitRatio = 0.87;
         /**
-         * Creation to ready, with uniform jitter of +- startupJitterSeconds: measured by bench/scale-up.sh on the real
-         * node with the images' AOT cache and the start-up CPU boost (decision to Ready p50 12.5 s, p90 13.6 s; 20 s
-         * and 21.6 s before them).
+         * Creation to ready, with uniform jitter of +- startupJitterSeconds: what bench/scale-up.sh measured per new
+         * pod on the real node with the images' AOT cache, the warm-up 16 requests at a time and the start-up CPU
+         * boost, on two machines of this kind: 8.4-8.6 s on one, 11.0-12.4 s on the other (12.5 s p50 with the
+         * warm-up 4 at a time; 21.6-22.8 s without the boost).
          */
-        public double startupSeconds = 12.5;
+        public double startupSeconds = 10.5;
 
-        public double startupJitterSeconds = 1.5;
+        public double startupJitterSeconds = 2.0;
         /** Creation to running (scheduled, image present): the HPA counts a Pending pod unready. */
         public double pendingSeconds = 3;
         /**
