@@ -14,8 +14,14 @@ final class RateWindows {
     static final double TREND_SIGNIFICANCE = 3.0;
     /** ... and a line explains at least this share of the window's variance (R²). */
     static final double MIN_TREND_FIT = 0.8;
-    /** ... and each half of the window rises at least this share of the whole window's slope (a step does not). */
-    static final double HALF_SLOPE_SHARE = 0.33;
+    /**
+     * ... and each third of the window rises at least this share of the whole window's slope. A step does not; nor
+     * does a short ramp that has ended: it was fitted as a trend just after its end, when the burst window had already
+     * scaled for it, and the projection started a second pod beside the first on a node that had no CPU for both.
+     */
+    static final double SEGMENT_SLOPE_SHARE = 0.33;
+    /** The window is cut into this many segments, each of which must rise. */
+    static final int TREND_SEGMENTS = 3;
     /** The trend is fitted over the most recent samples only, so that it follows a ramp as soon as it starts. */
     static final long TREND_WINDOW_MILLIS = 20_000;
 
@@ -84,17 +90,20 @@ final class RateWindows {
             }
         }
         int n = recent.size();
-        if (n < 5) {
+        if (n < 2 * TREND_SEGMENTS) {
             return 0;
         }
         double[] fit = fit(recent, now);
         double slope = fit[0];
         boolean significant = Math.abs(slope) > TREND_SIGNIFICANCE * fit[1] && fit[2] >= MIN_TREND_FIT;
-        // A ramp rises in both halves of the window; a step (flat, a jump, flat) does not.
-        double first = fit(recent.subList(0, n / 2), now)[0];
-        double second = fit(recent.subList(n / 2, n), now)[0];
-        boolean bothHalves = first / slope >= HALF_SLOPE_SHARE && second / slope >= HALF_SLOPE_SHARE;
-        return significant && bothHalves ? slope : 0;
+        // A ramp under way rises in every third of the window; a step (flat, a jump, flat) does not, and a ramp that
+        // has ended is flat in the last third.
+        boolean everySegment = true;
+        for (int i = 0; i < TREND_SEGMENTS && everySegment; i++) {
+            List<RateSample> segment = recent.subList(i * n / TREND_SEGMENTS, (i + 1) * n / TREND_SEGMENTS);
+            everySegment = fit(segment, now)[0] / slope >= SEGMENT_SLOPE_SHARE;
+        }
+        return significant && everySegment ? slope : 0;
     }
 
     /** Least squares of the low rate on time: {slope (req/s per second), its standard error, R²}. */
@@ -114,10 +123,14 @@ final class RateWindows {
             sxy += x * (s.low - my);
             total += (s.low - my) * (s.low - my);
         }
-        if (sxx == 0 || total == 0 || n < 3) {
+        if (sxx == 0 || total == 0) {
             return new double[] {0, Double.POSITIVE_INFINITY, 0};
         }
         double slope = sxy / sxx;
+        if (n < 3) {
+            // Two points give a slope (a segment's rise) but no error to judge it by.
+            return new double[] {slope, Double.POSITIVE_INFINITY, 1};
+        }
         double residuals = 0;
         for (RateSample s : recent) {
             double fit = my + slope * ((s.t - now) / 1000.0 - mx);

@@ -52,14 +52,20 @@ class StagesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "a steady rise of 5 req/s per second, 5,   0, 5.0",
-        "flat,                                0,   0, 0.0",
-        "a step is not a trend,               0, 200, 0.0"
+        "a steady rise of 5 req/s per second,         5,   0,  0, 60, 5.0",
+        "flat,                                         0,   0,  0, 60, 0.0",
+        "a step is not a trend,                        0, 200,  0, 60, 0.0",
+        "a ramp under way for 20 s,                   50,   0, 40, 60, 50.0",
+        "a 10 s ramp that ended 4 s ago (the demo's), 50,   0, 46, 56, 0.0",
+        "a ramp that ended a tick ago: not yet told,  50,   0, 30, 58, 47.27272727272727",
+        "a ramp that ended 6 s ago,                   50,   0, 30, 54, 0.0",
+        "a ramp 10 s old: the burst window's,         50,   0, 50, 60, 0.0"
     })
-    void theTrendIsALineThatExplainsTheWindow(String label, double slope, double step, double expected) {
+    void theTrendIsALineThatExplainsTheWindow(
+            String label, double slope, double step, int rampFrom, int rampTo, double expected) {
         List<RateSample> samples = new ArrayList<>();
         for (int t = 2; t <= 60; t += 2) {
-            double low = 100 + slope * t + (t >= 50 ? step : 0);
+            double low = 100 + slope * (Math.min(Math.max(t, rampFrom), rampTo) - rampFrom) + (t >= 50 ? step : 0);
             samples.add(new RateSample(t * 1000L, new RequestRate(low, low), null, null, null, null));
         }
         assertThat(RateWindows.trend(samples, 60_000)).isCloseTo(expected, within(1e-9));
