@@ -65,8 +65,11 @@ final class Measure {
     static final double CPU_AT_LIMIT = 0.9;
 
     /**
-     * From this share of its CPU limit up, what a pod serves per CPU-second tells its capacity (served / share): below
-     * it, the CPU a JVM spends whatever the load (its collector, its compiler, scrapes) would make it look weaker.
+     * From this share of its CPU limit up, what a pod serves per CPU-second (served / share) is a floor on its
+     * capacity: the CPU a JVM spends whatever the load (its collector, its compiler, scrapes) makes it look weaker, the
+     * more so the less it serves. Only a pod at {@link #CPU_AT_LIMIT} tells its capacity; a floor may only raise it. A
+     * first pod still compiling served 81 req/s on over half its limit, and taken as its capacity that scaled an
+     * end-to-end run to 2 at 100 req/s, and back, and up again within the minute.
      */
     static final double CPU_MEASURABLE = 0.5;
 
@@ -385,9 +388,10 @@ final class Measure {
     /**
      * What one pod carries, learned from the pods themselves (a moving average, warm pods only: a pod just ready is
      * still compiling and filling its cache). Where pods export their CPU time and have a CPU limit, from what they
-     * serve per share of it, once they use at least {@link #CPU_MEASURABLE} of it: so it is known before any pod
-     * saturates, from the first loaded ticks. Otherwise from saturated pods whose queues are not draining (they serve
-     * what they can), and a pod that carries a rate without saturating can carry at least that. Null until then.
+     * serve per share of it once they are at it ({@link #CPU_AT_LIMIT}): so it is known as soon as a pod is loaded,
+     * before its queue builds. Otherwise from saturated pods whose queues are not draining (they serve what they can).
+     * A pod that carries a rate without saturating can carry at least that, and at least what it serves per share of
+     * its limit ({@link #CPU_MEASURABLE}): floors, which raise a known capacity but never set one. Null until then.
      */
     private static void learnCapacity(
             List<PodRate> rates,
@@ -402,14 +406,17 @@ final class Measure {
         double saturatedSum = 0;
         int saturatedCount = 0;
         double mostHealthy = 0;
+        double cpuFloor = 0;
         List<Double> perCpu = new ArrayList<>();
         for (PodRate r : rates) {
             PodSnapshot pod = byName.get(r.name());
             if (r.blind() || pod == null || newlyReady(pod, now, policy)) {
                 continue;
             }
-            if (r.cpuShare() >= CPU_MEASURABLE) {
+            if (r.cpuShare() >= CPU_AT_LIMIT) {
                 perCpu.add(r.rate() / Math.min(1, r.cpuShare()));
+            } else if (r.cpuShare() >= CPU_MEASURABLE) {
+                cpuFloor = Math.max(cpuFloor, r.rate() / r.cpuShare());
             }
             if (Double.isNaN(r.responseSeconds())) {
                 continue;
@@ -436,8 +443,8 @@ final class Measure {
             state.podCapacity = state.podCapacity == null
                     ? observed
                     : (1 - CAPACITY_WEIGHT) * state.podCapacity + CAPACITY_WEIGHT * observed;
-        } else if (state.podCapacity != null && mostHealthy > state.podCapacity) {
-            state.podCapacity = mostHealthy;
+        } else if (state.podCapacity != null && Math.max(mostHealthy, cpuFloor) > state.podCapacity) {
+            state.podCapacity = Math.max(mostHealthy, cpuFloor);
         }
     }
 

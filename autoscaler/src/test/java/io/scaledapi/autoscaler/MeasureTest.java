@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The measure stage, table-driven with exact expected values. */
@@ -308,6 +309,47 @@ class MeasureTest {
                 (p, k, m) -> {});
         assertThat(r.blind()).containsExactly("a");
         assertThat(r.hold()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // A first pod still compiling: 100 req/s on 0.6 of its limit is no measure of what it carries at its limit.
+        "under its limit: nothing known yet,      100, 0.6,      , ",
+        "under its limit: a floor above,          100, 0.6,   150, 166.66666666666669",
+        "under its limit: a floor below,          100, 0.6,   300, 300",
+        "at its limit: below what was known,      270, 0.95,  400, 365.2631578947368"
+    })
+    void onlyAPodAtItsCpuLimitSetsItsCapacityBelowItServesAFloor(
+            String label, double rate, double cpuShare, Double known, Double expected) {
+        AutoscalerState state = new AutoscalerState();
+        state.podCapacity = known;
+        long t0 = STARTED.toEpochMilli() + 600_000;
+        for (int tick = 0; tick < 2; tick++) {
+            Measure.measure(
+                    List.of(PodSnapshot.scraped(
+                                    "a",
+                                    STARTED,
+                                    STARTED,
+                                    new PodCounters(
+                                            1000 + tick * 2 * rate,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            Double.NaN,
+                                            50 + tick * 2 * 0.2 * cpuShare))
+                            .withCpuLimit(0.2)),
+                    state,
+                    t0 + tick * 2000L,
+                    POLICY,
+                    (p, k, m) -> {});
+        }
+        if (expected == null) {
+            assertThat(state.podCapacity).isNull();
+        } else {
+            assertThat(state.podCapacity).isCloseTo(expected, within(1e-6));
+        }
     }
 
     @Test
