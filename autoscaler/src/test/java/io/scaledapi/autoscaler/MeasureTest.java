@@ -278,27 +278,7 @@ class MeasureTest {
         // serves per share of the limit: 60 / 0.95 = 63.2 req/s. When its scrape then times out, it is busy, not idle.
         AutoscalerState state = new AutoscalerState();
         long t0 = STARTED.toEpochMilli() + 600_000; // ready for ten minutes: warm
-        for (int tick = 0; tick < 2; tick++) {
-            Measure.measure(
-                    List.of(PodSnapshot.scraped(
-                                    "a",
-                                    STARTED,
-                                    STARTED,
-                                    new PodCounters(
-                                            1000 + tick * 120,
-                                            Double.NaN,
-                                            Double.NaN,
-                                            Double.NaN,
-                                            Double.NaN,
-                                            Double.NaN,
-                                            Double.NaN,
-                                            50 + tick * 0.38))
-                            .withCpuLimit(0.2)),
-                    state,
-                    t0 + tick * 2000L,
-                    POLICY,
-                    (p, k, m) -> {});
-        }
+        twoCpuTicks(state, t0, 60, 0.95);
         assertThat(state.podCapacity).isCloseTo(60 / 0.95, within(1e-6));
         Measure.Result r = Measure.measure(
                 List.of(PodSnapshot.noFullAnswer("a", STARTED, STARTED, "no full answer within 1000 ms")
@@ -323,7 +303,16 @@ class MeasureTest {
             String label, double rate, double cpuShare, Double known, Double expected) {
         AutoscalerState state = new AutoscalerState();
         state.podCapacity = known;
-        long t0 = STARTED.toEpochMilli() + 600_000;
+        twoCpuTicks(state, STARTED.toEpochMilli() + 600_000, rate, cpuShare);
+        if (expected == null) {
+            assertThat(state.podCapacity).isNull();
+        } else {
+            assertThat(state.podCapacity).isCloseTo(expected, within(1e-6));
+        }
+    }
+
+    /** Two ticks 2 s apart of one warm pod serving {@code rate} on {@code cpuShare} of its 0.2 core limit. */
+    private static void twoCpuTicks(AutoscalerState state, long t0, double rate, double cpuShare) {
         for (int tick = 0; tick < 2; tick++) {
             Measure.measure(
                     List.of(PodSnapshot.scraped(
@@ -344,11 +333,6 @@ class MeasureTest {
                     t0 + tick * 2000L,
                     POLICY,
                     (p, k, m) -> {});
-        }
-        if (expected == null) {
-            assertThat(state.podCapacity).isNull();
-        } else {
-            assertThat(state.podCapacity).isCloseTo(expected, within(1e-6));
         }
     }
 
