@@ -72,7 +72,8 @@ class SampleApiConfiguration {
             CacheProperties cacheProperties,
             Ticker ticker,
             MeterRegistry registry,
-            ResponseRendering rendering) {
+            ResponseRendering rendering,
+            AdmissionProperties admission) {
         ResponseCache<RelayTarget> relayCache = upstream.enabled()
                 ? new ResponseCache<>(
                         "relay",
@@ -84,7 +85,13 @@ class SampleApiConfiguration {
                         registry)
                 : null;
         return new ApiRoutes(
-                catalogCache, relayCache, upstream.url(), new CachedResponses(ticker), registry, rendering);
+                catalogCache,
+                relayCache,
+                upstream.url(),
+                new CachedResponses(ticker),
+                registry,
+                rendering,
+                admission.maxInFlight());
     }
 
     @Bean(destroyMethod = "close")

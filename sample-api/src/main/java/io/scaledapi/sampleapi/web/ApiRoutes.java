@@ -1,5 +1,6 @@
 package io.scaledapi.sampleapi.web;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.Unpooled;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -47,6 +49,14 @@ public final class ApiRoutes {
     private final MeterRegistry registry;
     private final ResponseRendering rendering;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Every API request, counted as it is received and before any work on it: demand, even when it is shed. */
+    private final Counter arrivals;
+    /** Requests answered 503 at once because {@link #maxInFlight} were already in flight. */
+    private final Counter shed;
+    /** The bound on requests in flight; 0 for none. */
+    private final int maxInFlight;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
     /** True while the replica serves its own warm-up requests, which are not traffic and must not be counted. */
     private volatile boolean warmingUp;
 
@@ -56,13 +66,21 @@ public final class ApiRoutes {
             URI upstream,
             CachedResponses responses,
             MeterRegistry registry,
-            ResponseRendering rendering) {
+            ResponseRendering rendering,
+            int maxInFlight) {
         this.catalog = catalog;
         this.relay = relay;
         this.upstream = upstream;
         this.responses = responses;
         this.registry = registry;
         this.rendering = rendering;
+        this.maxInFlight = maxInFlight;
+        this.arrivals = Counter.builder("http.server.arrivals")
+                .description("API requests received, counted before any work on them")
+                .register(registry);
+        this.shed = Counter.builder("http.server.shed")
+                .description("API requests answered 503 at once, beyond the bound on requests in flight")
+                .register(registry);
     }
 
     /** The caches behind these routes: the catalog's, and the relay's in relay mode. */
@@ -86,6 +104,26 @@ public final class ApiRoutes {
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        boolean counted = !warmingUp;
+        if (counted) {
+            arrivals.increment();
+        }
+        if (inFlight.incrementAndGet() > maxInFlight && maxInFlight > 0) {
+            inFlight.decrementAndGet();
+            if (counted) {
+                shed.increment();
+            }
+            // Not timed in http.server.requests: that series is what the replica served.
+            return send(request, response, SHED);
+        }
+        return serve(request, response).doFinally(signal -> inFlight.decrementAndGet());
+    }
+
+    private static final ApiResponse SHED = ApiResponse.problem(
+                    503, "Service Unavailable", "this replica is at its bound on requests in flight; retry", null)
+            .withHeader("Retry-After", "1");
+
+    private Mono<Void> serve(HttpServerRequest request, HttpServerResponse response) {
         long start = System.nanoTime();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.rawPath();
@@ -191,13 +229,17 @@ public final class ApiRoutes {
     private Mono<Void> write(
             HttpServerRequest request, HttpServerResponse response, ApiResponse api, String template, long start) {
         rendering.render(api.body());
-        response.status(HttpResponseStatus.valueOf(api.status()));
-        for (Map.Entry<String, String> header : api.headers()) {
-            response.header(header.getKey(), header.getValue());
-        }
         if (!warmingUp) {
             timer(RequestTags.method(request.method().name()), template, api.status())
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+        return send(request, response, api);
+    }
+
+    private static Mono<Void> send(HttpServerRequest request, HttpServerResponse response, ApiResponse api) {
+        response.status(HttpResponseStatus.valueOf(api.status()));
+        for (Map.Entry<String, String> header : api.headers()) {
+            response.header(header.getKey(), header.getValue());
         }
         if (api.body() == null) {
             return response.send();
