@@ -11,6 +11,8 @@ package io.scaledapi.autoscaler;
  * @param sharedHits    lookups in the shared tier (cache="shared") that hit
  * @param sharedMisses  lookups in the shared tier that missed
  * @param cpuSeconds    CPU time the pod's process has used ({@code process_cpu_seconds_total})
+ * @param arrivals      requests counted as they were received, before any work on them (demand, shed ones included)
+ * @param shed          requests answered at once because the pod was at its bound on requests in flight
  */
 public record PodCounters(
         double requests,
@@ -20,7 +22,32 @@ public record PodCounters(
         double durationCount,
         double sharedHits,
         double sharedMisses,
-        double cpuSeconds) {
+        double cpuSeconds,
+        double arrivals,
+        double shed) {
+
+    /** A pod that does not count arrivals. */
+    public PodCounters(
+            double requests,
+            double cacheHits,
+            double cacheMisses,
+            double durationSum,
+            double durationCount,
+            double sharedHits,
+            double sharedMisses,
+            double cpuSeconds) {
+        this(
+                requests,
+                cacheHits,
+                cacheMisses,
+                durationSum,
+                durationCount,
+                sharedHits,
+                sharedMisses,
+                cpuSeconds,
+                Double.NaN,
+                Double.NaN);
+    }
 
     public PodCounters(
             double requests,
@@ -49,7 +76,9 @@ public record PodCounters(
                 && validOptional(durationCount)
                 && validOptional(sharedHits)
                 && validOptional(sharedMisses)
-                && validOptional(cpuSeconds);
+                && validOptional(cpuSeconds)
+                && validOptional(arrivals)
+                && validOptional(shed);
     }
 
     private static boolean validOptional(double v) {

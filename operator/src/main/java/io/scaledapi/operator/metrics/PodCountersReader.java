@@ -7,9 +7,15 @@ import io.scaledapi.autoscaler.PodCounters;
  * label sets (without the Actuator's own endpoints, which the operator's scrapes and the probes hit), the matching
  * duration sum, and the cache gets by result when the pod exports them: the pod's own cache, and apart from it the
  * shared tier ({@code cache="shared"}); and the process's CPU time, as {@code process_cpu_seconds_total} (the
- * Prometheus clients' name) or Micrometer's {@code process_cpu_time_ns_total}.
+ * Prometheus clients' name) or Micrometer's {@code process_cpu_time_ns_total}; and, where the pod counts them,
+ * requests as they arrived ({@link #ARRIVALS}) and the ones it shed ({@link #SHED}).
  */
 public final class PodCountersReader {
+
+    /** The counter of requests as they were received, before any work on them (sample-api's). */
+    public static final String ARRIVALS = "http_server_arrivals_total";
+    /** The counter of requests answered at once beyond the pod's bound on requests in flight. */
+    public static final String SHED = "http_server_shed_total";
 
     private final String requestCounter;
     private final String durationSum;
@@ -35,8 +41,14 @@ public final class PodCountersReader {
         boolean foundDurations = false;
         boolean foundCache = false;
         double cpuSeconds = Double.NaN;
+        double arrivals = Double.NaN;
+        double shed = Double.NaN;
         for (PrometheusText.Sample s : parsed.samples()) {
-            if (s.name().equals("process_cpu_seconds_total")) {
+            if (s.name().equals(ARRIVALS)) {
+                arrivals = (Double.isNaN(arrivals) ? 0 : arrivals) + s.value();
+            } else if (s.name().equals(SHED)) {
+                shed = (Double.isNaN(shed) ? 0 : shed) + s.value();
+            } else if (s.name().equals("process_cpu_seconds_total")) {
                 cpuSeconds = s.value();
             } else if (s.name().equals("process_cpu_time_ns_total") && Double.isNaN(cpuSeconds)) {
                 cpuSeconds = s.value() / 1e9;
@@ -82,7 +94,9 @@ public final class PodCountersReader {
                 foundDurations ? requests : Double.NaN,
                 foundShared ? sharedHits : Double.NaN,
                 foundShared ? sharedMisses : Double.NaN,
-                cpuSeconds);
+                cpuSeconds,
+                arrivals,
+                shed);
     }
 
     private static boolean isOwnTraffic(PrometheusText.Sample s) {

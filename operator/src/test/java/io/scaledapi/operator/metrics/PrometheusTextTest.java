@@ -51,6 +51,27 @@ class PrometheusTextTest {
     }
 
     @Test
+    void arrivalsAndShedRequestsAreReadWhereThePodCountsThem() {
+        PodCountersReader reader = new PodCountersReader("http_server_requests_seconds_count");
+        PodCounters counted = reader.read(SAMPLE_API + """
+                # TYPE http_server_arrivals_total counter
+                http_server_arrivals_total 1500.0
+                # TYPE http_server_shed_total counter
+                http_server_shed_total 240.0
+                """);
+        assertThat(counted.requests()).isEqualTo(1230);
+        assertThat(counted.arrivals()).isEqualTo(1500);
+        assertThat(counted.shed()).isEqualTo(240);
+        PodCounters served = reader.read(SAMPLE_API);
+        assertThat(served.arrivals()).as("not exported: the served counter stays the measure").isNaN();
+        assertThat(served.shed()).isNaN();
+        assertThat(reader.read(SAMPLE_API + "http_server_arrivals_total -3
+").isValid())
+                .as("a negative counter is garbage")
+                .isFalse();
+    }
+
+    @Test
     void theSharedTiersGetsAreCountedApartFromThePodsOwnCache() {
         PodCounters c = new PodCountersReader("http_server_requests_seconds_count").read(SAMPLE_API + """
                 cache_gets_total{cache="shared",result="hit"} 80.0
