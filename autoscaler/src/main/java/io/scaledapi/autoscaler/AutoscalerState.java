@@ -114,6 +114,8 @@ public class AutoscalerState {
         public Double cpuSeconds;
         /** The share of its CPU limit it used over the last tick, when both are known. */
         public Double cpuShare;
+        /** Its count of requests as they arrived, when it exports one. */
+        public Double arrivals;
 
         public PodCounterState() {}
 
@@ -128,6 +130,7 @@ public class AutoscalerState {
             this.sharedHits = finiteOrNull(c.sharedHits());
             this.sharedMisses = finiteOrNull(c.sharedMisses());
             this.cpuSeconds = finiteOrNull(c.cpuSeconds());
+            this.arrivals = finiteOrNull(c.arrivals());
         }
 
         static Double finiteOrNull(double v) {

@@ -177,6 +177,9 @@ final class Measure {
         boolean cache = false, durations = false, shared = false;
         Map<String, Double> localHitRates = new HashMap<>();
         Map<String, Double> newPodHitRatios = new HashMap<>();
+        // Pods that count requests as they arrive tell their demand, whatever they managed to serve.
+        double arrivalDemand = 0;
+        int withArrivals = 0;
         String firstFailure = null;
         List<String> blind = new ArrayList<>();
         for (PodSnapshot pod : pods) {
@@ -288,6 +291,11 @@ final class Measure {
             measuredNow.responseGrowth = growth;
             measuredNow.cpuShare = Double.isFinite(cpuShare) ? cpuShare : null;
             rates.add(new PodRate(pod.name(), rate, response, growth, false, cpuShare));
+            if (prev.arrivals != null && Double.isFinite(c.arrivals())) {
+                // Never below what it served: a counter that lags its own responses is not less demand.
+                arrivalDemand += Math.max(rate, increase(c.arrivals(), prev.arrivals) / seconds);
+                withArrivals++;
+            }
         }
         state.pods = next;
         int measured = rates.size();
@@ -326,7 +334,11 @@ final class Measure {
                     : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
         }
         double healthySeconds = state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds;
-        double low = Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
+        // Every measured pod counted its arrivals: demand is measured, not guessed from saturated pods' service.
+        boolean arrivalsCounted = withArrivals == measured && blind.isEmpty();
+        double low = arrivalsCounted
+                ? Math.max(served, arrivalDemand)
+                : Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
         learnCapacity(rates, pods, now, policy, state, healthySeconds);
         markSaturated(rates, next, healthySeconds);
         int unmeasured = ready - measured;
@@ -343,7 +355,12 @@ final class Measure {
                 + (unmeasured > 0 ? " (the others counted idle when scaling up, fully loaded when scaling down)" : "")
                 + (low > served * 1.001
                         ? String.format(
-                                Locale.ROOT, "; saturated pods: demand taken as %,.0f req/s, %,.0f served", low, served)
+                                Locale.ROOT,
+                                arrivalsCounted
+                                        ? "; %,.0f req/s arrived, %,.0f served"
+                                        : "; saturated pods: demand taken as %,.0f req/s, %,.0f served",
+                                low,
+                                served)
                         : "");
         // Scaling down judges the high figure: never below what a saturated fleet is taken to hide.
         double high = Math.max(low, served + unmeasured * fullLoad);

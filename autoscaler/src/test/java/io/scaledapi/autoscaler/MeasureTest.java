@@ -311,6 +311,51 @@ class MeasureTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // served and arrived per pod a and b (NaN: not counted), response seconds; demand (low)
+        "saturated pods that count arrivals: what arrived,  100, 300, 100, 300, 0.5,   600",
+        "arrivals lagging what was served: what was served, 100,  80, 100,  80, 0.005, 200",
+        "one pod without the counter: the saturation guess, 100, 300, 100, NaN, 0.5,   800"
+    })
+    void arrivalsAreDemandWhereEveryPodCountsThem(
+            String label,
+            double servedA,
+            double arrivedA,
+            double servedB,
+            double arrivedB,
+            double response,
+            double low) {
+        AutoscalerState state = new AutoscalerState();
+        double[][] pods = {{servedA, arrivedA}, {servedB, arrivedB}};
+        Measure.Result r = null;
+        for (int tick = 0; tick < 2; tick++) {
+            List<PodSnapshot> snapshots = new ArrayList<>();
+            for (int i = 0; i < pods.length; i++) {
+                double requests = 1000 + tick * 2 * pods[i][0];
+                snapshots.add(PodSnapshot.scraped(
+                        "p" + i,
+                        STARTED,
+                        STARTED,
+                        new PodCounters(
+                                requests,
+                                Double.NaN,
+                                Double.NaN,
+                                tick * 2 * pods[i][0] * response,
+                                requests,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                1000 + tick * 2 * pods[i][1],
+                                Double.NaN)));
+            }
+            state.healthyResponseSeconds = 0.005;
+            r = Measure.measure(snapshots, state, tick * 2000L, POLICY, (p, k, m) -> {});
+        }
+        assertThat(r.served()).isCloseTo(servedA + servedB, within(1e-6));
+        assertThat(r.rate().low()).isCloseTo(low, within(1e-6));
+    }
+
     /** Two ticks 2 s apart of one warm pod serving {@code rate} on {@code cpuShare} of its 0.2 core limit. */
     private static void twoCpuTicks(AutoscalerState state, long t0, double rate, double cpuShare) {
         for (int tick = 0; tick < 2; tick++) {

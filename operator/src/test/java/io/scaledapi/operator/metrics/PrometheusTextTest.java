@@ -63,10 +63,11 @@ class PrometheusTextTest {
         assertThat(counted.arrivals()).isEqualTo(1500);
         assertThat(counted.shed()).isEqualTo(240);
         PodCounters served = reader.read(SAMPLE_API);
-        assertThat(served.arrivals()).as("not exported: the served counter stays the measure").isNaN();
+        assertThat(served.arrivals())
+                .as("not exported: the served counter stays the measure")
+                .isNaN();
         assertThat(served.shed()).isNaN();
-        assertThat(reader.read(SAMPLE_API + "http_server_arrivals_total -3
-").isValid())
+        assertThat(reader.read(SAMPLE_API + "http_server_arrivals_total -3\n").isValid())
                 .as("a negative counter is garbage")
                 .isFalse();
     }
