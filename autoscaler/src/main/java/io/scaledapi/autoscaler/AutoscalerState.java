@@ -114,8 +114,10 @@ public class AutoscalerState {
         public Double cpuSeconds;
         /** The share of its CPU limit it used over the last tick, when both are known. */
         public Double cpuShare;
-        /** Its count of requests as they arrived, when it exports one. */
+        /** Its count of requests as it read them, when it exports one. */
         public Double arrivals;
+        /** The requests waiting unread on its connections at the scrape, when it exports the gauge. */
+        public Double unread;
 
         public PodCounterState() {}
 
@@ -131,6 +133,7 @@ public class AutoscalerState {
             this.sharedMisses = finiteOrNull(c.sharedMisses());
             this.cpuSeconds = finiteOrNull(c.cpuSeconds());
             this.arrivals = finiteOrNull(c.arrivals());
+            this.unread = finiteOrNull(c.unread());
         }
 
         static Double finiteOrNull(double v) {

@@ -177,7 +177,7 @@ final class Measure {
         boolean cache = false, durations = false, shared = false;
         Map<String, Double> localHitRates = new HashMap<>();
         Map<String, Double> newPodHitRatios = new HashMap<>();
-        // Pods that count requests as they arrive tell their demand, whatever they managed to serve.
+        // Pods that count what was sent to them (read and waiting unread) tell their demand, whatever they served.
         double arrivalDemand = 0;
         int withArrivals = 0;
         String firstFailure = null;
@@ -292,8 +292,12 @@ final class Measure {
             measuredNow.cpuShare = Double.isFinite(cpuShare) ? cpuShare : null;
             rates.add(new PodRate(pod.name(), rate, response, growth, false, cpuShare));
             if (prev.arrivals != null && Double.isFinite(c.arrivals())) {
-                // Never below what it served: a counter that lags its own responses is not less demand.
-                arrivalDemand += Math.max(rate, increase(c.arrivals(), prev.arrivals) / seconds);
+                // A throttled pod reads only as fast as it serves: what waits unread is the rest of what was sent.
+                double backlogGrowth =
+                        prev.unread != null && Double.isFinite(c.unread()) ? c.unread() - prev.unread : 0;
+                double sent = increase(c.arrivals(), prev.arrivals) + backlogGrowth;
+                // Never below what it served: a backlog draining is not less demand.
+                arrivalDemand += Math.max(rate, sent / seconds);
                 withArrivals++;
             }
         }

@@ -11,8 +11,9 @@ package io.scaledapi.autoscaler;
  * @param sharedHits    lookups in the shared tier (cache="shared") that hit
  * @param sharedMisses  lookups in the shared tier that missed
  * @param cpuSeconds    CPU time the pod's process has used ({@code process_cpu_seconds_total})
- * @param arrivals      requests counted as they were received, before any work on them (demand, shed ones included)
+ * @param arrivals      requests counted as the pod read them, before any work on them (shed ones included)
  * @param shed          requests answered at once because the pod was at its bound on requests in flight
+ * @param unread        a gauge: requests sent to the pod and waiting unread on its connections, in the kernel
  */
 public record PodCounters(
         double requests,
@@ -24,7 +25,8 @@ public record PodCounters(
         double sharedMisses,
         double cpuSeconds,
         double arrivals,
-        double shed) {
+        double shed,
+        double unread) {
 
     /** A pod that does not count arrivals. */
     public PodCounters(
@@ -46,6 +48,7 @@ public record PodCounters(
                 sharedMisses,
                 cpuSeconds,
                 Double.NaN,
+                Double.NaN,
                 Double.NaN);
     }
 
@@ -66,6 +69,22 @@ public record PodCounters(
         this(requests, cacheHits, cacheMisses, durationSum, durationCount, Double.NaN, Double.NaN);
     }
 
+    /** These counters with what the pod counts of its demand: requests read, shed and waiting unread. */
+    public PodCounters withArrivals(double arrivals, double shed, double unread) {
+        return new PodCounters(
+                requests,
+                cacheHits,
+                cacheMisses,
+                durationSum,
+                durationCount,
+                sharedHits,
+                sharedMisses,
+                cpuSeconds,
+                arrivals,
+                shed,
+                unread);
+    }
+
     /** Garbage a scrape may carry: a negative or non-finite request count. */
     public boolean isValid() {
         return Double.isFinite(requests)
@@ -78,7 +97,8 @@ public record PodCounters(
                 && validOptional(sharedMisses)
                 && validOptional(cpuSeconds)
                 && validOptional(arrivals)
-                && validOptional(shed);
+                && validOptional(shed)
+                && validOptional(unread);
     }
 
     private static boolean validOptional(double v) {

@@ -313,21 +313,25 @@ class MeasureTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // served and arrived per pod a and b (NaN: not counted), response seconds; demand (low)
-        "saturated pods that count arrivals: what arrived,  100, 300, 100, 300, 0.5,   600",
-        "arrivals lagging what was served: what was served, 100,  80, 100,  80, 0.005, 200",
-        "one pod without the counter: the saturation guess, 100, 300, 100, NaN, 0.5,   800"
+        // served and read per pod a and b (NaN: not counted), growth of each pod's unread requests per second (NaN:
+        // no gauge), response seconds; demand (low)
+        "saturated pods that count arrivals: what arrived,              100, 300, 100, 300, NaN, 0.5,   600",
+        "throttled pods read what they serve; the rest waits unread,    100, 100, 100, 100, 200, 0.5,   600",
+        "a backlog draining is not less demand than what was served,    100, 100, 100, 100, -50, 0.005, 200",
+        "arrivals lagging what was served: what was served,             100,  80, 100,  80, NaN, 0.005, 200",
+        "one pod without the counter: the saturation guess,             100, 300, 100, NaN, NaN, 0.5,   800"
     })
-    void arrivalsAreDemandWhereEveryPodCountsThem(
+    void whatWasSentIsDemandWhereEveryPodCountsIt(
             String label,
             double servedA,
-            double arrivedA,
+            double readA,
             double servedB,
-            double arrivedB,
+            double readB,
+            double unreadGrowth,
             double response,
             double low) {
         AutoscalerState state = new AutoscalerState();
-        double[][] pods = {{servedA, arrivedA}, {servedB, arrivedB}};
+        double[][] pods = {{servedA, readA}, {servedB, readB}};
         Measure.Result r = null;
         for (int tick = 0; tick < 2; tick++) {
             List<PodSnapshot> snapshots = new ArrayList<>();
@@ -337,17 +341,9 @@ class MeasureTest {
                         "p" + i,
                         STARTED,
                         STARTED,
-                        new PodCounters(
-                                requests,
-                                Double.NaN,
-                                Double.NaN,
-                                tick * 2 * pods[i][0] * response,
-                                requests,
-                                Double.NaN,
-                                Double.NaN,
-                                Double.NaN,
-                                1000 + tick * 2 * pods[i][1],
-                                Double.NaN)));
+                        new PodCounters(requests, Double.NaN, Double.NaN, tick * 2 * pods[i][0] * response, requests)
+                                .withArrivals(
+                                        1000 + tick * 2 * pods[i][1], Double.NaN, 1000 + tick * 2 * unreadGrowth)));
             }
             state.healthyResponseSeconds = 0.005;
             r = Measure.measure(snapshots, state, tick * 2000L, POLICY, (p, k, m) -> {});

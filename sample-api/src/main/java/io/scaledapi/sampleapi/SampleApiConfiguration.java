@@ -1,6 +1,7 @@
 package io.scaledapi.sampleapi;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.scaledapi.sampleapi.cache.CacheProperties;
@@ -22,10 +23,13 @@ import io.scaledapi.sampleapi.web.CachedResponses;
 import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
 import io.scaledapi.sampleapi.web.RequestTags;
 import io.scaledapi.sampleapi.web.ResponseRendering;
+import io.scaledapi.sampleapi.web.UnreadRequests;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -98,6 +102,30 @@ class SampleApiConfiguration {
     CacheWarmStart cacheWarmStart(
             WarmStartProperties settings, SharedTier shared, SharedTierProperties sharedSettings, ApiRoutes routes) {
         return new CacheWarmStart(settings, shared, sharedSettings.hotKeysInterval(), routes.caches());
+    }
+
+    /**
+     * Requests waiting unread on the API's connections, as a gauge ({@code http_server_unread}): with the requests
+     * counted as they are read ({@code http_server_arrivals_total}), what was sent to this replica, even while it is
+     * CPU-throttled and reads only as fast as it serves.
+     */
+    @Bean
+    UnreadRequests unreadRequests(MeterRegistry registry) {
+        UnreadRequests unread = new UnreadRequests();
+        Gauge.builder("http.server.unread", unread, UnreadRequests::count)
+                .description("API requests sent to this replica and not yet read: connections with unread bytes")
+                .register(registry);
+        return unread;
+    }
+
+    /** The API server's port, for {@link UnreadRequests}; the management server's is another namespace's. */
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> apiPortForUnreadRequests(UnreadRequests unread) {
+        return event -> {
+            if (event.getApplicationContext().getServerNamespace() == null) {
+                unread.port(event.getWebServer().getPort());
+            }
+        };
     }
 
     /** The API routes go to Reactor Netty ahead of Spring's handler, which serves everything else on the port. */

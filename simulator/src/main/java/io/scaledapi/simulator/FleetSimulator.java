@@ -102,7 +102,8 @@ public final class FleetSimulator {
                     history,
                     f.sharedCache ? sharedHits : Double.NaN,
                     f.sharedCache ? sharedMisses : Double.NaN,
-                    f.metricsApart || wait <= f.scrapeTimeoutSeconds);
+                    f.metricsApart || wait <= f.scrapeTimeoutSeconds,
+                    backlog);
         }
     }
 

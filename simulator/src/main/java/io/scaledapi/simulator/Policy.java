@@ -25,7 +25,7 @@ public interface Policy {
      * queue-proxy's count), requests served (the app's own counter), cache hits and misses, and the served requests'
      * duration sum; and the served counter at the end of each second of its life, for a Prometheus to scrape; and
      * whether a scrape of its metrics gets an answer now (false when they are served behind a queue longer than the
-     * scrape timeout).
+     * scrape timeout); and the requests waiting in its queue now, which a real pod's kernel holds unread.
      */
     record SimPod(
             String name,
@@ -42,7 +42,8 @@ public interface Policy {
             CounterHistory history,
             double sharedHits,
             double sharedMisses,
-            boolean metricsAnswered) {
+            boolean metricsAnswered,
+            double unread) {
 
         /** Pending (scheduled, image pulling) until its container runs. */
         public boolean pending(double now) {

@@ -24,15 +24,23 @@ public final class ScaledApiPolicy implements Policy {
     private final Autoscaler autoscaler;
     private final double period;
 
+    private final boolean podsCountArrivals;
+
     public ScaledApiPolicy(SimulationConfig.ScaledApi config) {
-        this(ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond)
-                .withInterval(Duration.ofMillis(Math.round(config.intervalSeconds * 1000))));
+        this(
+                ScalingPolicy.defaults(config.minReplicas, config.maxReplicas, config.targetRequestsPerSecond)
+                        .withInterval(Duration.ofMillis(Math.round(config.intervalSeconds * 1000))),
+                config.podsCountArrivals);
     }
 
-    /** The autoscaler with a policy as the operator builds it (from a ScaledApi's spec, say). */
-    public ScaledApiPolicy(ScalingPolicy policy) {
+    /**
+     * The autoscaler with a policy as the operator builds it (from a ScaledApi's spec, say), reading pods that export
+     * what was sent to them or not.
+     */
+    public ScaledApiPolicy(ScalingPolicy policy, boolean podsCountArrivals) {
         this.autoscaler = new Autoscaler("simulation/scaledapi", policy, clock, null);
         this.period = policy.interval().toMillis() / 1000.0;
+        this.podsCountArrivals = podsCountArrivals;
     }
 
     @Override
@@ -66,13 +74,18 @@ public final class ScaledApiPolicy implements Policy {
                         created,
                         EPOCH.plusMillis(Math.round(pod.readyAt() * 1000)),
                         new PodCounters(
-                                pod.requests(),
-                                pod.hits(),
-                                pod.misses(),
-                                pod.durationSum(),
-                                pod.durationCount(),
-                                pod.sharedHits(),
-                                pod.sharedMisses())));
+                                        pod.requests(),
+                                        pod.hits(),
+                                        pod.misses(),
+                                        pod.durationSum(),
+                                        pod.durationCount(),
+                                        pod.sharedHits(),
+                                        pod.sharedMisses())
+                                .withArrivals(
+                                        // A throttled pod reads a request when it serves it; the rest waits unread.
+                                        podsCountArrivals ? pod.requests() : Double.NaN,
+                                        Double.NaN,
+                                        podsCountArrivals ? pod.unread() : Double.NaN)));
             }
         }
         return autoscaler.decide(snapshots, currentReplicas).replicas();

@@ -82,7 +82,10 @@ public final class Simulate {
         Map<String, PolicyReport> reports = new LinkedHashMap<>();
         for (String name : new ArrayList<>(names)) {
             Policy policy = switch (name.strip()) {
-                case "scaledapi" -> ours != null ? new ScaledApiPolicy(ours) : new ScaledApiPolicy(cfg.scaledapi);
+                case "scaledapi" ->
+                    ours != null
+                            ? new ScaledApiPolicy(ours, cfg.scaledapi.podsCountArrivals)
+                            : new ScaledApiPolicy(cfg.scaledapi);
                 case "hpa" -> new HpaPolicy(cfg.hpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas, seed);
                 case "kpa" -> new KpaPolicy(cfg.kpa, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas);
                 default ->

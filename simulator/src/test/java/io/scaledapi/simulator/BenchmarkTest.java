@@ -117,7 +117,7 @@ class BenchmarkTest {
         assertThat(cfg.scaledapi.maxReplicas).isEqualTo(6);
         // On a load that needs 8 at 500 each, the manifest's maximum holds.
         Trace heavy = Trace.parse("heavy", "0,4000\n300,4000\n");
-        PolicyReport r = new FleetSimulator(cfg.fleet, heavy, 1).run(new ScaledApiPolicy(policy));
+        PolicyReport r = new FleetSimulator(cfg.fleet, heavy, 1).run(new ScaledApiPolicy(policy, true));
         assertThat(r.replicaSeconds()).isLessThanOrEqualTo(6L * 300);
 
         Path broken = dir.resolve("broken.yaml");

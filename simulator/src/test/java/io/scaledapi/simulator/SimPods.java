@@ -37,7 +37,8 @@ final class SimPods {
                 history,
                 Double.NaN,
                 Double.NaN,
-                true);
+                true,
+                0);
     }
 
     /** n warm pods (created at 0, ready long before) serving at the given rates. */

@@ -8,7 +8,8 @@ import io.scaledapi.autoscaler.PodCounters;
  * duration sum, and the cache gets by result when the pod exports them: the pod's own cache, and apart from it the
  * shared tier ({@code cache="shared"}); and the process's CPU time, as {@code process_cpu_seconds_total} (the
  * Prometheus clients' name) or Micrometer's {@code process_cpu_time_ns_total}; and, where the pod counts them,
- * requests as they arrived ({@link #ARRIVALS}) and the ones it shed ({@link #SHED}).
+ * requests as it read them ({@link #ARRIVALS}), the ones it shed ({@link #SHED}), and the ones waiting unread on its
+ * connections ({@link #UNREAD}, a gauge).
  */
 public final class PodCountersReader {
 
@@ -16,6 +17,8 @@ public final class PodCountersReader {
     public static final String ARRIVALS = "http_server_arrivals_total";
     /** The counter of requests answered at once beyond the pod's bound on requests in flight. */
     public static final String SHED = "http_server_shed_total";
+    /** The gauge of requests sent to the pod and waiting unread on its connections. */
+    public static final String UNREAD = "http_server_unread";
 
     private final String requestCounter;
     private final String durationSum;
@@ -43,9 +46,12 @@ public final class PodCountersReader {
         double cpuSeconds = Double.NaN;
         double arrivals = Double.NaN;
         double shed = Double.NaN;
+        double unread = Double.NaN;
         for (PrometheusText.Sample s : parsed.samples()) {
             if (s.name().equals(ARRIVALS)) {
                 arrivals = (Double.isNaN(arrivals) ? 0 : arrivals) + s.value();
+            } else if (s.name().equals(UNREAD)) {
+                unread = s.value();
             } else if (s.name().equals(SHED)) {
                 shed = (Double.isNaN(shed) ? 0 : shed) + s.value();
             } else if (s.name().equals("process_cpu_seconds_total")) {
@@ -87,16 +93,15 @@ public final class PodCountersReader {
                     + (parsed.badLines() > 0 ? " (" + parsed.badLines() + " unreadable lines)" : ""));
         }
         return new PodCounters(
-                requests,
-                foundCache ? hits : Double.NaN,
-                foundCache ? misses : Double.NaN,
-                foundDurations ? durations : Double.NaN,
-                foundDurations ? requests : Double.NaN,
-                foundShared ? sharedHits : Double.NaN,
-                foundShared ? sharedMisses : Double.NaN,
-                cpuSeconds,
-                arrivals,
-                shed);
+                        requests,
+                        foundCache ? hits : Double.NaN,
+                        foundCache ? misses : Double.NaN,
+                        foundDurations ? durations : Double.NaN,
+                        foundDurations ? requests : Double.NaN,
+                        foundShared ? sharedHits : Double.NaN,
+                        foundShared ? sharedMisses : Double.NaN,
+                        cpuSeconds)
+                .withArrivals(arrivals, shed, unread);
     }
 
     private static boolean isOwnTraffic(PrometheusText.Sample s) {

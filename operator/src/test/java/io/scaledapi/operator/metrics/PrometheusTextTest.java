@@ -58,15 +58,25 @@ class PrometheusTextTest {
                 http_server_arrivals_total 1500.0
                 # TYPE http_server_shed_total counter
                 http_server_shed_total 240.0
+                # TYPE http_server_unread gauge
+                http_server_unread 35.0
                 """);
         assertThat(counted.requests()).isEqualTo(1230);
         assertThat(counted.arrivals()).isEqualTo(1500);
         assertThat(counted.shed()).isEqualTo(240);
+        assertThat(counted.unread()).isEqualTo(35);
+        PodCounters unknownBacklog =
+                reader.read(SAMPLE_API + "http_server_arrivals_total 1500.0\nhttp_server_unread NaN\n");
+        assertThat(unknownBacklog.isValid())
+                .as("a gauge the pod could not read is unknown, not garbage")
+                .isTrue();
+        assertThat(unknownBacklog.unread()).isNaN();
         PodCounters served = reader.read(SAMPLE_API);
         assertThat(served.arrivals())
                 .as("not exported: the served counter stays the measure")
                 .isNaN();
         assertThat(served.shed()).isNaN();
+        assertThat(served.unread()).isNaN();
         assertThat(reader.read(SAMPLE_API + "http_server_arrivals_total -3\n").isValid())
                 .as("a negative counter is garbage")
                 .isFalse();

@@ -151,6 +151,21 @@ final class OverloadedPod implements AutoCloseable {
         return process.isAlive();
     }
 
+    int apiPort() {
+        return port;
+    }
+
+    /** The body of one scrape of the pod's metrics, as the operator makes it. */
+    String scrape(Duration timeout) throws IOException, InterruptedException {
+        return get(managementPort, "/actuator/prometheus", timeout).body();
+    }
+
+    /** What the pod serves, warm, with 16 clients in a closed loop: requests per second. */
+    double capacity() throws Exception {
+        closedLoop(16, 3); // warm: a JVM that has only served its own warm-up requests is slower at first
+        return closedLoop(16, 5);
+    }
+
     /**
      * Measures capacity, then keeps {@code backlogSeconds} times that many API requests in flight for {@code seconds}
      * (each answered request is replaced at once, over kept-alive connections), so that a request waits about that
@@ -159,8 +174,7 @@ final class OverloadedPod implements AutoCloseable {
      * managed barely the pod's own rate here: the backlog, which is what a scrape must not wait behind, is the same.
      */
     Figures overload(double backlogSeconds, int seconds) throws Exception {
-        closedLoop(16, 3); // warm: a JVM that has only served its own warm-up requests is slower at first
-        double capacity = closedLoop(16, 5);
+        double capacity = capacity();
         int inFlight = (int) Math.min(MAX_IN_FLIGHT, Math.ceil(backlogSeconds * capacity));
         List<Long> scrapeMillis = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger scrapesFailed = new AtomicInteger();
@@ -334,6 +348,29 @@ final class OverloadedPod implements AutoCloseable {
         group.close();
     }
 
+    /** Waits, up to 180 s, for the readiness probe to pass; fails at once if the pod exits. */
+    void awaitReady(Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        var ready = new CompletableFuture<Void>();
+        var poll = scheduler.scheduleAtFixedRate(
+                () -> {
+                    if (ready()) {
+                        ready.complete(null);
+                    } else if (!alive() || System.nanoTime() > deadline) {
+                        ready.completeExceptionally(
+                                new IllegalStateException("the pod did not become ready; its log: " + log));
+                    }
+                },
+                0,
+                500,
+                TimeUnit.MILLISECONDS);
+        try {
+            ready.get();
+        } finally {
+            poll.cancel(false);
+        }
+    }
+
     /** bench/scrape-under-overload.sh: ROUNDS runs, one JSON line each, then the medians as the last line. */
     public static void main(String[] args) throws Exception {
         String cpu = args.length > 0 ? args[0] : "200m";
@@ -343,22 +380,7 @@ final class OverloadedPod implements AutoCloseable {
         for (int round = 1; round <= rounds; round++) {
             Path log = Files.createTempFile("overloaded-pod", ".log");
             try (OverloadedPod pod = new OverloadedPod(cpu, log)) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-                var ready = new CompletableFuture<Void>();
-                var poll = pod.scheduler.scheduleAtFixedRate(
-                        () -> {
-                            if (pod.ready()) {
-                                ready.complete(null);
-                            } else if (!pod.alive() || System.nanoTime() > deadline) {
-                                ready.completeExceptionally(
-                                        new IllegalStateException("the pod did not become ready; its log: " + log));
-                            }
-                        },
-                        0,
-                        500,
-                        TimeUnit.MILLISECONDS);
-                ready.get();
-                poll.cancel(false);
+                pod.awaitReady(log);
                 Figures figures = pod.overload(BACKLOG_SECONDS, seconds);
                 all.add(figures);
                 System.out.println("round " + round + ": " + figures.json());
@@ -380,7 +402,7 @@ final class OverloadedPod implements AutoCloseable {
                 all.stream().mapToInt(Figures::scrapesFailed).sum()));
     }
 
-    private static double median(List<Figures> all, java.util.function.ToDoubleFunction<Figures> figure) {
+    static <T> double median(List<T> all, java.util.function.ToDoubleFunction<T> figure) {
         double[] values = all.stream().mapToDouble(figure).sorted().toArray();
         return values.length == 0 ? Double.NaN : values[values.length / 2];
     }
