@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 . dev/java-env
 K6=$(dev/k6-binary)
 export K6
-if [ ! -f sample-api/target/sample-api.jar ] \
-   || [ ! -f sample-api/target/test-classes/io/scaledapi/sampleapi/overload/ArrivalLag.class ]; then
+CLASS=sample-api/target/test-classes/io/scaledapi/sampleapi/overload/ArrivalLag.class
+if [ ! -f sample-api/target/sample-api.jar ] || [ ! -f "$CLASS" ] \
+   || [ -n "$(find sample-api/src sample-api/pom.xml -newer "$CLASS" -print -quit)" ]; then
   mvn -q -B -DskipTests -pl sample-api package test-compile >&2
 fi
 cd sample-api
