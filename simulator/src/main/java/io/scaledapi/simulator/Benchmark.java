@@ -233,9 +233,9 @@ public final class Benchmark {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try {
             // One task per trace and seed: the simulator (its arrivals) is built once and every candidate replays it.
-            List<List<Future<List<PolicyReport>>>> futures = new ArrayList<>();
+            List<List<Future<SeedRun>>> futures = new ArrayList<>();
             for (Trace trace : traces) {
-                List<Future<List<PolicyReport>>> perSeed = new ArrayList<>();
+                List<Future<SeedRun>> perSeed = new ArrayList<>();
                 for (long seed = 1; seed <= seeds; seed++) {
                     long s = seed;
                     perSeed.add(pool.submit(() -> {
@@ -244,15 +244,17 @@ public final class Benchmark {
                         for (Candidate c : candidates) {
                             reports.add(simulator.run(c.factory().create(s), false));
                         }
-                        return reports;
+                        return new SeedRun(
+                                reports,
+                                ClairvoyantBound.of(simulator, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas));
                     }));
                 }
                 futures.add(perSeed);
             }
             List<Object> traceReports = new ArrayList<>();
             for (int t = 0; t < traces.size(); t++) {
-                List<List<PolicyReport>> bySeed = new ArrayList<>();
-                for (Future<List<PolicyReport>> f : futures.get(t)) {
+                List<SeedRun> bySeed = new ArrayList<>();
+                for (Future<SeedRun> f : futures.get(t)) {
                     bySeed.add(f.get());
                 }
                 traceReports.add(traceReport(traces.get(t), candidates, bySeed, weights));
@@ -267,14 +269,17 @@ public final class Benchmark {
         }
     }
 
+    /** One seed's run of every candidate on one trace, and the clairvoyant bound on the same arrivals. */
+    record SeedRun(List<PolicyReport> reports, ClairvoyantBound bound) {}
+
     private static Map<String, Object> traceReport(
-            Trace trace, List<Candidate> candidates, List<List<PolicyReport>> bySeed, double[] weights) {
+            Trace trace, List<Candidate> candidates, List<SeedRun> bySeed, double[] weights) {
         List<Score> scores = new ArrayList<>();
         for (int c = 0; c < candidates.size(); c++) {
             double cost = 0, bad = 0, events = 0, reversals = 0, whileScaling = 0, blind = 0;
             int maxEvents = 0;
-            for (List<PolicyReport> reports : bySeed) {
-                PolicyReport r = reports.get(c);
+            for (SeedRun run : bySeed) {
+                PolicyReport r = run.reports().get(c);
                 cost += r.replicaSeconds();
                 bad += r.badSeconds();
                 events += r.scaleEvents();
@@ -289,6 +294,17 @@ public final class Benchmark {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("trace", trace.name());
         out.put("stationary", trace.stationary());
+        double boundSeconds = 0, unavoidable = 0;
+        for (SeedRun run : bySeed) {
+            boundSeconds += run.bound().replicaSeconds();
+            unavoidable += run.bound().unavoidableBad();
+        }
+        Score bound = new Score(boundSeconds / bySeed.size(), unavoidable / bySeed.size(), 0, 0, 0, 0, 0);
+        Map<String, Object> oracle = new LinkedHashMap<>();
+        oracle.put("replicaSeconds", round(bound.replicaSeconds()));
+        oracle.put("unavoidableBadSeconds", round(bound.badSeconds()));
+        oracle.put("J", costs(bound, weights));
+        out.put("oracle", oracle);
         Score ours = scores.get(0);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("replicaSeconds", round(ours.replicaSeconds()));
@@ -299,11 +315,13 @@ public final class Benchmark {
         o.put("reversalsWhileScaling", round(ours.reversalsWhileScaling()));
         o.put("blindTicks", round(ours.blindTicks()));
         o.put("J", costs(ours, weights));
+        o.put("toOracle", ratios(ours, bound, weights));
         out.put("ours", o);
         for (String family : List.of("hpa", "kpa", OURS_TUNED)) {
             Map<String, Object> fam = new LinkedHashMap<>();
             Map<String, Object> j = new LinkedHashMap<>();
             Map<String, Object> best = new LinkedHashMap<>();
+            Map<String, Object> toOracle = new LinkedHashMap<>();
             int members = 0;
             for (double w : weights) {
                 int bestIndex = -1;
@@ -317,6 +335,7 @@ public final class Benchmark {
                 }
                 Score s = scores.get(bestIndex);
                 j.put(key(w), round(s.cost(w)));
+                toOracle.put(key(w), ratio(s.cost(w), bound.cost(w)));
                 Map<String, Object> b =
                         new LinkedHashMap<>(candidates.get(bestIndex).knobs());
                 b.put("replicaSeconds", round(s.replicaSeconds()));
@@ -330,6 +349,7 @@ public final class Benchmark {
             }
             fam.put("configs", members);
             fam.put("J", j);
+            fam.put("toOracle", toOracle);
             fam.put("best", best);
             out.put(family, fam);
         }
@@ -341,7 +361,7 @@ public final class Benchmark {
         StringBuilder b = new StringBuilder();
         b.append(String.format(
                 Locale.ROOT,
-                "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s%n",
+                "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s %10s %6s%n",
                 "trace",
                 "w",
                 "ours J",
@@ -350,7 +370,9 @@ public final class Benchmark {
                 "ours<=?",
                 "C ours",
                 "B ours",
-                "ours* J"));
+                "ours* J",
+                "bound J",
+                "ours/b"));
         int losses = 0;
         int tunedLosses = 0;
         for (Object t : (List<Object>) report.get("traces")) {
@@ -364,9 +386,12 @@ public final class Benchmark {
                 losses += wins ? 0 : 1;
                 double tuned = tr.containsKey(OURS_TUNED) ? jOf(tr, OURS_TUNED, w) : Double.NaN;
                 tunedLosses += tuned <= h && tuned <= k ? 0 : 1;
+                double bound = ((Number)
+                                ((Map<String, Object>) ((Map<String, Object>) tr.get("oracle")).get("J")).get(key(w)))
+                        .doubleValue();
                 b.append(String.format(
                         Locale.ROOT,
-                        "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f%n",
+                        "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f %10.0f %6.2f%n",
                         tr.get("trace"),
                         key(w),
                         o,
@@ -375,7 +400,9 @@ public final class Benchmark {
                         wins ? "yes" : o > h && o > k ? "NO both" : o > h ? "NO hpa" : "NO kpa",
                         ((Number) ours.get("replicaSeconds")).doubleValue(),
                         ((Number) ours.get("badSeconds")).doubleValue(),
-                        tuned));
+                        tuned,
+                        bound,
+                        o / bound));
             }
             if (Boolean.TRUE.equals(tr.get("stationary")) && ((Number) ours.get("maxScaleEvents")).intValue() > 0) {
                 b.append(String.format(
@@ -426,6 +453,19 @@ public final class Benchmark {
     private static double jOf(Map<String, Object> trace, String family, double w) {
         return ((Number) ((Map<String, Object>) ((Map<String, Object>) trace.get(family)).get("J")).get(key(w)))
                 .doubleValue();
+    }
+
+    private static double ratio(double cost, double boundCost) {
+        return Math.round(cost / boundCost * 1000) / 1000.0;
+    }
+
+    /** J as a multiple of the clairvoyant bound's, per weight. */
+    private static Map<String, Object> ratios(Score s, Score bound, double[] weights) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (double w : weights) {
+            r.put(key(w), ratio(s.cost(w), bound.cost(w)));
+        }
+        return r;
     }
 
     private static Map<String, Object> costs(Score s, double[] weights) {

@@ -18,6 +18,8 @@ public final class FleetSimulator {
     private static final int SAMPLES_PER_POD_SECOND = 8;
     /** A scale-up within this long after a scale-down reverses it (the end-to-end test's rule too). */
     static final int REVERSAL_WINDOW_SECONDS = 60;
+    /** A second is slow when more than this share of its responses took longer than the SLO: its p95 passed it. */
+    static final double SLOW_SHARE = 0.05;
 
     private final SimulationConfig.Fleet f;
     private final Trace trace;
@@ -43,6 +45,28 @@ public final class FleetSimulator {
                         "fleet.cacheWarmup must be keys or linear, got " + fleet.cacheWarmup);
         };
         keys = new KeyPopularity(fleet.keys, fleet.zipfExponent, fleet.cacheTtlSeconds);
+    }
+
+    SimulationConfig.Fleet fleet() {
+        return f;
+    }
+
+    Trace trace() {
+        return trace;
+    }
+
+    /** Each second's arrivals, the same for every policy run on this seed. */
+    double[] arrivals() {
+        return arrivals.clone();
+    }
+
+    KeyPopularity keys() {
+        return keys;
+    }
+
+    /** The warm, ready pods the trace starts with. */
+    int initialReplicas() {
+        return trace.initialReplicas() != null ? trace.initialReplicas() : f.initialReplicas;
     }
 
     private final class Pod {
@@ -127,7 +151,7 @@ public final class FleetSimulator {
         Random counterNoise = new Random(seed + 4);
         List<Pod> pods = new ArrayList<>();
         int podNumber = 0;
-        int initial = trace.initialReplicas() != null ? trace.initialReplicas() : f.initialReplicas;
+        int initial = initialReplicas();
         double initialShare = trace.rateAt(0) / Math.max(1, initial);
         for (int i = 0; i < initial; i++) {
             // Warm and ready before the trace starts.
@@ -271,7 +295,7 @@ public final class FleetSimulator {
                 readyCapacity[s] = capacityNow;
             }
             failed += failedNow;
-            boolean isSlow = served > 0 ? slowServed > 0.05 * served : arrived > 0;
+            boolean isSlow = served > 0 ? slowServed > SLOW_SHARE * served : arrived > 0;
             boolean isFailing = failedNow > f.failureBudget * arrived && failedNow >= 1;
             slow += isSlow ? 1 : 0;
             failing += isFailing ? 1 : 0;
