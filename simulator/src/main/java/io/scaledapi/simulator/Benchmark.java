@@ -244,9 +244,15 @@ public final class Benchmark {
                         for (Candidate c : candidates) {
                             reports.add(simulator.run(c.factory().create(s), false));
                         }
-                        return new SeedRun(
-                                reports,
-                                ClairvoyantBound.of(simulator, cfg.scaledapi.minReplicas, cfg.scaledapi.maxReplicas));
+                        int min = cfg.scaledapi.minReplicas;
+                        int max = cfg.scaledapi.maxReplicas;
+                        ClairvoyantBound bound = ClairvoyantBound.of(simulator, min, max);
+                        List<PolicyReport> schedules = new ArrayList<>();
+                        for (int extra : ClairvoyantSchedule.EXTRA_LEADS) {
+                            int lookahead = ClairvoyantSchedule.slowestStartup(cfg.fleet) + extra;
+                            schedules.add(simulator.run(new ClairvoyantSchedule(bound, lookahead, min, max), false));
+                        }
+                        return new SeedRun(reports, bound, schedules);
                     }));
                 }
                 futures.add(perSeed);
@@ -269,8 +275,11 @@ public final class Benchmark {
         }
     }
 
-    /** One seed's run of every candidate on one trace, and the clairvoyant bound on the same arrivals. */
-    record SeedRun(List<PolicyReport> reports, ClairvoyantBound bound) {}
+    /**
+     * One seed's run of every candidate on one trace, the clairvoyant bound on the same arrivals, and the clairvoyant
+     * schedule's runs, one per lookahead ({@link ClairvoyantSchedule#EXTRA_LEADS}).
+     */
+    record SeedRun(List<PolicyReport> reports, ClairvoyantBound bound, List<PolicyReport> schedules) {}
 
     private static Map<String, Object> traceReport(
             Trace trace, List<Candidate> candidates, List<SeedRun> bySeed, double[] weights) {
@@ -305,6 +314,32 @@ public final class Benchmark {
         oracle.put("unavoidableBadSeconds", round(bound.badSeconds()));
         oracle.put("J", costs(bound, weights));
         out.put("oracle", oracle);
+        // The clairvoyant schedule, its lookahead picked per weight with hindsight as the families' knobs are.
+        List<Score> schedules = new ArrayList<>();
+        for (int k = 0; k < ClairvoyantSchedule.EXTRA_LEADS.length; k++) {
+            double cost = 0, bad = 0;
+            for (SeedRun run : bySeed) {
+                cost += run.schedules().get(k).replicaSeconds();
+                bad += run.schedules().get(k).badSeconds();
+            }
+            schedules.add(new Score(cost / bySeed.size(), bad / bySeed.size(), 0, 0, 0, 0, 0));
+        }
+        Map<String, Object> clairvoyant = new LinkedHashMap<>();
+        Map<String, Object> scheduleJ = new LinkedHashMap<>();
+        Map<String, Object> scheduleLead = new LinkedHashMap<>();
+        for (double w : weights) {
+            int best = 0;
+            for (int k = 1; k < schedules.size(); k++) {
+                if (schedules.get(k).cost(w) < schedules.get(best).cost(w)) {
+                    best = k;
+                }
+            }
+            scheduleJ.put(key(w), round(schedules.get(best).cost(w)));
+            scheduleLead.put(key(w), ClairvoyantSchedule.EXTRA_LEADS[best]);
+        }
+        clairvoyant.put("J", scheduleJ);
+        clairvoyant.put("extraLeadSeconds", scheduleLead);
+        out.put("clairvoyant", clairvoyant);
         Score ours = scores.get(0);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("replicaSeconds", round(ours.replicaSeconds()));
@@ -361,7 +396,7 @@ public final class Benchmark {
         StringBuilder b = new StringBuilder();
         b.append(String.format(
                 Locale.ROOT,
-                "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s %10s %6s%n",
+                "%-22s %5s %10s %10s %10s  %-8s %8s %7s %10s %10s %10s %6s%n",
                 "trace",
                 "w",
                 "ours J",
@@ -372,6 +407,7 @@ public final class Benchmark {
                 "B ours",
                 "ours* J",
                 "bound J",
+                "sched J",
                 "ours/b"));
         int losses = 0;
         int tunedLosses = 0;
@@ -391,7 +427,7 @@ public final class Benchmark {
                         .doubleValue();
                 b.append(String.format(
                         Locale.ROOT,
-                        "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f %10.0f %6.2f%n",
+                        "%-22s %5s %10.0f %10.0f %10.0f  %-8s %8.0f %7.1f %10.0f %10.0f %10.0f %6.2f%n",
                         tr.get("trace"),
                         key(w),
                         o,
@@ -402,6 +438,9 @@ public final class Benchmark {
                         ((Number) ours.get("badSeconds")).doubleValue(),
                         tuned,
                         bound,
+                        ((Number) ((Map<String, Object>) ((Map<String, Object>) tr.get("clairvoyant")).get("J"))
+                                        .get(key(w)))
+                                .doubleValue(),
                         o / bound));
             }
             if (Boolean.TRUE.equals(tr.get("stationary")) && ((Number) ours.get("maxScaleEvents")).intValue() > 0) {

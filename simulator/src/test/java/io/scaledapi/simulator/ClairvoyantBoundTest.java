@@ -82,6 +82,31 @@ class ClairvoyantBoundTest {
         assertThat(best).isGreaterThanOrEqualTo(bound.replicaSeconds());
     }
 
+    @ParameterizedTest(name = "at second {0} with lookahead {1}: {2}")
+    @CsvSource({"0, 1, 1", "0, 3, 2", "3, 3, 3", "3, 2, 3", "3, 1, 2", "6, 3, 2", "8, 3, 1", "9, 0, 1", "9, 5, 1"})
+    void theScheduleAsksForTheMostTheNextSecondsNeed(int second, int lookahead, int expected) {
+        int[] needed = {0, 0, 1, 2, 2, 3, 2, 0, 1, 0};
+        ClairvoyantSchedule schedule = new ClairvoyantSchedule(new ClairvoyantBound(0, 0, needed), lookahead, 1, 4);
+        assertThat(schedule.decide(second, 1, null)).isEqualTo(expected);
+    }
+
+    /** The schedule runs in the simulator as any policy does; what it achieves is never below the bound. */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void theScheduleAchievesNoLessThanTheBound(long seed) {
+        SimulationConfig.Fleet fleet = new SimulationConfig.Fleet();
+        Trace trace = Trace.parse("step", "seconds,rps\n0,300\n60,300\n60,3000\n180,3000\n");
+        FleetSimulator simulator = new FleetSimulator(fleet, trace, seed);
+        ClairvoyantBound bound = ClairvoyantBound.of(simulator, 1, 20);
+        for (int extra : ClairvoyantSchedule.EXTRA_LEADS) {
+            PolicyReport r = simulator.run(
+                    new ClairvoyantSchedule(bound, ClairvoyantSchedule.slowestStartup(fleet) + extra, 1, 20), false);
+            for (double w : new double[] {10, 30, 100}) {
+                assertThat(r.cost(w)).as("J at w = %s, %d s early", w, extra).isGreaterThanOrEqualTo(bound.cost(w));
+            }
+        }
+    }
+
     /** Runs a fixed replica count per second. */
     record Schedule(int[] replicas) implements Policy {
         @Override
