@@ -338,11 +338,11 @@ final class Measure {
                     : Math.min(fleetResponse, state.healthyResponseSeconds * 1.01);
         }
         double healthySeconds = state.healthyResponseSeconds == null ? Double.NaN : state.healthyResponseSeconds;
-        // Every measured pod counted its arrivals: demand is measured, not guessed from saturated pods' service.
+        // Every measured pod counted what was sent to it: that is demand, measured. It cannot see what never reached
+        // a pod (a client's pool at its limit, connections refused), and the saturation estimate can: the higher.
         boolean arrivalsCounted = withArrivals == measured && blind.isEmpty();
-        double low = arrivalsCounted
-                ? Math.max(served, arrivalDemand)
-                : Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
+        double guessed = Math.max(served, saturationAwareDemand(rates, ready, healthySeconds));
+        double low = arrivalsCounted ? Math.max(guessed, arrivalDemand) : guessed;
         learnCapacity(rates, pods, now, policy, state, healthySeconds);
         markSaturated(rates, next, healthySeconds);
         int unmeasured = ready - measured;
@@ -360,8 +360,8 @@ final class Measure {
                 + (low > served * 1.001
                         ? String.format(
                                 Locale.ROOT,
-                                arrivalsCounted
-                                        ? "; %,.0f req/s arrived, %,.0f served"
+                                arrivalsCounted && arrivalDemand >= guessed
+                                        ? "; %,.0f req/s sent, %,.0f served"
                                         : "; saturated pods: demand taken as %,.0f req/s, %,.0f served",
                                 low,
                                 served)

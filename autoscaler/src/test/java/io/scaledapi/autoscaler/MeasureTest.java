@@ -315,10 +315,12 @@ class MeasureTest {
     @CsvSource({
         // served and read per pod a and b (NaN: not counted), growth of each pod's unread requests per second (NaN:
         // no gauge), response seconds; demand (low)
-        "saturated pods that count arrivals: what arrived,              100, 300, 100, 300, NaN, 0.5,   600",
-        "throttled pods read what they serve; the rest waits unread,    100, 100, 100, 100, 200, 0.5,   600",
+        "pods that read more than they serve (shed): what they read,    100, 300, 100, 300, NaN, 0.005, 600",
+        "throttled pods read what they serve; the rest waits unread,    100, 100, 100, 100, 200, 0.005, 600",
+        "the wait is in the kernel and the pod timers see none of it,  100, 100, 100, 100, 50,  0.005, 300",
         "a backlog draining is not less demand than what was served,    100, 100, 100, 100, -50, 0.005, 200",
         "arrivals lagging what was served: what was served,             100,  80, 100,  80, NaN, 0.005, 200",
+        "sent below what saturated pods are taken to hide: the guess,   100, 100, 100, 100, 20,  0.5,   800",
         "one pod without the counter: the saturation guess,             100, 300, 100, NaN, NaN, 0.5,   800"
     })
     void whatWasSentIsDemandWhereEveryPodCountsIt(

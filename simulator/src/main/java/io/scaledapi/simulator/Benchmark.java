@@ -249,8 +249,11 @@ public final class Benchmark {
                         ClairvoyantBound bound = ClairvoyantBound.of(simulator, min, max);
                         List<PolicyReport> schedules = new ArrayList<>();
                         for (int extra : ClairvoyantSchedule.EXTRA_LEADS) {
-                            int lookahead = ClairvoyantSchedule.slowestStartup(cfg.fleet) + extra;
-                            schedules.add(simulator.run(new ClairvoyantSchedule(bound, lookahead, min, max), false));
+                            for (double margin : ClairvoyantSchedule.MARGINS) {
+                                int lookahead = ClairvoyantSchedule.slowestStartup(cfg.fleet) + extra;
+                                schedules.add(simulator.run(
+                                        new ClairvoyantSchedule(bound, lookahead, margin, min, max), false));
+                            }
                         }
                         return new SeedRun(reports, bound, schedules);
                     }));
@@ -277,7 +280,7 @@ public final class Benchmark {
 
     /**
      * One seed's run of every candidate on one trace, the clairvoyant bound on the same arrivals, and the clairvoyant
-     * schedule's runs, one per lookahead ({@link ClairvoyantSchedule#EXTRA_LEADS}).
+     * schedule's runs, one per lookahead ({@link ClairvoyantSchedule#EXTRA_LEADS}) and margin.
      */
     record SeedRun(List<PolicyReport> reports, ClairvoyantBound bound, List<PolicyReport> schedules) {}
 
@@ -314,9 +317,11 @@ public final class Benchmark {
         oracle.put("unavoidableBadSeconds", round(bound.badSeconds()));
         oracle.put("J", costs(bound, weights));
         out.put("oracle", oracle);
-        // The clairvoyant schedule, its lookahead picked per weight with hindsight as the families' knobs are.
+        // The clairvoyant schedule, its lookahead and margin picked per weight with hindsight, as the families' knobs
+        // are.
         List<Score> schedules = new ArrayList<>();
-        for (int k = 0; k < ClairvoyantSchedule.EXTRA_LEADS.length; k++) {
+        int margins = ClairvoyantSchedule.MARGINS.length;
+        for (int k = 0; k < ClairvoyantSchedule.EXTRA_LEADS.length * margins; k++) {
             double cost = 0, bad = 0;
             for (SeedRun run : bySeed) {
                 cost += run.schedules().get(k).replicaSeconds();
@@ -327,6 +332,7 @@ public final class Benchmark {
         Map<String, Object> clairvoyant = new LinkedHashMap<>();
         Map<String, Object> scheduleJ = new LinkedHashMap<>();
         Map<String, Object> scheduleLead = new LinkedHashMap<>();
+        Map<String, Object> scheduleMargin = new LinkedHashMap<>();
         for (double w : weights) {
             int best = 0;
             for (int k = 1; k < schedules.size(); k++) {
@@ -335,10 +341,12 @@ public final class Benchmark {
                 }
             }
             scheduleJ.put(key(w), round(schedules.get(best).cost(w)));
-            scheduleLead.put(key(w), ClairvoyantSchedule.EXTRA_LEADS[best]);
+            scheduleLead.put(key(w), ClairvoyantSchedule.EXTRA_LEADS[best / margins]);
+            scheduleMargin.put(key(w), ClairvoyantSchedule.MARGINS[best % margins]);
         }
         clairvoyant.put("J", scheduleJ);
         clairvoyant.put("extraLeadSeconds", scheduleLead);
+        clairvoyant.put("margin", scheduleMargin);
         out.put("clairvoyant", clairvoyant);
         Score ours = scores.get(0);
         Map<String, Object> o = new LinkedHashMap<>();

@@ -82,11 +82,25 @@ class ClairvoyantBoundTest {
         assertThat(best).isGreaterThanOrEqualTo(bound.replicaSeconds());
     }
 
-    @ParameterizedTest(name = "at second {0} with lookahead {1}: {2}")
-    @CsvSource({"0, 1, 1", "0, 3, 2", "3, 3, 3", "3, 2, 3", "3, 1, 2", "6, 3, 2", "8, 3, 1", "9, 0, 1", "9, 5, 1"})
-    void theScheduleAsksForTheMostTheNextSecondsNeed(int second, int lookahead, int expected) {
+    @ParameterizedTest(name = "at second {0} with lookahead {1}, margin {2}: {3}")
+    @CsvSource({
+        "0, 1, 1.0, 1",
+        "0, 3, 1.0, 2",
+        "3, 3, 1.0, 3",
+        "3, 2, 1.0, 3",
+        "3, 1, 1.0, 2",
+        "3, 1, 1.25, 3",
+        "3, 3, 1.5, 4", // 4.5, held at the maximum
+        "6, 3, 1.0, 2",
+        "8, 3, 1.0, 1",
+        "8, 3, 1.5, 2",
+        "9, 0, 1.0, 1",
+        "9, 5, 1.0, 1"
+    })
+    void theScheduleAsksForTheMostTheNextSecondsNeed(int second, int lookahead, double margin, int expected) {
         int[] needed = {0, 0, 1, 2, 2, 3, 2, 0, 1, 0};
-        ClairvoyantSchedule schedule = new ClairvoyantSchedule(new ClairvoyantBound(0, 0, needed), lookahead, 1, 4);
+        ClairvoyantSchedule schedule =
+                new ClairvoyantSchedule(new ClairvoyantBound(0, 0, needed), lookahead, margin, 1, 4);
         assertThat(schedule.decide(second, 1, null)).isEqualTo(expected);
     }
 
@@ -99,10 +113,16 @@ class ClairvoyantBoundTest {
         FleetSimulator simulator = new FleetSimulator(fleet, trace, seed);
         ClairvoyantBound bound = ClairvoyantBound.of(simulator, 1, 20);
         for (int extra : ClairvoyantSchedule.EXTRA_LEADS) {
-            PolicyReport r = simulator.run(
-                    new ClairvoyantSchedule(bound, ClairvoyantSchedule.slowestStartup(fleet) + extra, 1, 20), false);
-            for (double w : new double[] {10, 30, 100}) {
-                assertThat(r.cost(w)).as("J at w = %s, %d s early", w, extra).isGreaterThanOrEqualTo(bound.cost(w));
+            for (double margin : ClairvoyantSchedule.MARGINS) {
+                PolicyReport r = simulator.run(
+                        new ClairvoyantSchedule(
+                                bound, ClairvoyantSchedule.slowestStartup(fleet) + extra, margin, 1, 20),
+                        false);
+                for (double w : new double[] {10, 30, 100}) {
+                    assertThat(r.cost(w))
+                            .as("J at w = %s, %d s early, margin %s", w, extra, margin)
+                            .isGreaterThanOrEqualTo(bound.cost(w));
+                }
             }
         }
     }
