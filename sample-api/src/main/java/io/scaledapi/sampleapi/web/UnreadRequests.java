@@ -36,80 +36,112 @@ public final class UnreadRequests {
         this.port = port;
     }
 
-    /** The requests waiting now; NaN before the port is known or where no table can be read (not Linux). */
+    /**
+     * The requests waiting now; NaN before the port is known or where no table can be read (not Linux). Read at most
+     * once per {@link #REREAD_NANOS}: the kernel writes a line per socket in the namespace, and a pod with thousands of
+     * connections pays for each read out of its own CPU limit.
+     */
     public double count() {
         int p = port;
         if (p < 0) {
             return Double.NaN;
         }
+        long now = System.nanoTime();
+        Reading last = this.last;
+        if (last != null && last.port == p && now - last.at < REREAD_NANOS) {
+            return last.count;
+        }
         int total = 0;
         boolean read = false;
         for (Path table : tables) {
             try {
-                total += count(Files.readAllLines(table), p);
+                total += count(Files.readAllBytes(table), p);
                 read = true;
             } catch (IOException e) {
                 // tcp6 is missing where IPv6 is off; one readable table is enough.
             }
         }
-        return read ? total : Double.NaN;
+        double count = read ? total : Double.NaN;
+        this.last = new Reading(p, now, count);
+        return count;
     }
 
+    /** How often the tables are read at most; scrapes in between get the last count. */
+    static final long REREAD_NANOS = 500_000_000L;
+
+    private record Reading(int port, long at, double count) {}
+
+    private volatile Reading last;
+
     /**
-     * The established connections to local port {@code port} with bytes in their receive queue, from the lines of a
+     * The established connections to local port {@code port} with bytes in their receive queue, in a
      * {@code /proc/net/tcp} table ({@code sl local_address rem_address st tx_queue:rx_queue ...}, addresses and queues
-     * in hex).
+     * in hex). Parsed as bytes, without a string per line.
      */
-    static int count(List<String> lines, int port) {
+    static int count(byte[] table, int port) {
         int waiting = 0;
-        for (String line : lines) {
-            if (waiting(line, port)) {
+        int n = table.length;
+        int i = 0;
+        int[] start = new int[5];
+        int[] end = new int[5];
+        while (i < n) {
+            int lineEnd = i;
+            while (lineEnd < n && table[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            int field = 0;
+            int j = i;
+            while (field < 5) {
+                while (j < lineEnd && table[j] == ' ') {
+                    j++;
+                }
+                if (j == lineEnd) {
+                    break;
+                }
+                start[field] = j;
+                while (j < lineEnd && table[j] != ' ') {
+                    j++;
+                }
+                end[field++] = j;
+            }
+            if (field == 5 && waiting(table, start, end, port)) {
                 waiting++;
             }
+            i = lineEnd + 1;
         }
         return waiting;
     }
 
-    /** One line, field by field without a regex: a scrape may read thousands of lines on a throttled replica. */
-    private static boolean waiting(String line, int port) {
-        int[] start = new int[5];
-        int[] end = new int[5];
-        int field = 0;
-        int i = 0;
-        int n = line.length();
-        while (field < 5) {
-            while (i < n && line.charAt(i) == ' ') {
-                i++;
-            }
-            if (i == n) {
-                return false;
-            }
-            start[field] = i;
-            while (i < n && line.charAt(i) != ' ') {
-                i++;
-            }
-            end[field++] = i;
-        }
-        // sl local_address rem_address st tx_queue:rx_queue
-        if (!line.startsWith(ESTABLISHED, start[3]) || end[3] - start[3] != ESTABLISHED.length()) {
+    private static boolean waiting(byte[] t, int[] start, int[] end, int port) {
+        // st: "01" is TCP_ESTABLISHED
+        if (end[3] - start[3] != 2 || t[start[3]] != '0' || t[start[3] + 1] != '1') {
             return false;
         }
-        int colon = line.lastIndexOf(':', end[1] - 1);
-        int queues = line.indexOf(':', start[4]);
-        if (colon < start[1] || queues < 0 || queues >= end[4]) {
+        int colon = lastIndexOf(t, start[1], end[1], (byte) ':');
+        int queues = lastIndexOf(t, start[4], end[4], (byte) ':');
+        if (colon < 0 || queues < 0) {
             return false;
         }
-        return hex(line, colon + 1, end[1]) == port && hex(line, queues + 1, end[4]) > 0;
+        return hex(t, colon + 1, end[1]) == port && hex(t, queues + 1, end[4]) > 0;
     }
 
-    /** The hex number in {@code line[from, to)}; -1 where it is not one. */
-    private static long hex(CharSequence line, int from, int to) {
+    private static int lastIndexOf(byte[] t, int from, int to, byte b) {
+        for (int k = to - 1; k >= from; k--) {
+            if (t[k] == b) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** The hex number in {@code t[from, to)}; -1 where it is not one. */
+    private static long hex(byte[] t, int from, int to) {
         if (from >= to || to - from > 15) {
             return -1;
         }
         long value = 0;
-        for (int i = from; i < to; i++) {
-            int digit = Character.digit(line.charAt(i), 16);
+        for (int k = from; k < to; k++) {
+            int digit = Character.digit(t[k], 16);
             if (digit < 0) {
                 return -1;
             }

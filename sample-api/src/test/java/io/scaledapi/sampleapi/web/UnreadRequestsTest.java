@@ -37,9 +37,13 @@ class UnreadRequestsTest {
 
     @Test
     void countsEstablishedConnectionsToThePortWithBytesUnread() {
-        assertThat(UnreadRequests.count(TABLE, 8080)).isEqualTo(2);
-        assertThat(UnreadRequests.count(TABLE, 9090)).isEqualTo(1);
-        assertThat(UnreadRequests.count(TABLE, 7070)).isZero();
+        byte[] table = String.join("\n", TABLE).getBytes(StandardCharsets.US_ASCII);
+        assertThat(UnreadRequests.count(table, 8080)).isEqualTo(2);
+        assertThat(UnreadRequests.count(table, 9090)).isEqualTo(1);
+        assertThat(UnreadRequests.count(table, 7070)).isZero();
+        assertThat(UnreadRequests.count(new byte[0], 8080)).isZero();
+        assertThat(UnreadRequests.count("garbage\n\n   \n".getBytes(StandardCharsets.US_ASCII), 8080))
+                .isZero();
     }
 
     @Test
