@@ -24,6 +24,8 @@ import io.scaledapi.sampleapi.web.ProblemExceptionHandler;
 import io.scaledapi.sampleapi.web.RequestTags;
 import io.scaledapi.sampleapi.web.ResponseRendering;
 import io.scaledapi.sampleapi.web.UnreadRequests;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -109,10 +111,11 @@ class SampleApiConfiguration {
      * counted as they are read ({@code http_server_arrivals_total}), what was sent to this replica, even while it is
      * CPU-throttled and reads only as fast as it serves.
      */
-    @Bean
-    UnreadRequests unreadRequests(MeterRegistry registry) {
+    @Bean(destroyMethod = "close")
+    UnreadRequests unreadRequests(MeterRegistry registry, @Value("${unread-requests.interval:1s}") Duration interval) {
         UnreadRequests unread = new UnreadRequests();
-        Gauge.builder("http.server.unread", unread, UnreadRequests::count)
+        unread.start(interval);
+        Gauge.builder("http.server.unread", unread, UnreadRequests::latest)
                 .description("API requests sent to this replica and not yet read: connections with unread bytes")
                 .register(registry);
         return unread;

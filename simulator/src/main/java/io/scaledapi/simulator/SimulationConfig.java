@@ -75,7 +75,7 @@ public class SimulationConfig {
         public double intervalSeconds = 2;
         /**
          * The pods export what was sent to them, as sample-api does: requests read, and those waiting unread on their
-         * connections (bench/arrival-lag.sh measured the two together within 0.2 s of what k6 sent, on a throttled pod).
+         * connections (bench/arrival-lag.sh measured the two together within 0.3 s of what k6 sent, on a throttled pod).
          * False: only what they served, as an API without those series.
          */
         public boolean podsCountArrivals = true;

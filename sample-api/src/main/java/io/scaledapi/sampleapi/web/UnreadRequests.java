@@ -3,7 +3,11 @@ package io.scaledapi.sampleapi.web;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Requests sent to this replica's API port that it has not read yet: the connections to that port whose kernel receive
@@ -11,10 +15,10 @@ import java.util.List;
  * serves), so a count of requests kept as they are read lags by the replica's backlog; the backlog itself is in the
  * kernel, where {@code /proc/net/tcp} and {@code tcp6} show it for the pod's own network namespace. Each connection
  * with unread bytes counts as one request: HTTP/1.1 clients and proxies send one request at a time on a connection, so
- * this is exact for them and a floor for pipelining ones. Read when the metrics are scraped, on the management
- * server's own event loop.
+ * this is exact for them and a floor for pipelining ones. Read on a thread of its own every
+ * {@code UNREAD_REQUESTS_INTERVAL} (1 s); a scrape gets the last count.
  */
-public final class UnreadRequests {
+public final class UnreadRequests implements AutoCloseable {
 
     private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
     /** The kernel's TCP_ESTABLISHED, as /proc/net/tcp writes a socket's state. */
@@ -36,20 +40,11 @@ public final class UnreadRequests {
         this.port = port;
     }
 
-    /**
-     * The requests waiting now; NaN before the port is known or where no table can be read (not Linux). Read at most
-     * once per {@link #REREAD_NANOS}: the kernel writes a line per socket in the namespace, and a pod with thousands of
-     * connections pays for each read out of its own CPU limit.
-     */
+    /** The requests waiting now, read from the tables; NaN before the port is known or where none can be read. */
     public double count() {
         int p = port;
         if (p < 0) {
             return Double.NaN;
-        }
-        long now = System.nanoTime();
-        Reading last = this.last;
-        if (last != null && last.port == p && now - last.at < REREAD_NANOS) {
-            return last.count;
         }
         int total = 0;
         boolean read = false;
@@ -61,17 +56,38 @@ public final class UnreadRequests {
                 // tcp6 is missing where IPv6 is off; one readable table is enough.
             }
         }
-        double count = read ? total : Double.NaN;
-        this.last = new Reading(p, now, count);
-        return count;
+        return read ? total : Double.NaN;
     }
 
-    /** How often the tables are read at most; scrapes in between get the last count. */
-    static final long REREAD_NANOS = 500_000_000L;
+    /**
+     * What the last background read found (NaN before the first): the gauge a scrape reads. The kernel writes a line
+     * per socket in the namespace for each read, out of the pod's own CPU limit, so a read of thousands of connections
+     * on a throttled pod takes tens of milliseconds; a scrape must not wait for it (ScrapeUnderOverloadIT).
+     */
+    public double latest() {
+        return latest;
+    }
 
-    private record Reading(int port, long at, double count) {}
+    /** Reads the tables every {@code every} on a daemon thread of its own, until {@link #close()}. */
+    public void start(Duration every) {
+        long millis = every.toMillis();
+        if (millis <= 0) {
+            throw new IllegalArgumentException("UNREAD_REQUESTS_INTERVAL must be 1ms or more, got " + every);
+        }
+        reader.scheduleWithFixedDelay(() -> latest = count(), 0, millis, TimeUnit.MILLISECONDS);
+    }
 
-    private volatile Reading last;
+    @Override
+    public void close() {
+        reader.shutdownNow();
+    }
+
+    private volatile double latest = Double.NaN;
+    private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "unread-requests");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * The established connections to local port {@code port} with bytes in their receive queue, in a

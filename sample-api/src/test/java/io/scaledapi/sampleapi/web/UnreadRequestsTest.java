@@ -47,6 +47,21 @@ class UnreadRequestsTest {
     }
 
     @Test
+    void readInTheBackgroundForTheGauge() {
+        try (UnreadRequests unread = new UnreadRequests()) {
+            assertThat(unread.latest()).as("before the first read").isNaN();
+            unread.port(8080);
+            unread.start(Duration.ofMillis(50));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !Double.isNaN(unread.latest()));
+            assertThat(unread.latest()).isGreaterThanOrEqualTo(0);
+        }
+        try (UnreadRequests unread = new UnreadRequests()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> unread.start(Duration.ZERO))
+                    .hasMessageContaining("UNREAD_REQUESTS_INTERVAL");
+        }
+    }
+
+    @Test
     void unknownUntilThePortIsBoundAndWhereNoTableIsReadable() {
         assertThat(new UnreadRequests().count()).isNaN();
         UnreadRequests missing = new UnreadRequests(List.of(Path.of("/nonexistent/tcp")));
