@@ -8,10 +8,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * answered at once with 503 and {@code Retry-After}, and counted in {@code http.server.shed}: an overloaded pod then
  * answers in microseconds instead of queueing requests for seconds, and what it sheds is demand the autoscaler sees.
  *
- * @param maxInFlight requests in flight at once; 0 turns the bound off
+ * @param maxInFlight requests in flight at once; 0 (the default) turns the bound off
  */
 @ConfigurationProperties("admission")
-public record AdmissionProperties(@DefaultValue("256") int maxInFlight) {
+public record AdmissionProperties(@DefaultValue("0") int maxInFlight) {
 
     public AdmissionProperties {
         if (maxInFlight < 0) {

@@ -112,8 +112,11 @@ class SampleApiConfiguration {
      * CPU-throttled and reads only as fast as it serves.
      */
     @Bean(destroyMethod = "close")
-    UnreadRequests unreadRequests(MeterRegistry registry, @Value("${unread-requests.interval:1s}") Duration interval) {
+    UnreadRequests unreadRequests(MeterRegistry registry, @Value("${unread-requests.interval:0s}") Duration interval) {
         UnreadRequests unread = new UnreadRequests();
+        if (interval.isZero()) {
+            return unread; // off: no gauge, and the operator reads what the replica read and served
+        }
         unread.start(interval);
         Gauge.builder("http.server.unread", unread, UnreadRequests::latest)
                 .description("API requests sent to this replica and not yet read: connections with unread bytes")

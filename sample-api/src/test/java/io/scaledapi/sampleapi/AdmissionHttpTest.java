@@ -19,7 +19,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"server.address=127.0.0.1", "origin.latency=300ms", "admission.max-in-flight=4"})
+        properties = {
+            "server.address=127.0.0.1",
+            "origin.latency=300ms",
+            "admission.max-in-flight=4",
+            "unread-requests.interval=1s"
+        })
 class AdmissionHttpTest {
 
     /** The served series of item reads that succeeded (the management port's own requests are in the same registry). */

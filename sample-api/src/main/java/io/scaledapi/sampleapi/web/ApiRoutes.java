@@ -108,7 +108,10 @@ public final class ApiRoutes {
         if (counted) {
             arrivals.increment();
         }
-        if (inFlight.incrementAndGet() > maxInFlight && maxInFlight > 0) {
+        if (maxInFlight <= 0) {
+            return serve(request, response);
+        }
+        if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             if (counted) {
                 shed.increment();

@@ -199,7 +199,8 @@ final class ArrivalLag {
     static Figures round(String cpu, double factor, Path k6) throws Exception {
         Path log = Files.createTempFile("arrival-lag-pod", ".log");
         Path dir = Files.createTempDirectory("arrival-lag");
-        try (OverloadedPod pod = new OverloadedPod(cpu, log)) {
+        // The gauge is off by default; the lag of read + unread is what this measures.
+        try (OverloadedPod pod = new OverloadedPod(cpu, log, java.util.Map.of("UNREAD_REQUESTS_INTERVAL", "1s"))) {
             pod.awaitReady(log);
             double capacity = pod.capacity();
             double base = Math.max(1, Math.round(capacity / 2));

@@ -99,6 +99,11 @@ final class OverloadedPod implements AutoCloseable {
      * CPU limit ({@code 200m}: millicores), with the JVM options of the image and the heap of a 512Mi pod.
      */
     OverloadedPod(String cpuLimit, Path log) throws Exception {
+        this(cpuLimit, log, java.util.Map.of());
+    }
+
+    /** As {@link #OverloadedPod(String, Path)}, with more environment for the pod. */
+    OverloadedPod(String cpuLimit, Path log, java.util.Map<String, String> env) throws Exception {
         Path jar = Path.of("target", "sample-api.jar");
         if (!Files.isRegularFile(jar)) {
             jar = Path.of("sample-api", "target", "sample-api.jar");
@@ -130,6 +135,7 @@ final class OverloadedPod implements AutoCloseable {
         builder.environment().put("RENDER_CPU_TIME", "130us");
         builder.environment().put("WARMUP_REQUESTS", "1000");
         builder.environment().put("CACHE_MAX_ENTRIES", "100000");
+        builder.environment().putAll(env);
         process = builder.start();
     }
 
