@@ -1,7 +1,7 @@
 # Sourced by dev/demo and dev/e2e: the local cluster with the chart installed, the catalog example applied with
 # given bounds, one k6 run through its Service with a per-second record, and the run's figures.
 # Needs: set -euo pipefail, the repository root as the working directory, OUT (an absolute directory).
-# Env: STEPS, STEP_SECONDS, RAMP_SECONDS (10), JUDGED_FROM (1000), ARRIVALS (even), MAX_REPLICAS (6),
+# Env: STEPS, STEP_SECONDS, RAMP_SECONDS (10), JUDGED_FROM (1000), SETTLE_SECONDS (0), ARRIVALS (even), MAX_REPLICAS (6),
 #      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
 #      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
 #      CPU_BOOST_PERCENT (the default's: spec.startup.cpuBoostPercent), RENDER_CPU_TIME (the example's),
@@ -261,7 +261,7 @@ local_load() {
   nice -n -5 true 2>/dev/null && priority=(nice -n -5)
   set +e
   BASE_URL="http://127.0.0.1:$PORT" STEPS="$STEPS" STEP_SECONDS="$STEP_SECONDS" RAMP_SECONDS="${RAMP_SECONDS:-10}" \
-    JUDGED_FROM="${JUDGED_FROM:-1000}" ARRIVALS="${ARRIVALS:-even}" SUMMARY="$run/k6-summary.json" STEPS_CSV="$run/steps.csv" \
+    JUDGED_FROM="${JUDGED_FROM:-1000}" SETTLE_SECONDS="${SETTLE_SECONDS:-0}" ARRIVALS="${ARRIVALS:-even}" SUMMARY="$run/k6-summary.json" STEPS_CSV="$run/steps.csv" \
     "${priority[@]}" "$K6" run -q k6/capacity.js 2>"$run/k6.log" | tee "$run/k6.txt"
   K6_EXIT=${PIPESTATUS[0]}
   set -e
