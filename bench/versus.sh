@@ -9,7 +9,7 @@
 #               metrics.k8s.io from metrics-server (dev/metrics-server, built from its Go module)
 #   hpa-rps     the same, with an HPA on the pods' requests per second at the ScaledApi's targetRequestsPerSecond
 #               (430) a pod, from Prometheus (Debian's, scraping the pods every 15 s) through prometheus-adapter (built
-#               from its Go module) with the shape of its default rules: sum(rate(...[5m])) (dev/custom-metrics)
+#               from its Go module) with the shape of its default rules: sum(rate(...[1m])) (dev/custom-metrics)
 # Per run it prints the figures below; its last line is one JSON object of each policy's medians:
 #   {"trace": T, "rounds": N, "policies": {"scaledapi": {...}, "hpa-cpu": {...}}}
 #   - replicaSeconds: the Deployment's spec.replicas summed over the trace's seconds (what the pods cost)
@@ -21,7 +21,7 @@
 #   bench/versus.sh [step|flash] [OUT_DIR]        (default: step, bench-out/versus-TRACE)
 # Traces (k6/capacity.js, 2 s ramps, nothing judged by k6): step: 200 req/s for 90 s, then 1,000 for 90 s;
 # flash: 200 for 60 s, 1,000 for 60 s, 200 for 60 s. One pod carries 200 req/s at half its limit.
-# Env: ROUNDS (3), POLICIES ("scaledapi hpa-cpu hpa-rps"), RPS_RATE_WINDOW (5m, dev/custom-metrics), MAX_REPLICAS (6), and dev/local-run.sh's (POD_CPU_LIMIT, ...).
+# Env: ROUNDS (3), POLICIES ("scaledapi hpa-cpu hpa-rps"), RPS_RATE_WINDOW (1m, dev/custom-metrics), MAX_REPLICAS (6), and dev/local-run.sh's (POD_CPU_LIMIT, ...).
 # Alone on the machine: it starts and stops the local cluster, and needs both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
