@@ -3,6 +3,9 @@
 # pods (examples/catalog.yaml: its image, CPU limit, warm-up and start-up boost) and the same bounds (1 to
 # MAX_REPLICAS), scaled in turn by each policy, ROUNDS times, the policies' order alternating from round to round.
 #   scaledapi   the ScaledApi as the example has it (updateMode Auto)
+#   scaledapi-sent  the same, its pods exporting the requests waiting unread on their connections
+#               (UNREAD_REQUESTS_INTERVAL=1s; off by default in sample-api): the operator then sees what was sent to a
+#               saturated pod, not only what it served. Not in the default POLICIES: the others' pods do not pay for it
 #   hpa-cpu     the ScaledApi in updateMode Recommend (it makes the Deployment and leaves its replicas alone) and an
 #               autoscaling/v2 HPA on the Deployment at 70 % CPU utilization, with the HPA's defaults otherwise (15 s
 #               sync, 10 % tolerance, scale-up by at most 100 % or 4 pods a 15 s, 300 s before scaling down), reading
@@ -79,6 +82,7 @@ apply_policy() {
   local target
   case "$1" in
     scaledapi) local_apply 1 "$MAX_REPLICAS" ;;
+    scaledapi-sent) UNREAD_REQUESTS_INTERVAL=1s local_apply 1 "$MAX_REPLICAS" ;;
     hpa-cpu) hpa "$1" "{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}" \
       '{.status.currentMetrics[0].resource.current.averageUtilization}' ;;
     hpa-rps)

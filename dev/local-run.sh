@@ -5,7 +5,7 @@
 #      TARGET_RPS (the example's), POD_CPU_LIMIT (the example's CPU request and limit: 140m runs pods 30 % weaker than
 #      the 200m the example's target assumes), SHARED_CACHE (false; true adds cache.shared.managed and cache.warmKeys: 1000),
 #      CPU_BOOST_PERCENT (the default's: spec.startup.cpuBoostPercent), RENDER_CPU_TIME (the example's),
-#      UPDATE_MODE (Auto: spec.scaling.updateMode),
+#      UPDATE_MODE (Auto: spec.scaling.updateMode), UNREAD_REQUESTS_INTERVAL (off: sample-api's unread gauge),
 #      K8S_VERSION (dev/versions).
 
 LOCAL_STATE="$(mktemp -d)"
@@ -77,6 +77,8 @@ local_apply() {
   [ -n "${CPU_BOOST_PERCENT:-}" ] && target+=(-e "/^  replicas:/i\\  startup: {cpuBoostPercent: $CPU_BOOST_PERCENT}")
   # Recommend: the operator makes the Deployment and reports, and something else (bench/versus.sh's HPA) scales it.
   [ -n "${UPDATE_MODE:-}" ] && target+=(-e "/targetRequestsPerSecond:/a\\    updateMode: $UPDATE_MODE")
+  # sample-api's gauge of requests waiting unread on its connections, off by default (docs/reference.md).
+  [ -n "${UNREAD_REQUESTS_INTERVAL:-}" ] && target+=(-e "/^  env:/a\\    - {name: UNREAD_REQUESTS_INTERVAL, value: \"$UNREAD_REQUESTS_INTERVAL\"}")
   local shared='s/^//'
   # A Redis the operator runs, and new pods that load the 1,000 hottest keys from it (k6's hot set) before ready.
   [ "${SHARED_CACHE:-false}" = true ] && shared="/^    maxEntries:/a\\    shared: {managed: {maxMemory: 256Mi}}\n    warmKeys: 1000"

@@ -25,9 +25,13 @@ const scenarios = {};
 const windows = []; // each step's (and settling's) seconds from the start of the run
 let start = 0;
 let previous = 0;
+const seen = {};
 for (const rate of STEPS) {
   const env = arrivalEnv(rate);
-  scenarios[`ramp_to_${rate}`] = {
+  // A rate that comes back (a flash crowd's 200,1000,200) gets scenarios of its own: step_200, then step_200_2.
+  seen[rate] = (seen[rate] || 0) + 1;
+  const name = seen[rate] === 1 ? `${rate}` : `${rate}_${seen[rate]}`;
+  scenarios[`ramp_to_${name}`] = {
     executor: 'ramping-arrival-rate', exec: 'request', startTime: `${start}s`, timeUnit: '1s', env,
     // The ramp's iterations carry the target's requests each (one, or a Poisson slot's mean), so it starts at the
     // iteration rate that gives the previous step's request rate.
@@ -38,20 +42,20 @@ for (const rate of STEPS) {
   start += RAMP_SECONDS;
   const judged = rate >= JUDGED_FROM;
   if (judged && SETTLE_SECONDS > 0) {
-    scenarios[`settle_${rate}`] = {
+    scenarios[`settle_${name}`] = {
       executor: 'constant-arrival-rate', exec: 'request', startTime: `${start}s`, timeUnit: '1s', env,
       rate: iterationRate(rate), duration: `${SETTLE_SECONDS}s`,
       preAllocatedVUs: vusFor(rate, MAX_VUS), maxVUs: MAX_VUS,
     };
-    windows.push({ rate, from: start, to: start + SETTLE_SECONDS, judged: false, scenario: `settle_${rate}`, phase: 'settle' });
+    windows.push({ rate, from: start, to: start + SETTLE_SECONDS, judged: false, scenario: `settle_${name}`, phase: 'settle' });
     start += SETTLE_SECONDS;
   }
-  scenarios[`step_${rate}`] = {
+  scenarios[`step_${name}`] = {
     executor: 'constant-arrival-rate', exec: 'request', startTime: `${start}s`, timeUnit: '1s', env,
     rate: iterationRate(rate), duration: `${STEP_SECONDS}s`,
     preAllocatedVUs: vusFor(rate, MAX_VUS), maxVUs: MAX_VUS,
   };
-  windows.push({ rate, from: start, to: start + STEP_SECONDS, judged, scenario: `step_${rate}`, phase: 'step' });
+  windows.push({ rate, from: start, to: start + STEP_SECONDS, judged, scenario: `step_${name}`, phase: 'step' });
   start += STEP_SECONDS;
   previous = rate;
 }
