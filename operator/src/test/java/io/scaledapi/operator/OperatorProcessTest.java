@@ -82,9 +82,8 @@ class OperatorProcessTest {
         started.remove(first);
 
         // While no operator runs: the spec changes and an owned object is lost.
-        client.resources(ScaledApi.class).inNamespace(ns).withName("restart").edit(a -> {
-            a.getSpec().image = "scaledapi/sample-api:0.2.0";
-            return a;
+        TestResources.editSpec(client, ns, "restart", spec -> {
+            spec.image = "scaledapi/sample-api:0.2.0";
         });
         client.services().inNamespace(ns).withName("restart").delete();
         await().atMost(WAIT)

@@ -1,16 +1,24 @@
 package io.scaledapi.operator;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.api.ScaledApiSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 
 /** Shared set-up for the API-server tests: the committed CRD, namespaces, and resources from YAML. */
 public final class TestResources {
@@ -42,6 +50,26 @@ public final class TestResources {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Changes a ScaledApi's spec as a user would: read, modify, write, and again on a conflict. The operator writes the
+     * same object's status meanwhile, so an edit based on a copy one write old is refused with 409.
+     */
+    public static ScaledApi editSpec(
+            KubernetesClient client, String namespace, String name, Consumer<ScaledApiSpec> change) {
+        return edit(client.resources(ScaledApi.class).inNamespace(namespace).withName(name), api -> {
+            change.accept(api.getSpec());
+            return api;
+        });
+    }
+
+    /** Read-modify-write that starts again on a conflict, as client-go's RetryOnConflict and kubectl edit do. */
+    public static <T extends HasMetadata> T edit(Resource<T> resource, UnaryOperator<T> change) {
+        return Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .until(() -> resource.edit(change), edited -> edited != null);
     }
 
     public static String newNamespace(KubernetesClient client) {

@@ -261,9 +261,8 @@ class AutoscalingTest {
                     .isEqualTo(0.0);
 
             // Switched to Auto, the operator applies its decision.
-            client.resources(ScaledApi.class).inNamespace(ns).withName("advice").edit(api -> {
-                api.getSpec().scaling.updateMode = ScaledApiSpec.UpdateMode.Auto;
-                return api;
+            TestResources.editSpec(client, ns, "advice", spec -> {
+                spec.scaling.updateMode = ScaledApiSpec.UpdateMode.Auto;
             });
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(deployments

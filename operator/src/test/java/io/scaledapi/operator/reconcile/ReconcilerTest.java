@@ -229,9 +229,8 @@ class ReconcilerTest {
         assertOwnedBy(pdb.getMetadata().getOwnerReferences(), api);
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
 
-        client.resources(ScaledApi.class).inNamespace(namespace).withName("pdb").edit(a -> {
-            a.getSpec().replicas.min = 1;
-            return a;
+        TestResources.editSpec(client, namespace, "pdb", spec -> {
+            spec.replicas.min = 1;
         });
         await().atMost(WAIT)
                 .until(() -> client.resources(PodDisruptionBudget.class)
@@ -295,14 +294,10 @@ class ReconcilerTest {
                         org.assertj.core.groups.Tuple.tuple("REDIS_KEY_PREFIX", namespace + "/shared:"),
                         org.assertj.core.groups.Tuple.tuple("CACHE_WARM_KEYS", "500"));
 
-        client.resources(ScaledApi.class)
-                .inNamespace(namespace)
-                .withName("shared")
-                .edit(a -> {
-                    a.getSpec().cache.shared = null;
-                    a.getSpec().cache.warmKeys = 0;
-                    return a;
-                });
+        TestResources.editSpec(client, namespace, "shared", spec -> {
+            spec.cache.shared = null;
+            spec.cache.warmKeys = 0;
+        });
         await().atMost(WAIT)
                 .until(() -> client.apps()
                                         .deployments()
@@ -326,7 +321,7 @@ class ReconcilerTest {
         create("drift", 1, 10, spec -> {});
         await().atMost(WAIT).until(() -> deployment("drift"), d -> d != null);
 
-        client.apps().deployments().inNamespace(namespace).withName("drift").edit(d -> {
+        TestResources.edit(client.apps().deployments().inNamespace(namespace).withName("drift"), d -> {
             d.getMetadata().getLabels().put("team", "payments");
             d.getSpec().setReplicas(3);
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:latest");
@@ -348,13 +343,9 @@ class ReconcilerTest {
         });
 
         // A spec change reconciles again: replicas stay, the new max clamps them.
-        client.resources(ScaledApi.class)
-                .inNamespace(namespace)
-                .withName("drift")
-                .edit(a -> {
-                    a.getSpec().replicas.max = 2;
-                    return a;
-                });
+        TestResources.editSpec(client, namespace, "drift", spec -> {
+            spec.replicas.max = 2;
+        });
         await().atMost(WAIT)
                 .untilAsserted(() ->
                         assertThat(deployment("drift").getSpec().getReplicas()).isEqualTo(2));
@@ -390,13 +381,9 @@ class ReconcilerTest {
                         .anyMatch(e -> e.getReason().equals("ReconcileFailed")
                                 && e.getType().equals("Warning")));
 
-        client.resources(ScaledApi.class)
-                .inNamespace(namespace)
-                .withName("refused")
-                .edit(a -> {
-                    a.getSpec().resources = null;
-                    return a;
-                });
+        TestResources.editSpec(client, namespace, "refused", spec -> {
+            spec.resources = null;
+        });
         await().atMost(WAIT).until(() -> deployment("refused"), d -> d != null);
         await().atMost(WAIT)
                 .until(() -> !"ReconcileFailed"
