@@ -31,7 +31,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "scaledapi.rules" -}}
 - apiGroups: ["scaledapi.io"]
   resources: ["scaledapis"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: ["scaledapi.io"]
   resources: ["scaledapis/status"]
   verbs: ["get", "patch", "update"]
@@ -53,9 +53,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "patch"]
+{{- if eq .Values.scrape.mode "proxy" }}
+# scrape.mode proxy: the pods' metrics through the API server's proxy.
 - apiGroups: [""]
   resources: ["pods/proxy"]
   verbs: ["get"]
+{{- end }}
 # A new pod starts with a raised CPU limit (spec.startup.cpuBoostPercent) and is resized in place once ready.
 - apiGroups: [""]
   resources: ["pods/resize"]

@@ -354,10 +354,26 @@ public final class Autoscaler {
         recs.add(new Recommendation(now, replicas));
         long keep = Math.max(downWindow, policy.up().stabilization().toMillis());
         recs.removeIf(r -> r.t <= now - keep);
-        // Consecutive equal recommendations add nothing the windows need: keep the newest of a run only.
-        int n = recs.size();
-        if (n >= 3 && recs.get(n - 2).replicas == replicas && recs.get(n - 3).replicas == replicas) {
-            recs.remove(n - 2);
+        dropDominated(recs);
+    }
+
+    /**
+     * The windows ask only for the highest and the lowest recommendation newer than some time, and a newer entry
+     * stays in every window an older one is in. So an entry no higher than some newer one and no lower than some newer
+     * one can never be the answer: it goes. What is left widens the range of values at each step back, so the history
+     * holds at most two entries per distinct replica count, however long the windows and however short the interval.
+     */
+    static void dropDominated(List<Recommendation> recs) {
+        int newerMin = Integer.MAX_VALUE;
+        int newerMax = Integer.MIN_VALUE;
+        for (int i = recs.size() - 1; i >= 0; i--) {
+            int replicas = recs.get(i).replicas;
+            if (replicas >= newerMin && replicas <= newerMax) {
+                recs.remove(i);
+            } else {
+                newerMin = Math.min(newerMin, replicas);
+                newerMax = Math.max(newerMax, replicas);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The autoscaler's memory as text a restarted operator reads back, bounded in bytes. The per-pod counters are the
@@ -37,6 +38,14 @@ public final class Checkpoint {
                     .subList(0, Math.max(1, withoutPods.rates.size() / 2))
                     .clear();
             smaller = write(withoutPods);
+        }
+        // Only a history the CRD's maximums cannot produce gets here: then the oldest decisions go too, which can
+        // make a restarted operator's first rate limit start from a later baseline, and nothing else.
+        for (List<?> history : List.of(withoutPods.scaleEvents, withoutPods.recommendations)) {
+            while (smaller.getBytes(StandardCharsets.UTF_8).length > maxBytes && history.size() > 1) {
+                history.subList(0, history.size() / 2).clear();
+                smaller = write(withoutPods);
+            }
         }
         return smaller;
     }

@@ -20,8 +20,27 @@ public record ScalingSettings(
     /** {@code spec.scaling.burst}: the short window and the multiple of ready replicas that start burst mode. */
     public record Burst(String window, Double threshold) {}
 
+    /**
+     * The longest stabilization window and period a spec may ask for: the HPA's own maximums (3600 s and 1800 s).
+     * With the shortest interval they bound how much decision history there is to keep.
+     */
+    public static final String MAX_STABILIZATION_WINDOW = "1h";
+
+    public static final String MAX_PERIOD = "30m";
+
     /** {@code spec.scaling.scaleUp} or {@code scaleDown}. */
-    public record ScalingRules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {}
+    public record ScalingRules(String stabilizationWindow, Integer maxPods, Integer maxPercent, String period) {
+        public ScalingRules {
+            if (stabilizationWindow != null
+                    && Durations.parse(stabilizationWindow).compareTo(Durations.parse(MAX_STABILIZATION_WINDOW)) > 0) {
+                throw new IllegalArgumentException("stabilizationWindow must be at most " + MAX_STABILIZATION_WINDOW
+                        + ", got " + stabilizationWindow);
+            }
+            if (period != null && Durations.parse(period).compareTo(Durations.parse(MAX_PERIOD)) > 0) {
+                throw new IllegalArgumentException("period must be at most " + MAX_PERIOD + ", got " + period);
+            }
+        }
+    }
 
     /** {@code spec.scaling.latencyTarget}. */
     public record LatencyTarget(Double percentile, String threshold) {}

@@ -464,4 +464,70 @@ class AutoscalerTest {
         twin.next = fleet.next;
         return twin;
     }
+
+    @Test
+    void atTheLongestWindowsAndTheShortestIntervalTheHistoryStaysBounded() {
+        ScalingSettings.ScalingRules longest = new ScalingSettings.ScalingRules(
+                ScalingSettings.MAX_STABILIZATION_WINDOW, 1000, 1000, ScalingSettings.MAX_PERIOD);
+        ScalingPolicy policy = new ScalingSettings(1, 1000, 100.0, "500ms", null, longest, longest, null).policy();
+        Fleet fleet = new Fleet(1);
+        Autoscaler autoscaler = autoscaler(fleet, policy);
+        java.util.Random load = new java.util.Random(26);
+        // Two hours of a load that jumps every 30 s, past both windows: 14,400 ticks.
+        for (int step = 0; step < 240; step++) {
+            fleet.run(autoscaler, load.nextInt(50_000), 30);
+        }
+        AutoscalerState state = autoscaler.state();
+        assertThat(state.recommendations.size())
+                .as("at most two per distinct replica count, not one per tick of the hour")
+                .isLessThanOrEqualTo(2 * policy.maxReplicas());
+        assertThat(state.scaleEvents.size())
+                .as("at most one per tick of the period")
+                .isLessThanOrEqualTo((int)
+                        (policy.up().period().toMillis() / policy.interval().toMillis()));
+        String checkpoint = Checkpoint.encode(state, Checkpoint.MAX_BYTES);
+        assertThat(checkpoint.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(Checkpoint.MAX_BYTES);
+        assertThat(Checkpoint.decode(checkpoint).recommendations)
+                .usingRecursiveFieldByFieldElementComparator()
+                .as("the whole decision history fits")
+                .isEqualTo(state.recommendations);
+    }
+
+    @Test
+    void aWindowLongerThanTheMaximumIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new ScalingSettings.ScalingRules("61m", null, null, null))
+                .hasMessage("stabilizationWindow must be at most 1h, got 61m");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new ScalingSettings.ScalingRules(null, null, null, "31m"))
+                .hasMessage("period must be at most 30m, got 31m");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''|''",
+                "4|4",
+                "4 4 4|4",
+                "3 5 4|3 5 4",
+                "5 3 4|5 3 4",
+                "4 5 3 4|5 3 4",
+                "2 6 3 5 4|2 6 3 5 4",
+                "6 2 5 3 4 4|6 2 5 3 4",
+                "1 9 5 5 1 9|1 9"
+            })
+    void anEntryInsideTheRangeOfNewerOnesIsDropped(String before, String after) {
+        List<AutoscalerState.Recommendation> recs = new ArrayList<>();
+        long t = 0;
+        for (String r : before.isBlank() ? new String[0] : before.split(" ")) {
+            recs.add(new AutoscalerState.Recommendation(t += 1000, Integer.parseInt(r)));
+        }
+        Autoscaler.dropDominated(recs);
+        assertThat(String.join(
+                        " ",
+                        recs.stream().map(r -> Integer.toString(r.replicas)).toList()))
+                .isEqualTo(after);
+    }
 }

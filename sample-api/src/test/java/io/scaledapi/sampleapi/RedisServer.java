@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +28,7 @@ public final class RedisServer implements AutoCloseable {
     private Process process;
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
+    private StatefulRedisConnection<String, byte[]> binaryConnection;
 
     public RedisServer() {
         this.port = freePort();
@@ -65,6 +69,7 @@ public final class RedisServer implements AutoCloseable {
             connection = client.connect();
             return "PONG".equals(connection.sync().ping());
         });
+        binaryConnection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
     }
 
     private static String findBinary() {
@@ -89,9 +94,15 @@ public final class RedisServer implements AutoCloseable {
         return connection.sync();
     }
 
+    /** Commands whose values are raw bytes, to plant what a pod would not write. */
+    public RedisCommands<String, byte[]> binary() {
+        return binaryConnection.sync();
+    }
+
     /** Kills the server at once, as a crash would. */
     public void kill() {
         connection.close();
+        binaryConnection.close();
         client.shutdown();
         process.destroyForcibly();
         await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.scaledapi.sampleapi.cache.ResponseCache;
+import io.scaledapi.sampleapi.cache.SharedEntry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +98,42 @@ class SharedCacheAppTest {
             assertThat(http.management("/actuator/health/readiness").statusCode())
                     .isEqualTo(200);
             assertThat(http.metric("cache_shared_connected")).isZero();
+        }
+    }
+
+    @Test
+    void planted400MegabyteAndHeaderInjectingValuesAreAnsweredFromTheOriginAndThePodStaysUp() {
+        byte[] json = "{\"planted\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        redis.binary()
+                .set(
+                        "pods:catalog:item:7",
+                        new SharedEntry(200, "application/json\r\nSet-Cookie: session=planted", json, 60_000, 0)
+                                .encode("pods:catalog:item:7"),
+                        io.lettuce.core.SetArgs.Builder.px(Duration.ofDays(365).toMillis()));
+        redis.binary()
+                .set(
+                        "pods:catalog:item:8",
+                        new SharedEntry(200, "application/json", json, 60_000, 0).encode("pods:catalog:item:8"),
+                        io.lettuce.core.SetArgs.Builder.px(Duration.ofDays(365).toMillis()));
+        redis.commands().setrange("pods:catalog:item:8", 400L * 1024 * 1024, "x");
+
+        // A timeout long enough for a cold pod to read REDIS_MAX_VALUE (1 MB), so the refusal is what is counted.
+        try (ConfigurableApplicationContext app = start("redis.timeout=1s")) {
+            HttpTestClient http = HttpTestClient.of(app);
+            for (String id : java.util.List.of("7", "8")) {
+                HttpResponse<String> read = http.get("/api/items/" + id);
+                assertThat(read.statusCode()).isEqualTo(200);
+                assertThat(read.headers().firstValue("X-Cache-Source")).hasValue("origin");
+                assertThat(read.headers().firstValue("Set-Cookie")).isEmpty();
+                assertThat(read.headers().firstValue("Content-Type")).hasValue("application/json");
+                assertThat(read.body()).doesNotContain("planted").contains("\"id\":" + id);
+            }
+            assertThat(http.metric("cache_shared_refused_total{reason=\"content_type\""))
+                    .isEqualTo(1);
+            assertThat(http.metric("cache_shared_refused_total{reason=\"too_large\""))
+                    .isEqualTo(1);
+            assertThat(http.management("/actuator/health/liveness").statusCode())
+                    .isEqualTo(200);
         }
     }
 

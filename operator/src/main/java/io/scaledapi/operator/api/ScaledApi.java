@@ -1,6 +1,7 @@
 package io.scaledapi.operator.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -46,7 +47,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
         name = "AGE",
         jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(
+        value = "size(self.metadata.name) <= " + ScaledApi.MAX_NAME_LENGTH
+                + " && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message = "metadata.name must be at most " + ScaledApi.MAX_NAME_LENGTH
+                + " characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit: it names"
+                + " the API's Service (a DNS label of at most 63) and its shared cache's Service (NAME-redis)")
 public class ScaledApi extends CustomResource<ScaledApiSpec, ScaledApiStatus> implements Namespaced {
+
+    /** The longest name whose derived names stay valid: {@code NAME-redis} is a Service, a DNS label of 63. */
+    public static final int MAX_NAME_LENGTH = 57; // 63 - "-redis".length()
 
     public static final String GROUP = "scaledapi.io";
     /** The operator's name: its field manager, the objects' managed-by label, its events' reporting component. */

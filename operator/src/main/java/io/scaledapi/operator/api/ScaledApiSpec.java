@@ -246,7 +246,11 @@ public class ScaledApiSpec {
     public static class ScalingRules {
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
-        @JsonPropertyDescription("The highest (down) or lowest (up) recommendation over this window is used.")
+        @ValidationRule(
+                value = "duration(self) <= duration('" + ScalingSettings.MAX_STABILIZATION_WINDOW + "')",
+                message = "stabilizationWindow must be at most " + ScalingSettings.MAX_STABILIZATION_WINDOW)
+        @JsonPropertyDescription("The highest (down) or lowest (up) recommendation over this window is used; at most "
+                + ScalingSettings.MAX_STABILIZATION_WINDOW + ".")
         public String stabilizationWindow;
 
         @Min(1)
@@ -262,7 +266,10 @@ public class ScaledApiSpec {
         @Size(max = 32)
         @Pattern(Durations.PATTERN)
         @ValidationRule(value = "duration(self) > duration('0s')", message = "period must be greater than zero")
-        @JsonPropertyDescription("The period the limits apply to.")
+        @ValidationRule(
+                value = "duration(self) <= duration('" + ScalingSettings.MAX_PERIOD + "')",
+                message = "period must be at most " + ScalingSettings.MAX_PERIOD)
+        @JsonPropertyDescription("The period the limits apply to; at most " + ScalingSettings.MAX_PERIOD + ".")
         public String period;
     }
 
@@ -366,6 +373,7 @@ public class ScaledApiSpec {
         @Default(DEFAULT_METRICS_PATH)
         @Size(max = 256)
         @Pattern("^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
+        @ValidationRule(value = "!self.contains('..')", message = "metrics.path must not contain '..'")
         @JsonPropertyDescription("Path of the Prometheus endpoint on each pod's metrics port.")
         public String path;
 

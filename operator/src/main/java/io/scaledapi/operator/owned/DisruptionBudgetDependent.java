@@ -41,7 +41,12 @@ public class DisruptionBudgetDependent extends OwnedDependent<PodDisruptionBudge
                 DependentResource<PodDisruptionBudget, ScaledApi> dependent,
                 ScaledApi api,
                 Context<ScaledApi> context) {
-            return api.getSpec().replicas.min >= 2;
+            return wanted(api);
         }
+    }
+
+    /** Whether this spec has a budget: min is at least 2. */
+    static boolean wanted(ScaledApi api) {
+        return api.getSpec().replicas.min >= 2;
     }
 }

@@ -28,6 +28,7 @@ import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.owned.DeploymentDependent;
 import io.scaledapi.operator.owned.DesiredReplicas;
 import io.scaledapi.operator.owned.DisruptionBudgetDependent;
+import io.scaledapi.operator.owned.NameConflicts;
 import io.scaledapi.operator.owned.OwnedObjects;
 import io.scaledapi.operator.owned.ServiceDependent;
 import io.scaledapi.operator.owned.SharedCacheDependent;
@@ -128,6 +129,10 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     @Override
     public UpdateControl<ScaledApi> reconcile(ScaledApi api, Context<ScaledApi> context) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
+        Optional<String> conflict = NameConflicts.find(client, api, context);
+        if (conflict.isPresent()) {
+            return nameConflict(api, name, conflict.get());
+        }
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
         boolean recommendOnly = api.getSpec().recommendOnly();
         Deployment deployment =
@@ -181,6 +186,30 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                 status.desiredReplicas);
         return reschedule(UpdateControl.patchStatus(statusOnly(api, status)), lookAgain);
     }
+
+    /**
+     * Another object holds a name this ScaledApi needs: nothing is written, the status and a Warning event name it,
+     * and the name is looked at again later (the informers do not show objects the operator does not own, so its
+     * deletion sends no event).
+     */
+    private UpdateControl<ScaledApi> nameConflict(ScaledApi api, String name, String conflict) {
+        String message = conflict + ": it is left alone, and nothing of this ScaledApi is created or changed until it"
+                + " is renamed or deleted (or this ScaledApi is)";
+        boolean told = StatusReport.find(api.getStatus(), StatusReport.READY)
+                .filter(c -> message.equals(c.getMessage()))
+                .isPresent();
+        UpdateControl<ScaledApi> control = UpdateControl.noUpdate();
+        if (!told) {
+            log.warn("{} {}", name, message);
+            events.record(api, EventRecorder.WARNING, StatusReport.NAME_CONFLICT, message);
+            control = UpdateControl.patchStatus(
+                    statusOnly(api, StatusReport.failed(api, StatusReport.NAME_CONFLICT, message, clock.instant())));
+        }
+        return control.rescheduleAfter(NAME_CONFLICT_RECHECK);
+    }
+
+    /** How often a name held by another object is looked at again. */
+    static final Duration NAME_CONFLICT_RECHECK = Duration.ofSeconds(15);
 
     private static UpdateControl<ScaledApi> reschedule(UpdateControl<ScaledApi> control, Duration after) {
         return after == null ? control : control.rescheduleAfter(after);
@@ -320,7 +349,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         log.warn("{}/{} {}", api.getMetadata().getNamespace(), api.getMetadata().getName(), message);
         events.record(api, EventRecorder.WARNING, StatusReport.RECONCILE_FAILED, message);
         ErrorStatusUpdateControl<ScaledApi> control = ErrorStatusUpdateControl.patchStatus(
-                statusOnly(api, StatusReport.failed(api, message, clock.instant())));
+                statusOnly(api, StatusReport.failed(api, StatusReport.RECONCILE_FAILED, message, clock.instant())));
         // An invalid object stays invalid until the spec changes, which triggers a new reconcile anyway.
         return refused != null && refused.getCode() == 422 ? control.withNoRetry() : control;
     }

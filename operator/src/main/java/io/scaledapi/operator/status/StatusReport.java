@@ -32,6 +32,9 @@ public final class StatusReport {
     public static final String IMAGE_NOT_READY = "ImageNotReady";
 
     public static final String RECONCILE_FAILED = "ReconcileFailed";
+    /** Ready's reason while an object this ScaledApi would own exists and is someone else's. */
+    public static final String NAME_CONFLICT = "NameConflict";
+
     public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
 
     /** ScalingActive's reason in Recommend mode: decisions are reported, not applied. */
@@ -218,10 +221,10 @@ public final class StatusReport {
     }
 
     /** The status after a failed reconcile: what was known before, with Ready false and the failure's message. */
-    public static ScaledApiStatus failed(ScaledApi api, String message, Instant now) {
+    public static ScaledApiStatus failed(ScaledApi api, String reason, String message, Instant now) {
         ScaledApiStatus previous = api.getStatus() == null ? new ScaledApiStatus() : api.getStatus();
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(condition(READY, "False", RECONCILE_FAILED, message));
+        conditions.add(condition(READY, "False", reason, message));
         previous.conditions.stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
         previous.conditions = withTransitionTimes(
                 conditions, api.getStatus(), now, api.getMetadata().getGeneration());

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scaledapi.autoscaler.AutoscalerState;
 import io.scaledapi.autoscaler.Checkpoint;
 import io.scaledapi.operator.api.ScaledApi;
+import io.scaledapi.operator.owned.NameConflicts;
 import io.scaledapi.operator.owned.OwnedObjects;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,7 @@ public final class ConfigMapCheckpoints implements CheckpointStore {
     }
 
     static String name(ScaledApi api) {
-        return api.getMetadata().getName() + "-autoscaler";
+        return NameConflicts.checkpointName(api);
     }
 
     @Override
@@ -48,8 +49,20 @@ public final class ConfigMapCheckpoints implements CheckpointStore {
         return Optional.of(Checkpoint.decode(map.getData().get(KEY)));
     }
 
+    /**
+     * Saves the checkpoint, unless a ConfigMap of that name exists that this ScaledApi does not control: that one is
+     * left alone (see {@link NameConflicts}), and the failure says so.
+     */
     @Override
     public void save(ScaledApi api, String checkpoint) {
+        ConfigMap existing = client.configMaps()
+                .inNamespace(api.getMetadata().getNamespace())
+                .withName(name(api))
+                .get();
+        if (existing != null && !NameConflicts.controlledBy(existing, api)) {
+            throw new IllegalStateException("ConfigMap " + api.getMetadata().getNamespace() + "/" + name(api)
+                    + " exists and is not controlled by this ScaledApi: it is left alone");
+        }
         ConfigMap map = new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName(name(api))

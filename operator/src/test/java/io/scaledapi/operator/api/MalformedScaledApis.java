@@ -98,6 +98,27 @@ public final class MalformedScaledApis {
                     "targetRequestsPerSecond: 400",
                     "targetRequestsPerSecond: 400\n  metrics:\n    port: 0",
                     "spec.metrics.port"),
+            new Case(
+                    "metrics path with ..",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n  metrics:\n    path: /actuator/../env",
+                    "spec.metrics.path"),
+            new Case(
+                    "stabilization window over an hour",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    scaleDown: {stabilizationWindow: 61m}",
+                    "spec.scaling.scaleDown.stabilizationWindow"),
+            new Case(
+                    "period over 30 minutes",
+                    "targetRequestsPerSecond: 400",
+                    "targetRequestsPerSecond: 400\n    scaleUp: {period: 31m}",
+                    "spec.scaling.scaleUp.period"),
+            new Case(
+                    "name too long for its Services",
+                    "metadata:\n  name: ",
+                    "metadata:\n  name: " + "n".repeat(ScaledApi.MAX_NAME_LENGTH),
+                    "metadata.name"),
+            new Case("name not a DNS label", "metadata:\n  name: ", "metadata:\n  name: 1", "metadata.name"),
             new Case("missing cache", "cache:\n    ttl: 60s", "paused: false", "spec.cache"),
             new Case(
                     "shared cache both kinds",

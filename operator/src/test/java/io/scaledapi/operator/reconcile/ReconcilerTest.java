@@ -240,6 +240,120 @@ class ReconcilerTest {
                         == null);
     }
 
+    /** A user's objects under the names three ScaledApis would give theirs: a Deployment, a Service, a ConfigMap. */
+    @Test
+    void anObjectItDidNotCreateIsNeitherAdoptedNorChangedNorDeleted() {
+        List<io.fabric8.kubernetes.api.model.HasMetadata> theirs = List.of(
+                new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName("taken-deployment")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewSelector()
+                        .addToMatchLabels("app", "theirs")
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .addToLabels("app", "theirs")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("web")
+                        .withImage("nginx:1.27")
+                        .endContainer()
+                        .endSpec()
+                        .endTemplate()
+                        .endSpec()
+                        .build(),
+                new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("taken-service")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addToSelector("app", "theirs")
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
+                        .build(),
+                new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("taken-configmap-autoscaler")
+                        .endMetadata()
+                        .addToData("owner", "a user")
+                        .build());
+        for (var object : theirs) {
+            var created = client.resource(object).inNamespace(namespace).create();
+            String apiName = object.getMetadata().getName().replace("-autoscaler", "");
+            create(apiName, 1, 3, spec -> {});
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                Condition ready = condition(get(apiName), "Ready");
+                assertThat(ready.getStatus()).isEqualTo("False");
+                assertThat(ready.getReason()).isEqualTo(StatusReport.NAME_CONFLICT);
+                assertThat(ready.getMessage())
+                        .startsWith(object.getKind() + " " + namespace + "/"
+                                + object.getMetadata().getName()
+                                + " exists and is not controlled by this ScaledApi (it has no controller)");
+            });
+            await().atMost(WAIT)
+                    .until(() -> events(apiName).stream()
+                            .anyMatch(e -> e.getReason().equals(StatusReport.NAME_CONFLICT)
+                                    && e.getType().equals("Warning")));
+            if (!object.getKind().equals("Deployment")) {
+                assertThat(deployment(apiName))
+                        .as("nothing of this ScaledApi is created while a name is taken")
+                        .isNull();
+            }
+            assertUntouched(created);
+
+            client.resources(ScaledApi.class)
+                    .inNamespace(namespace)
+                    .withName(apiName)
+                    .delete();
+            await().atMost(WAIT).until(() -> get(apiName) == null);
+            assertUntouched(created);
+        }
+    }
+
+    /** The object is as its creator left it: same resource version, no owner. */
+    private void assertUntouched(io.fabric8.kubernetes.api.model.HasMetadata created) {
+        var now = client.resource(created).inNamespace(namespace).get();
+        assertThat(now).as(created.getKind() + " still exists").isNotNull();
+        assertThat(now.getMetadata().getResourceVersion())
+                .as(created.getKind() + " unchanged")
+                .isEqualTo(created.getMetadata().getResourceVersion());
+        assertThat(now.getMetadata().getOwnerReferences()).isEmpty();
+    }
+
+    @Test
+    void whenTheTakenNameIsFreedTheScaledApiProceeds() {
+        client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("freed")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .inNamespace(namespace)
+                .create();
+        create("freed", 1, 3, spec -> {});
+        await().atMost(WAIT)
+                .until(() -> StatusReport.NAME_CONFLICT.equals(
+                        condition(get("freed"), "Ready").getReason()));
+        assertThat(deployment("freed")).isNull();
+
+        client.services().inNamespace(namespace).withName("freed").delete();
+        await().atMost(WAIT).until(() -> deployment("freed"), d -> d != null);
+        await().atMost(WAIT)
+                .until(
+                        () -> service("freed"),
+                        s -> s != null && !s.getMetadata().getOwnerReferences().isEmpty());
+    }
+
     @Test
     void aManagedSharedCacheIsARestrictedRedisThePodsAreToldAbout() {
         ScaledApi api = create("shared", 1, 4, spec -> {

@@ -37,10 +37,14 @@ public record CachedResponse(
                 CacheSource.ORIGIN);
     }
 
-    /** An entry read from the shared tier: what is left of its freshness, and its age since the origin answered. */
-    static CachedResponse of(SharedEntry shared, long nowNanos, long staleIfErrorNanos) {
-        long fresh = TimeUnit.MILLISECONDS.toNanos(shared.freshMillisLeft());
-        long age = Math.max(0, TimeUnit.MILLISECONDS.toNanos(shared.ttlMillis()) - fresh);
+    /**
+     * An entry read from the shared tier: what is left of its freshness, and its age since the origin answered. Both
+     * are capped at this API's own TTL, whatever expiry the shared tier holds: a planted key with a year's expiry is
+     * fresh here for one TTL at most.
+     */
+    static CachedResponse of(SharedEntry shared, long nowNanos, long ttlNanos, long staleIfErrorNanos) {
+        long fresh = Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(shared.freshMillisLeft()));
+        long age = Math.max(0, Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(shared.ttlMillis())) - fresh);
         return new CachedResponse(
                 shared.status(),
                 shared.body(),

@@ -18,11 +18,14 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +70,9 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     private final Counter timeouts;
     private final Counter errors;
     private final Counter tooLarge;
+    private final Counter notStorable;
+    private final Map<SharedEntry.Refusal, Counter> refusals = new EnumMap<>(SharedEntry.Refusal.class);
+    private final Set<SharedEntry.Refusal> warnedRefusals = ConcurrentHashMap.newKeySet();
     private final Timer getTimer;
 
     public RedisSharedTier(SharedTierProperties properties, MeterRegistry registry) {
@@ -113,6 +119,18 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
                 .tag("reason", "too_large")
                 .description("Responses not stored in the shared tier")
                 .register(registry);
+        this.notStorable = Counter.builder("cache.shared.skipped")
+                .tag("reason", "not_storable")
+                .description("Responses not stored in the shared tier")
+                .register(registry);
+        for (SharedEntry.Refusal refusal : SharedEntry.Refusal.values()) {
+            refusals.put(
+                    refusal,
+                    Counter.builder("cache.shared.refused")
+                            .tag("reason", refusal.tag())
+                            .description("Values read from the shared tier and refused; the origin served instead")
+                            .register(registry));
+        }
         this.getTimer = Timer.builder("cache.shared.latency")
                 .tag("operation", "get")
                 .description("Time for a shared-tier read, answered or not")
@@ -160,10 +178,7 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         long start = System.nanoTime();
-        String stored = keyPrefix + key;
-        CompletableFuture<SharedEntry> read = commands.get(stored)
-                .toCompletableFuture()
-                .thenCombine(commands.pttl(stored).toCompletableFuture(), RedisSharedTier::entryOf);
+        CompletableFuture<SharedEntry> read = read(commands, keyPrefix + key);
         return read.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).handle((entry, failure) -> {
             getTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             if (failure != null) {
@@ -184,11 +199,7 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         }
         List<CompletableFuture<SharedEntry>> reads = new ArrayList<>(keys.size());
         for (String key : keys) {
-            String stored = keyPrefix + key;
-            reads.add(commands.get(stored)
-                    .toCompletableFuture()
-                    .thenCombine(commands.pttl(stored).toCompletableFuture(), RedisSharedTier::entryOf)
-                    .exceptionally(failure -> null));
+            reads.add(read(commands, keyPrefix + key).exceptionally(failure -> null));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, SharedEntry> found = new LinkedHashMap<>();
@@ -202,12 +213,46 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         });
     }
 
-    /** A stored value and its remaining lifetime; null when the key is gone, has no expiry, or is unreadable. */
-    private static SharedEntry entryOf(byte[] value, Long pttl) {
-        if (value == null || pttl == null || pttl <= 0) {
-            return null;
+    /**
+     * A stored value and its remaining lifetime; null when the key is gone or has no expiry, or when the value is
+     * refused (counted and logged once per reason). Reads at most {@code REDIS_MAX_VALUE} + 1 bytes, so a planted
+     * value of any size costs this pod no more than that.
+     */
+    private CompletableFuture<SharedEntry> read(RedisAsyncCommands<String, byte[]> commands, String stored) {
+        return commands.getrange(stored, 0, maxValueBytes)
+                .toCompletableFuture()
+                .thenCombine(commands.pttl(stored).toCompletableFuture(), (value, pttl) -> {
+                    if (value == null || value.length == 0 || pttl == null || pttl <= 0) {
+                        return null;
+                    }
+                    try {
+                        if (value.length > maxValueBytes) {
+                            throw new SharedEntry.RefusedException(
+                                    SharedEntry.Refusal.TOO_LARGE, "larger than REDIS_MAX_VALUE");
+                        }
+                        return SharedEntry.decode(value, stored, pttl);
+                    } catch (SharedEntry.RefusedException e) {
+                        refused(stored, e);
+                        return null;
+                    }
+                });
+    }
+
+    private void refused(String stored, SharedEntry.RefusedException e) {
+        refusals.get(e.refusal()).increment();
+        if (warnedRefusals.add(e.refusal())) {
+            log.warn(
+                    "shared tier {}: refused the value under {} ({}); answering from the origin instead. Something"
+                            + " other than this API's pods writes to the shared tier: protect it with a password"
+                            + " and a NetworkPolicy (next ones of this kind are counted in"
+                            + " cache_shared_refused_total{reason=\"{}\"} and logged at DEBUG)",
+                    where,
+                    stored,
+                    e.getMessage(),
+                    e.refusal().tag());
+        } else {
+            log.debug("shared tier {}: refused the value under {} ({})", where, stored, e.getMessage());
         }
-        return SharedEntry.decode(value, pttl);
     }
 
     @Override
@@ -215,7 +260,11 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         if (freshMillis <= 0) {
             return;
         }
-        byte[] value = entry.encode();
+        if (!SharedEntry.storable(entry.status(), entry.contentType())) {
+            notStorable.increment();
+            return;
+        }
+        byte[] value = entry.encode(keyPrefix + key);
         if (value.length > maxValueBytes) {
             tooLarge.increment();
             log.debug(
@@ -260,11 +309,22 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         if (commands == null) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return commands.get(hotKeysKey(cacheName))
+        String stored = hotKeysKey(cacheName);
+        return commands.getrange(stored, 0, maxValueBytes)
                 .toCompletableFuture()
-                .thenApply(list -> list == null || list.length == 0
-                        ? List.<String>of()
-                        : List.of(new String(list, StandardCharsets.UTF_8).split("\n")))
+                .thenApply(list -> {
+                    if (list == null || list.length == 0) {
+                        return List.<String>of();
+                    }
+                    if (list.length > maxValueBytes) {
+                        refused(
+                                stored,
+                                new SharedEntry.RefusedException(
+                                        SharedEntry.Refusal.TOO_LARGE, "larger than REDIS_MAX_VALUE"));
+                        return List.<String>of();
+                    }
+                    return List.of(new String(list, StandardCharsets.UTF_8).split("\n"));
+                })
                 .exceptionally(failure -> {
                     failed(failure);
                     return List.of();

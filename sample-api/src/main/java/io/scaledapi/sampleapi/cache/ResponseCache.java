@@ -145,7 +145,7 @@ public final class ResponseCache<K> {
         return shared.get(sharedKey).thenCompose(entry -> {
             if (entry != null) {
                 long now = ticker.read();
-                CachedResponse found = CachedResponse.of(entry, now, staleIfErrorNanos);
+                CachedResponse found = CachedResponse.of(entry, now, ttlNanos, staleIfErrorNanos);
                 // A copy already due for refresh would only be reloaded again on the next read: take the origin's.
                 if (!found.refreshDue(now, refreshAhead)) {
                     return CompletableFuture.completedFuture(found);
@@ -255,7 +255,7 @@ public final class ResponseCache<K> {
             int loaded = 0;
             long now = ticker.read();
             for (Map.Entry<String, SharedEntry> entry : found.entrySet()) {
-                CachedResponse response = CachedResponse.of(entry.getValue(), now, staleIfErrorNanos);
+                CachedResponse response = CachedResponse.of(entry.getValue(), now, ttlNanos, staleIfErrorNanos);
                 if (response.isFresh(now)) {
                     cache.put(wanted.get(entry.getKey()), CompletableFuture.completedFuture(response));
                     loaded++;

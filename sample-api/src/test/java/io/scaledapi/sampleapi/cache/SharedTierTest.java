@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scaledapi.sampleapi.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -203,6 +206,123 @@ class SharedTierTest {
         a.bodySize = 0;
         a.get("small");
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().exists("test:catalog:small") == 1);
+    }
+
+    /** A value planted in the shared tier, under {@code test:catalog:KEY}, and the reason it must be refused. */
+    private record Planted(String key, byte[] value, String reason) {}
+
+    @Test
+    void aPlantedValueIsRefusedAndTheOriginAnswers() {
+        Pod pod = new Pod();
+        byte[] json = "{\"planted\":true}".getBytes(StandardCharsets.UTF_8);
+        byte[] valid = new SharedEntry(200, "application/json", json, 60_000, 0).encode("test:catalog:item:f");
+        byte[] garbage = new byte[4096];
+        new Random(26).nextBytes(garbage);
+        garbage[0] = 0x55;
+        List<Planted> cases = List.of(
+                new Planted(
+                        "item:a",
+                        new SharedEntry(200, "application/json", json, 60_000, 0).encode("test:catalog:item:z"),
+                        "wrong_key"),
+                new Planted(
+                        "item:b",
+                        new SharedEntry(200, "application/json", json, 60_000, 0).encode("other-api:catalog:item:b"),
+                        "wrong_key"),
+                new Planted(
+                        "item:c",
+                        new SharedEntry(200, "application/json\r\nSet-Cookie: session=planted", json, 60_000, 0)
+                                .encode("test:catalog:item:c"),
+                        "content_type"),
+                new Planted(
+                        "item:d",
+                        new SharedEntry(302, "application/json", json, 60_000, 0).encode("test:catalog:item:d"),
+                        "status"),
+                new Planted("item:e", garbage, "garbage"),
+                new Planted("item:f", Arrays.copyOf(valid, valid.length - 3), "garbage"));
+
+        for (Planted planted : cases) {
+            String stored = "test:catalog:" + planted.key();
+            redis.binary()
+                    .set(
+                            stored,
+                            planted.value(),
+                            SetArgs.Builder.px(Duration.ofDays(365).toMillis()));
+            double before = pod.counter("cache.shared.refused", "reason", planted.reason());
+
+            ResponseCache.Lookup read = pod.get(planted.key());
+
+            assertThat(read.source()).as(planted.key()).isEqualTo(CacheSource.ORIGIN);
+            assertThat(new String(read.response().body(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"key\":\"" + planted.key() + "\"}");
+            assertThat(read.response().contentType()).isEqualTo("application/json");
+            assertThat(pod.counter("cache.shared.refused", "reason", planted.reason()))
+                    .as(planted.key())
+                    .isEqualTo(before + 1);
+            // The origin's answer replaces the planted value, with this API's TTL.
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.commands().pttl(stored) <= 60_000);
+        }
+        assertThat(pod.originCalls.get()).isEqualTo(cases.size());
+    }
+
+    @Test
+    void aValueWithAYearsExpiryIsFreshForOneTtlAtMost() {
+        Pod pod = new Pod();
+        byte[] json = "{\"key\":\"item:year\"}".getBytes(StandardCharsets.UTF_8);
+        long year = Duration.ofDays(365).toMillis();
+        redis.binary()
+                .set(
+                        "test:catalog:item:year",
+                        new SharedEntry(200, "application/json", json, year, 0).encode("test:catalog:item:year"),
+                        SetArgs.Builder.px(year));
+
+        ResponseCache.Lookup read = pod.get("item:year");
+        long now = Ticker.systemTicker().read();
+        assertThat(read.source()).isEqualTo(CacheSource.SHARED);
+        assertThat(read.response().secondsLeft(now)).isBetween(58L, 60L);
+        assertThat(read.response().ageSeconds(now)).isLessThanOrEqualTo(1L);
+    }
+
+    @Test
+    void a400MegabyteValueIsRefusedAfterReadingOneMegabyteOfIt() {
+        Pod pod = new Pod(properties(Duration.ofMillis(500), DataSize.ofMegabytes(1)));
+        String stored = "test:catalog:item:huge";
+        redis.binary()
+                .set(
+                        stored,
+                        new SharedEntry(200, "application/json", new byte[16], 60_000, 0).encode(stored),
+                        SetArgs.Builder.px(60_000));
+        redis.commands().setrange(stored, 400L * 1024 * 1024, "x");
+        assertThat(redis.commands().strlen(stored)).isGreaterThan(400L * 1024 * 1024);
+
+        ResponseCache.Lookup read = pod.get("item:huge");
+        assertThat(read.source()).isEqualTo(CacheSource.ORIGIN);
+        assertThat(pod.counter("cache.shared.refused", "reason", "too_large")).isEqualTo(1);
+        assertThat(pod.get("item:huge").source())
+                .as("served locally from then on")
+                .isEqualTo(CacheSource.LOCAL);
+    }
+
+    @Test
+    void aPlantedHotKeysListLargerThanTheBoundIsIgnored() {
+        Pod pod = new Pod(properties(Duration.ofMillis(500), DataSize.ofBytes(1_000)));
+        redis.commands().setrange("test:hot-keys:catalog", 10_000_000L, "x");
+
+        assertThat(pod.tier.hotKeys("catalog").orTimeout(2, TimeUnit.SECONDS).join())
+                .isEmpty();
+        assertThat(pod.counter("cache.shared.refused", "reason", "too_large")).isEqualTo(1);
+    }
+
+    @Test
+    void onlyWhatWouldBeAcceptedBackIsStored() {
+        assertThat(SharedEntry.storable(200, "application/json; charset=utf-8")).isTrue();
+        assertThat(SharedEntry.storable(203, "text/plain")).isTrue();
+        assertThat(SharedEntry.storable(201, "application/json")).isFalse();
+        assertThat(SharedEntry.storable(200, "application/json\r\nX-Planted: 1"))
+                .isFalse();
+        assertThat(SharedEntry.storable(200, "application/json; a=\"b\nc\"")).isFalse();
+        assertThat(SharedEntry.storable(200, "*/*")).isFalse();
+        assertThat(SharedEntry.storable(200, "x-custom/thing")).isFalse();
+        assertThat(SharedEntry.storable(200, null)).isFalse();
     }
 
     @Test
