@@ -49,6 +49,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# Who may reach a managed Redis (cache.shared.managed): only the API's pods.
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# A managed Redis's password (NAME-redis-auth), made once: get and create only. No list or watch, so the operator
+# cannot enumerate Secrets; get cannot be narrowed to its own names, which RBAC would need to know at install.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create"]
 # patch: the pod-deletion-cost annotation, set before a scale-in so the coldest pods go first.
 - apiGroups: [""]
   resources: ["pods"]

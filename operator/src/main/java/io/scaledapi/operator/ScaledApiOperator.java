@@ -62,7 +62,7 @@ public final class ScaledApiOperator implements AutoCloseable {
         scraper = new PodScraper(
                 settings.scrapeMode().equals("direct")
                         ? new DirectFetcher(settings.scrapeTimeout(), scrapeThreads)
-                        : new ApiServerProxyFetcher(client, scrapeThreads),
+                        : new ApiServerProxyFetcher(client),
                 settings.scrapeTimeout(),
                 settings.scrapeParallelism(),
                 scrapeThreads);

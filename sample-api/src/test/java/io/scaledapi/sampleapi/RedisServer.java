@@ -24,6 +24,7 @@ import java.time.Duration;
 public final class RedisServer implements AutoCloseable {
 
     private final int port;
+    private final String password;
     private final Path directory;
     private Process process;
     private RedisClient client;
@@ -31,6 +32,12 @@ public final class RedisServer implements AutoCloseable {
     private StatefulRedisConnection<String, byte[]> binaryConnection;
 
     public RedisServer() {
+        this(null);
+    }
+
+    /** A server that requires {@code password} (AUTH); {@link #url()} leaves it out, as a pod's REDIS_URL would. */
+    public RedisServer(String password) {
+        this.password = password;
         this.port = freePort();
         try {
             this.directory = Files.createTempDirectory("redis-test");
@@ -57,14 +64,16 @@ public final class RedisServer implements AutoCloseable {
                             "--dir",
                             directory.toString(),
                             "--protected-mode",
-                            "yes")
+                            "yes",
+                            "--requirepass",
+                            password == null ? "" : password)
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("redis.log").toFile())
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        client = RedisClient.create(url());
+        client = RedisClient.create(password == null ? url() : "redis://:" + password + "@127.0.0.1:" + port);
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
             connection = client.connect();
             return "PONG".equals(connection.sync().ping());

@@ -132,12 +132,47 @@ public class ScaledApiSpec {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(
+            value = "has(self.url) != has(self.urlFrom)",
+            message = "cache.shared.redis needs exactly one of url and urlFrom",
+            reason = "FieldValueInvalid")
     public static class UserRedis {
-        @Required
         @Size(min = 1, max = 1024)
         @Pattern("^rediss?://.+")
-        @JsonPropertyDescription("redis://host:port[/database] or rediss:// for TLS.")
+        @JsonPropertyDescription("redis://host:port[/database] or rediss:// for TLS. Written into the pods' "
+                + "environment as it is: a URL with a password belongs in a Secret (urlFrom).")
         public String url;
+
+        @JsonPropertyDescription("The URL from a key of a Secret in the ScaledApi's namespace: the pods read it "
+                + "through secretKeyRef, and the operator never reads it.")
+        public SecretSource urlFrom;
+
+        @JsonPropertyDescription("Redis's password from a key of a Secret in the ScaledApi's namespace "
+                + "(REDIS_PASSWORD, through secretKeyRef).")
+        public SecretSource passwordFrom;
+    }
+
+    /** A value a pod reads from a Secret, as an env entry's valueFrom says it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SecretSource {
+        @Required
+        @JsonPropertyDescription("The Secret and its key.")
+        public SecretKeyRef secretKeyRef;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SecretKeyRef {
+        @Required
+        @Size(min = 1, max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @JsonPropertyDescription("Name of the Secret, in the ScaledApi's namespace.")
+        public String name;
+
+        @Required
+        @Size(min = 1, max = 253)
+        @Pattern("^[-._a-zA-Z0-9]+$")
+        @JsonPropertyDescription("Key in the Secret.")
+        public String key;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

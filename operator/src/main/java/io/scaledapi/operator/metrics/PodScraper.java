@@ -189,8 +189,22 @@ public final class PodScraper implements AutoCloseable {
                                         : Result.failed(ScrapeFailure.of(failure), describe(failure))));
     }
 
-    private static String describe(Throwable e) {
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    /**
+     * What a failure says in status, events and logs: the scraper's own words, and for anything else only its kind,
+     * never the other end's. An HTTP client quotes a bad status line as it came (an SSH banner, say), so a message
+     * could otherwise show what answered at a pod's address.
+     */
+    static String describe(Throwable e) {
+        if (e instanceof ScrapeException || e.getClass() == IllegalArgumentException.class) {
+            return e.getMessage();
+        }
+        return switch (ScrapeFailure.of(e)) {
+            case CONNECTION -> "no HTTP answer (" + e.getClass().getSimpleName() + ")";
+            case TIMEOUT -> "no answer in time";
+            case HTTP_STATUS ->
+                "the API server refused the scrape (" + e.getClass().getSimpleName() + ")";
+            default -> "the scrape failed (" + e.getClass().getSimpleName() + ")";
+        };
     }
 
     @Override

@@ -39,9 +39,24 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             "CACHE_MAX_ENTRIES",
             "SERVER_PORT",
             "MANAGEMENT_SERVER_PORT",
-            "REDIS_URL",
+            SharedCacheObjects.REDIS_URL,
+            SharedCacheObjects.REDIS_PASSWORD,
             "REDIS_KEY_PREFIX",
             "CACHE_WARM_KEYS");
+
+    /** Secrets a user may pass by reference in spec.env: such an entry replaces the operator's of that name. */
+    static final Set<String> SECRET_ENV = Set.of(SharedCacheObjects.REDIS_URL, SharedCacheObjects.REDIS_PASSWORD);
+
+    /** Whether a user's spec.env entry is left out (and told as an EnvIgnored event). */
+    public static boolean ignored(EnvVar entry) {
+        return MANAGED_ENV.contains(entry.getName()) && !fromSecret(entry);
+    }
+
+    private static boolean fromSecret(EnvVar entry) {
+        return SECRET_ENV.contains(entry.getName())
+                && entry.getValueFrom() != null
+                && entry.getValueFrom().getSecretKeyRef() != null;
+    }
 
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .addToRequests("cpu", new Quantity("250m"))
@@ -194,9 +209,16 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         env.add(new EnvVar("CACHE_MAX_ENTRIES", Long.toString(spec.maxEntries()), null));
         env.add(new EnvVar("SERVER_PORT", Integer.toString(port), null));
         env.add(new EnvVar("MANAGEMENT_SERVER_PORT", Integer.toString(spec.metricsPort()), null));
-        String redisUrl = SharedCacheObjects.redisUrl(api);
-        if (redisUrl != null) {
-            env.add(new EnvVar("REDIS_URL", redisUrl, null));
+        List<EnvVar> redis = SharedCacheObjects.redisEnv(api);
+        if (!redis.isEmpty()) {
+            // A user's own secretKeyRef for one of them wins.
+            List<EnvVar> users = spec.env == null
+                    ? List.of()
+                    : spec.env.stream().filter(DeploymentDependent::fromSecret).toList();
+            redis.stream()
+                    .filter(e -> users.stream().noneMatch(u -> u.getName().equals(e.getName())))
+                    .forEach(env::add);
+            env.addAll(users);
             // One Redis may serve several APIs: each keeps to its own keys.
             env.add(new EnvVar(
                     "REDIS_KEY_PREFIX",
@@ -207,6 +229,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         }
         if (spec.env != null) {
             spec.env.stream().filter(e -> !MANAGED_ENV.contains(e.getName())).forEach(env::add);
+            if (redis.isEmpty()) {
+                spec.env.stream().filter(DeploymentDependent::fromSecret).forEach(env::add);
+            }
         }
         return env;
     }

@@ -3,8 +3,10 @@ package io.scaledapi.operator.owned;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -46,6 +48,8 @@ public final class NameConflicts {
         if (SharedCacheObjects.managed(api)) {
             wanted.add(new Wanted(Deployment.class, "Deployment", SharedCacheObjects.name(api)));
             wanted.add(new Wanted(Service.class, "Service", SharedCacheObjects.name(api)));
+            wanted.add(new Wanted(NetworkPolicy.class, "NetworkPolicy", SharedCacheObjects.name(api)));
+            wanted.add(new Wanted(Secret.class, "Secret", SharedCacheObjects.secretName(api)));
         }
         wanted.add(new Wanted(ConfigMap.class, "ConfigMap", checkpointName(api)));
         return wanted;
@@ -74,7 +78,7 @@ public final class NameConflicts {
     }
 
     private static boolean cachedAndOurs(Context<ScaledApi> context, Wanted w, ScaledApi api) {
-        if (w.type() == ConfigMap.class) {
+        if (w.type() == ConfigMap.class || w.type() == Secret.class) {
             return false;
         }
         return context.getSecondaryResourcesAsStream(w.type())

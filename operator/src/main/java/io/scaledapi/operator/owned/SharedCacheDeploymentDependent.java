@@ -13,13 +13,16 @@ import io.scaledapi.operator.api.ScaledApi;
  * The managed shared cache ({@code cache.shared.managed}): one {@code redis-server} with {@code maxmemory} and
  * least-recently-used eviction over all keys, no snapshots and no append-only file (it is a cache: a restart
  * empties it, and the origin still has everything), under the restricted security context (the redis image's
- * non-root user, read-only root file system, its data directory an emptyDir).
+ * non-root user, read-only root file system, its data directory an emptyDir). It requires the password of
+ * {@link SharedCacheSecret}.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = OwnedObjects.SHARED_CACHE_SELECTOR))
 public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deployment> {
 
     /** The image the managed Redis runs; SCALEDAPI_REDIS_IMAGE in the operator's environment overrides it. */
     static final String IMAGE = System.getenv().getOrDefault("SCALEDAPI_REDIS_IMAGE", "redis:7.2");
+    /** Where the Secret's redis.conf is mounted. */
+    static final String CONFIG_DIR = "/etc/redis-auth";
     /** The uid and gid of the redis user in the official image. */
     static final long REDIS_USER = 999;
 
@@ -53,6 +56,7 @@ public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deploym
                 .withRunAsNonRoot(true)
                 .withRunAsUser(REDIS_USER)
                 .withRunAsGroup(REDIS_USER)
+                .withFsGroup(REDIS_USER) // so that the redis user reads the Secret's file (0440)
                 .withNewSeccompProfile()
                 .withType("RuntimeDefault")
                 .endSeccompProfile()
@@ -62,6 +66,9 @@ public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deploym
                 .withImage(IMAGE)
                 .withCommand("redis-server")
                 .withArgs(
+                        // The password, from the Secret, as a config file: never an argument, which any
+                        // process on the node could read.
+                        CONFIG_DIR + "/" + SharedCacheObjects.CONFIG_KEY,
                         "--port",
                         port,
                         "--maxmemory",
@@ -71,8 +78,6 @@ public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deploym
                         "--save",
                         "",
                         "--appendonly",
-                        "no",
-                        "--protected-mode",
                         "no",
                         "--dir",
                         "/data")
@@ -105,11 +110,27 @@ public class SharedCacheDeploymentDependent extends SharedCacheDependent<Deploym
                 .withName("data")
                 .withMountPath("/data")
                 .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("auth")
+                .withMountPath(CONFIG_DIR)
+                .withReadOnly(true)
+                .endVolumeMount()
                 .endContainer()
                 .addNewVolume()
                 .withName("data")
                 .withNewEmptyDir()
                 .endEmptyDir()
+                .endVolume()
+                .addNewVolume()
+                .withName("auth")
+                .withNewSecret()
+                .withSecretName(SharedCacheObjects.secretName(api))
+                .addNewItem()
+                .withKey(SharedCacheObjects.CONFIG_KEY)
+                .withPath(SharedCacheObjects.CONFIG_KEY)
+                .endItem()
+                .withDefaultMode(0440)
+                .endSecret()
                 .endVolume()
                 .endSpec()
                 .endTemplate()

@@ -1,11 +1,15 @@
 package io.scaledapi.operator.owned;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSourceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.api.ScaledApiSpec;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Names, labels and the address of the shared cache tier: a user's Redis, or one the operator runs (NAME-redis). */
@@ -22,16 +26,63 @@ public final class SharedCacheObjects {
         return shared != null && shared.managed != null;
     }
 
-    /** The URL the pods get as REDIS_URL, or null without a shared tier. */
-    public static String redisUrl(ScaledApi api) {
+    /**
+     * REDIS_URL and REDIS_PASSWORD for the pods, empty without a shared tier. A value from a Secret is passed by
+     * reference (secretKeyRef): it never appears in the Deployment, its ReplicaSets or its pods, and the operator
+     * never reads it.
+     */
+    public static List<EnvVar> redisEnv(ScaledApi api) {
         ScaledApiSpec.SharedCache shared = api.getSpec().cache == null ? null : api.getSpec().cache.shared;
+        List<EnvVar> env = new ArrayList<>();
         if (shared == null) {
-            return null;
+            return env;
         }
         if (shared.redis != null) {
-            return shared.redis.url;
+            env.add(
+                    shared.redis.urlFrom != null
+                            ? fromSecret(REDIS_URL, shared.redis.urlFrom.secretKeyRef)
+                            : new EnvVar(REDIS_URL, shared.redis.url, null));
+            if (shared.redis.passwordFrom != null) {
+                env.add(fromSecret(REDIS_PASSWORD, shared.redis.passwordFrom.secretKeyRef));
+            }
+            return env;
         }
-        return "redis://" + name(api) + "." + api.getMetadata().getNamespace() + ".svc:" + PORT;
+        env.add(new EnvVar(
+                REDIS_URL, "redis://" + name(api) + "." + api.getMetadata().getNamespace() + ".svc:" + PORT, null));
+        env.add(new EnvVar(
+                REDIS_PASSWORD,
+                null,
+                new EnvVarSourceBuilder()
+                        .withNewSecretKeyRef()
+                        .withName(secretName(api))
+                        .withKey(PASSWORD_KEY)
+                        .endSecretKeyRef()
+                        .build()));
+        return env;
+    }
+
+    private static EnvVar fromSecret(String name, ScaledApiSpec.SecretKeyRef ref) {
+        return new EnvVar(
+                name,
+                null,
+                new EnvVarSourceBuilder()
+                        .withNewSecretKeyRef()
+                        .withName(ref.name)
+                        .withKey(ref.key)
+                        .endSecretKeyRef()
+                        .build());
+    }
+
+    public static final String REDIS_URL = "REDIS_URL";
+    public static final String REDIS_PASSWORD = "REDIS_PASSWORD";
+    /** The managed Redis's password, in its Secret; the Secret also holds it as a redis.conf line. */
+    public static final String PASSWORD_KEY = "password";
+
+    public static final String CONFIG_KEY = "redis.conf";
+
+    /** The managed Redis's Secret: generated once, owned by the ScaledApi. */
+    public static String secretName(ScaledApi api) {
+        return name(api) + "-auth";
     }
 
     public static String name(ScaledApi api) {

@@ -33,6 +33,9 @@ import io.scaledapi.operator.owned.OwnedObjects;
 import io.scaledapi.operator.owned.ServiceDependent;
 import io.scaledapi.operator.owned.SharedCacheDependent;
 import io.scaledapi.operator.owned.SharedCacheDeploymentDependent;
+import io.scaledapi.operator.owned.SharedCacheNetworkPolicyDependent;
+import io.scaledapi.operator.owned.SharedCacheObjects;
+import io.scaledapi.operator.owned.SharedCacheSecret;
 import io.scaledapi.operator.owned.SharedCacheServiceDependent;
 import io.scaledapi.operator.owned.StartupBoost;
 import io.scaledapi.operator.status.EventRecorder;
@@ -72,6 +75,10 @@ import org.slf4j.LoggerFactory;
             @Dependent(
                     type = SharedCacheServiceDependent.class,
                     name = "shared-cache-service",
+                    reconcilePrecondition = SharedCacheDependent.WhenManaged.class),
+            @Dependent(
+                    type = SharedCacheNetworkPolicyDependent.class,
+                    name = "shared-cache-network-policy",
                     reconcilePrecondition = SharedCacheDependent.WhenManaged.class)
         })
 @ControllerConfiguration(name = "scaledapi", fieldManager = OwnedObjects.MANAGED_BY)
@@ -132,6 +139,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         Optional<String> conflict = NameConflicts.find(client, api, context);
         if (conflict.isPresent()) {
             return nameConflict(api, name, conflict.get());
+        }
+        if (SharedCacheObjects.managed(api) && SharedCacheSecret.ensure(client, api)) {
+            events.record(api, EventRecorder.NORMAL, "Created", "created Secret " + SharedCacheObjects.secretName(api));
         }
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);
         boolean recommendOnly = api.getSpec().recommendOnly();
@@ -303,14 +313,14 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
                         c -> events.record(api, EventRecorder.WARNING, StatusReport.IMAGE_NOT_READY, c.getMessage()));
         if (api.getSpec().env != null) {
             api.getSpec().env.stream()
-                    .filter(e -> DeploymentDependent.MANAGED_ENV.contains(e.getName()))
+                    .filter(DeploymentDependent::ignored)
                     .forEach(
                             e -> events.record(
                                     api,
                                     EventRecorder.WARNING,
                                     "EnvIgnored",
                                     "spec.env " + e.getName()
-                                            + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port) and was left out"));
+                                            + " is set by the operator from the spec (cache.ttl, cache.maxEntries, port, cache.shared) and was left out"));
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * A resource's pods as one tick sees them: the ready ones become scrape targets, the others are reported not ready,
- * and terminating ones (no longer in the Service's endpoints) are left out. The scrape's results then become the
+ * and terminating ones (no longer in the Service's endpoints) and ones on the host's network are left out. The scrape's results then become the
  * autoscaler's snapshots, each with its pod's start, readiness and CPU limit.
  */
 public final class ScrapeTargets {
@@ -40,6 +40,11 @@ public final class ScrapeTargets {
         String path = api.getSpec().metricsPath();
         for (Pod pod : pods) {
             if (pod.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+                // Its address is the node's: a scrape would reach whatever listens there. The operator's own
+                // template never asks for the host's network.
                 continue;
             }
             String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();

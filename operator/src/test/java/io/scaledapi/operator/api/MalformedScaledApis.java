@@ -132,6 +132,16 @@ public final class MalformedScaledApis {
                     "ttl: 60s\n    shared: {redis: {url: \"http://r:6379\"}}",
                     "spec.cache.shared.redis.url"),
             new Case(
+                    "redis url both written and from a Secret",
+                    "ttl: 60s",
+                    "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\", urlFrom: {secretKeyRef: {name: s, key: url}}}}",
+                    "spec.cache.shared.redis"),
+            new Case(
+                    "redis password from a Secret without a key",
+                    "ttl: 60s",
+                    "ttl: 60s\n    shared: {redis: {url: \"redis://r:6379\", passwordFrom: {secretKeyRef: {name: s}}}}",
+                    "spec.cache.shared.redis.passwordFrom.secretKeyRef.key"),
+            new Case(
                     "max memory not a size",
                     "ttl: 60s",
                     "ttl: 60s\n    shared: {managed: {maxMemory: lots}}",

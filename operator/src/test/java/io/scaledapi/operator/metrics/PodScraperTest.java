@@ -82,6 +82,40 @@ class PodScraperTest {
     }
 
     @Test
+    void whatAnsweredAtAnAddressIsNeverQuoted() throws Exception {
+        // Not an HTTP server: it greets with a banner, as an SSH server does.
+        try (java.net.ServerSocket banner =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread greeter = new Thread(() -> {
+                while (!banner.isClosed()) {
+                    try (java.net.Socket s = banner.accept()) {
+                        s.getOutputStream()
+                                .write("SSH-2.0-OpenSSH_9.2p1 secret-host\r\n".getBytes(StandardCharsets.UTF_8));
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            greeter.setDaemon(true);
+            greeter.start();
+            var executor = PodScraper.newExecutor(2);
+            try (PodScraper scraper = new PodScraper(
+                    new DirectFetcher(Duration.ofSeconds(2), executor), Duration.ofSeconds(2), 2, executor)) {
+                PodScraper.Result result = scraper.scrape(
+                                List.of(new PodTarget(
+                                        "ns", "banner", "127.0.0.1", banner.getLocalPort(), "/actuator/prometheus")),
+                                new PodCountersReader("http_server_requests_seconds_count"))
+                        .get(5, TimeUnit.SECONDS)
+                        .get("banner");
+                assertThat(result.counters()).isNull();
+                assertThat(result.failure()).doesNotContain("SSH").doesNotContain("secret-host");
+                assertThat(result.kind()).isEqualTo(ScrapeFailure.CONNECTION);
+            }
+        }
+    }
+
+    @Test
     void oneResourceWhosePodsHangCannotTakeTheWholeBound() throws Exception {
         // 8 scrapes in flight at most, 4 of them per resource. 32 pods of one resource hang; a second resource's pods,
         // asked for just after, are scraped at once and not queued behind them.

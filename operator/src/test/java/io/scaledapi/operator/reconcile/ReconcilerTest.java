@@ -32,6 +32,7 @@ import io.scaledapi.operator.status.StatusReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -393,7 +394,78 @@ class ReconcilerTest {
                         s -> s != null);
         assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(6379);
 
+        // A password made once, owned, read by Redis as a config file and by the pods by reference.
+        var secret = await().atMost(WAIT)
+                .until(
+                        () -> client.secrets()
+                                .inNamespace(namespace)
+                                .withName("shared-redis-auth")
+                                .get(),
+                        x -> x != null);
+        assertOwnedBy(secret.getMetadata().getOwnerReferences(), api);
+        String password = new String(
+                java.util.Base64.getDecoder().decode(secret.getData().get("password")),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(password).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(new String(
+                        java.util.Base64.getDecoder().decode(secret.getData().get("redis.conf")),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("requirepass " + password + "\n");
+        assertThat(container.getArgs()).startsWith("/etc/redis-auth/redis.conf").doesNotContain("--protected-mode");
+        assertThat(redis.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> v.getSecret() != null)
+                .singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("shared-redis-auth"));
+        var policy = await().atMost(WAIT)
+                .until(
+                        () -> client.network()
+                                .networkPolicies()
+                                .inNamespace(namespace)
+                                .withName("shared-redis")
+                                .get(),
+                        p -> p != null);
+        assertOwnedBy(policy.getMetadata().getOwnerReferences(), api);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(redis.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom())
+                    .singleElement()
+                    .satisfies(from -> assertThat(from.getPodSelector().getMatchLabels())
+                            .isEqualTo(Map.of("scaledapi.io/name", "shared")));
+            assertThat(rule.getPorts())
+                    .singleElement()
+                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(6379));
+        });
+
         Deployment apiDeployment = await().atMost(WAIT).until(() -> deployment("shared"), d -> d != null);
+        assertThat(apiDeployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .filteredOn(e -> e.getName().equals("REDIS_PASSWORD"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getValue()).isNull();
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("shared-redis-auth");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+                });
+        // Reconciled again (a spec change), the password stays the one the running pods have.
+        TestResources.editSpec(client, namespace, "shared", spec -> spec.cache.warmKeys = 400);
+        await().atMost(WAIT)
+                .until(() ->
+                        deployment("shared").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                                .anyMatch(e -> e.getName().equals("CACHE_WARM_KEYS")
+                                        && e.getValue().equals("400")));
+        assertThat(client.secrets()
+                        .inNamespace(namespace)
+                        .withName("shared-redis-auth")
+                        .get()
+                        .getData())
+                .isEqualTo(secret.getData());
+        TestResources.editSpec(client, namespace, "shared", spec -> spec.cache.warmKeys = 500);
         assertThat(apiDeployment
                         .getSpec()
                         .getTemplate()
@@ -428,6 +500,65 @@ class ReconcilerTest {
                 .until(() ->
                         deployment("shared").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
                                 .noneMatch(e -> e.getName().equals("REDIS_URL")));
+    }
+
+    @Test
+    void aUsersRedisFromSecretsIsPassedByReferenceAndTheirOwnReferenceIsKept() {
+        create("byref", 1, 3, spec -> {
+            spec.cache.shared = new ScaledApiSpec.SharedCache();
+            spec.cache.shared.redis = new ScaledApiSpec.UserRedis();
+            spec.cache.shared.redis.urlFrom = secretSource("redis-conn", "url");
+            spec.cache.shared.redis.passwordFrom = secretSource("redis-conn", "password");
+        });
+        create("ownref", 1, 3, spec -> {
+            spec.cache.shared = new ScaledApiSpec.SharedCache();
+            spec.cache.shared.redis = new ScaledApiSpec.UserRedis();
+            spec.cache.shared.redis.url = "redis://cache.example.svc:6379";
+            spec.env = List.of(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                    .withName("REDIS_URL")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("url", "theirs", false)
+                    .endValueFrom()
+                    .build());
+        });
+
+        var byref = await().atMost(WAIT).until(() -> deployment("byref"), d -> d != null);
+        assertThat(byref.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .filteredOn(
+                        e -> e.getName().startsWith("REDIS_URL") || e.getName().equals("REDIS_PASSWORD"))
+                .extracting(
+                        EnvVar::getName,
+                        EnvVar::getValue,
+                        e -> e.getValueFrom().getSecretKeyRef().getName() + "/"
+                                + e.getValueFrom().getSecretKeyRef().getKey())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("REDIS_URL", null, "redis-conn/url"),
+                        org.assertj.core.groups.Tuple.tuple("REDIS_PASSWORD", null, "redis-conn/password"));
+        var ownref = await().atMost(WAIT).until(() -> deployment("ownref"), d -> d != null);
+        assertThat(ownref.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .filteredOn(e -> e.getName().equals("REDIS_URL"))
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("theirs"));
+        assertThat(events("ownref")).noneMatch(e -> e.getReason().equals("EnvIgnored"));
+    }
+
+    private static ScaledApiSpec.SecretSource secretSource(String name, String key) {
+        ScaledApiSpec.SecretSource source = new ScaledApiSpec.SecretSource();
+        source.secretKeyRef = new ScaledApiSpec.SecretKeyRef();
+        source.secretKeyRef.name = name;
+        source.secretKeyRef.key = key;
+        return source;
     }
 
     @Test

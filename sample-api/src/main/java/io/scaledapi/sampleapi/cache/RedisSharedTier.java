@@ -78,6 +78,9 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     public RedisSharedTier(SharedTierProperties properties, MeterRegistry registry) {
         this.uri = RedisURI.create(properties.url());
         this.uri.setTimeout(COMMAND_TIMEOUT);
+        if (properties.password() != null && !properties.password().isEmpty()) {
+            this.uri.setAuthentication(properties.password().toCharArray());
+        }
         this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/"
                 + uri.getDatabase();
         this.timeoutNanos = properties.timeout().toNanos();

@@ -7,10 +7,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The shared tier, bound from {@code REDIS_URL}, {@code REDIS_TIMEOUT}, {@code REDIS_KEY_PREFIX},
- * {@code REDIS_MAX_VALUE} and {@code REDIS_HOT_KEYS_INTERVAL}.
+ * The shared tier, bound from {@code REDIS_URL}, {@code REDIS_PASSWORD}, {@code REDIS_TIMEOUT},
+ * {@code REDIS_KEY_PREFIX}, {@code REDIS_MAX_VALUE} and {@code REDIS_HOT_KEYS_INTERVAL}.
  *
  * @param url             {@code redis://[:password@]host:port[/db]} (or {@code rediss://}); empty turns the tier off
+ * @param password        Redis's password, kept out of the URL so that each can come from a Secret of its own
+ *                        ({@code secretKeyRef}); when set it wins over one in the URL; never logged
  * @param timeout         the longest a lookup waits for Redis before it goes to the origin
  * @param keyPrefix       put before every key, so that several APIs can share one Redis
  * @param maxValue        responses larger than this are not stored in the shared tier
@@ -19,6 +21,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("redis")
 public record SharedTierProperties(
         @DefaultValue("") String url,
+        @DefaultValue("") String password,
         @DefaultValue("5ms") Duration timeout,
         @DefaultValue("sample-api:") String keyPrefix,
         @DefaultValue("1MB") DataSize maxValue,
@@ -48,6 +51,12 @@ public record SharedTierProperties(
             throw new IllegalArgumentException(
                     "REDIS_HOT_KEYS_INTERVAL must be a positive duration, got " + hotKeysInterval);
         }
+    }
+
+    @Override
+    public String toString() {
+        // The record's own toString would print the password.
+        return "SharedTierProperties[timeout=" + timeout + ", keyPrefix=" + keyPrefix + ", maxValue=" + maxValue + "]";
     }
 
     public boolean enabled() {

@@ -1,7 +1,13 @@
 package io.scaledapi.sampleapi.relay;
 
 import io.scaledapi.sampleapi.cache.KeyCodec;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -13,8 +19,9 @@ import java.util.regex.Pattern;
  */
 public record RelayTarget(String path, String query) {
 
-    // unreserved / sub-delims / ':' / '@' / pct-encoded, per RFC 3986 section 3.3
-    private static final Pattern PATH_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]+");
+    // unreserved / sub-delims / ':' / '@' / pct-encoded, per RFC 3986 section 3.3, but no ';': path parameters
+    // ("..;/") are read as '..' by some upstream servers.
+    private static final Pattern PATH_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,=:@/%]+");
     private static final Pattern QUERY_CHARS = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*");
     private static final Pattern PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
     private static final int MAX_LENGTH = 2048;
@@ -55,11 +62,17 @@ public record RelayTarget(String path, String query) {
         if (rawPath.length() + (rawQuery == null ? 0 : rawQuery.length()) > MAX_LENGTH) {
             throw new RefusedException("relay path is longer than " + MAX_LENGTH + " characters");
         }
+        if (rawPath.indexOf(';') >= 0) {
+            throw new RefusedException("relay path may not have ';' path parameters");
+        }
         if (!PATH_CHARS.matcher(rawPath).matches()) {
             throw new RefusedException("relay path has characters that are not allowed in a URL path");
         }
         if (PERCENT.matcher(rawPath).find()) {
             throw new RefusedException("relay path has a malformed percent-encoding");
+        }
+        if (!validUtf8(rawPath)) {
+            throw new RefusedException("relay path percent-encodes bytes that are not UTF-8 (such as an overlong '.')");
         }
         String lower = rawPath.toLowerCase(Locale.ROOT);
         for (String encoded : new String[] {"%2e", "%2f", "%5c", "%25", "%00"}) {
@@ -91,6 +104,33 @@ public record RelayTarget(String path, String query) {
             throw new RefusedException("relay query has characters that are not allowed in a URL query");
         }
         return new RelayTarget(rawPath, rawQuery == null || rawQuery.isEmpty() ? null : rawQuery);
+    }
+
+    /**
+     * Whether the percent-encoded bytes decode as strict UTF-8: Java's decoder refuses overlong forms ({@code %c0%ae}
+     * for '.'), which a lenient upstream would read as the character they spell.
+     */
+    private static boolean validUtf8(String rawPath) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawPath.length());
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == '%') {
+                bytes.write(HexFormat.fromHexDigits(rawPath, i + 1, i + 3));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** The upstream URI for this path; fails if, after normalisation, it would leave the upstream's base. */

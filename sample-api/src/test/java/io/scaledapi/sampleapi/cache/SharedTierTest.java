@@ -92,7 +92,7 @@ class SharedTierTest {
     }
 
     private SharedTierProperties properties(Duration timeout, DataSize maxValue) {
-        return new SharedTierProperties(redis.url(), timeout, "test:", maxValue, Duration.ofMillis(100));
+        return new SharedTierProperties(redis.url(), "", timeout, "test:", maxValue, Duration.ofMillis(100));
     }
 
     @Test

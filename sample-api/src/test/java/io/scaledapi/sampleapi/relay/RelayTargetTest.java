@@ -18,7 +18,7 @@ class RelayTargetTest {
             a/b/c               | q=1&r=two   | http://127.0.0.1:9000/base/a/b/c?q=1&r=two
             items/caf%C3%A9     | -           | http://127.0.0.1:9000/base/items/caf%C3%A9
             dir/                | -           | http://127.0.0.1:9000/base/dir/
-            v1/users;id=3       | -           | http://127.0.0.1:9000/base/v1/users;id=3
+            v1/users            | id=3;x=4    | http://127.0.0.1:9000/base/v1/users?id=3;x=4
             """)
     void acceptedPathsStayUnderTheUpstream(String path, String query, String expected) {
         assertThat(RelayTarget.parse(path, query).resolveAgainst(UPSTREAM)).isEqualTo(URI.create(expected));
@@ -57,7 +57,18 @@ class RelayTargetTest {
                 "a|b",
                 "a^b",
                 "a`b",
-                "a#b"
+                "a#b",
+                // path parameters: some servers read "..;" as ".."
+                "v1/users;id=3",
+                "..;/secret",
+                "a/..;/b",
+                // bytes that are not UTF-8: an overlong '.' or '/', a lone continuation byte, a cut sequence
+                "%c0%ae%c0%ae/secret",
+                "a%c0%afb",
+                "%e0%80%ae%e0%80%ae/secret",
+                "a%80b",
+                "a%ffb",
+                "a%c3"
             })
     void refusedPaths(String path) {
         assertThatThrownBy(() -> RelayTarget.parse(path, null).resolveAgainst(UPSTREAM))

@@ -1,0 +1,63 @@
+package io.scaledapi.operator.owned;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.scaledapi.operator.api.ScaledApi;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The managed Redis's password, in a Secret ({@code NAME-redis-auth}) made once and owned by the ScaledApi: the Redis
+ * reads it as a config file, the API's pods through secretKeyRef. It is never rewritten (a new password would lock
+ * out the running pods), and the operator needs only get and create on Secrets for it: no list, no watch, so it
+ * cannot enumerate the namespace's Secrets.
+ */
+public final class SharedCacheSecret {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private SharedCacheSecret() {}
+
+    /** Creates the Secret unless it exists; whose it is, is {@link NameConflicts}'s to check. Returns whether it made it. */
+    public static boolean ensure(KubernetesClient client, ScaledApi api) {
+        String namespace = api.getMetadata().getNamespace();
+        String name = SharedCacheObjects.secretName(api);
+        if (client.secrets().inNamespace(namespace).withName(name).get() != null) {
+            return false;
+        }
+        try {
+            client.resource(desired(api)).inNamespace(namespace).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false; // made meanwhile: by an earlier reconcile of ours, or someone else (a conflict next time)
+            }
+            throw e;
+        }
+    }
+
+    static Secret desired(ScaledApi api) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return new SecretBuilder()
+                .withMetadata(SharedCacheObjects.metadata(api))
+                .editMetadata()
+                .withName(SharedCacheObjects.secretName(api))
+                .addNewOwnerReference()
+                .withApiVersion(api.getApiVersion())
+                .withKind(api.getKind())
+                .withName(api.getMetadata().getName())
+                .withUid(api.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withType("Opaque")
+                .addToStringData(SharedCacheObjects.PASSWORD_KEY, password)
+                .addToStringData(SharedCacheObjects.CONFIG_KEY, "requirepass " + password + "\n")
+                .build();
+    }
+}
