@@ -35,6 +35,23 @@ public final class OwnedObjects {
         return labels;
     }
 
+    /**
+     * The owner reference of an object the ScaledApi controls, written by the operator itself rather than by JOSDK.
+     *
+     * @param blockOwnerDeletion whether foreground deletion of the ScaledApi waits for the object
+     */
+    public static io.fabric8.kubernetes.api.model.OwnerReference controllerReference(
+            ScaledApi api, boolean blockOwnerDeletion) {
+        return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                .withApiVersion(api.getApiVersion())
+                .withKind(api.getKind())
+                .withName(api.getMetadata().getName())
+                .withUid(api.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(blockOwnerDeletion)
+                .build();
+    }
+
     /** Name, namespace and labels of an owned object. */
     public static io.fabric8.kubernetes.api.model.ObjectMeta metadata(ScaledApi api) {
         return new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()

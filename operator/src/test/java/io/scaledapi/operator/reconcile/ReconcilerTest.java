@@ -363,14 +363,7 @@ class ReconcilerTest {
             spec.cache.shared.managed.maxMemory = "64Mi";
             spec.cache.warmKeys = 500;
         });
-        Deployment redis = await().atMost(WAIT)
-                .until(
-                        () -> client.apps()
-                                .deployments()
-                                .inNamespace(namespace)
-                                .withName("shared-redis")
-                                .get(),
-                        d -> d != null);
+        Deployment redis = created(Deployment.class, "shared-redis");
         assertOwnedBy(redis.getMetadata().getOwnerReferences(), api);
         var container = redis.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getArgs())
@@ -385,23 +378,11 @@ class ReconcilerTest {
         assertThat(redis.getSpec().getTemplate().getMetadata().getLabels())
                 .as("kept out of the API's pod informer")
                 .doesNotContainKey("app.kubernetes.io/managed-by");
-        var service = await().atMost(WAIT)
-                .until(
-                        () -> client.services()
-                                .inNamespace(namespace)
-                                .withName("shared-redis")
-                                .get(),
-                        s -> s != null);
+        var service = created(Service.class, "shared-redis");
         assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(6379);
 
         // A password made once, owned, read by Redis as a config file and by the pods by reference.
-        var secret = await().atMost(WAIT)
-                .until(
-                        () -> client.secrets()
-                                .inNamespace(namespace)
-                                .withName("shared-redis-auth")
-                                .get(),
-                        x -> x != null);
+        var secret = created(io.fabric8.kubernetes.api.model.Secret.class, "shared-redis-auth");
         assertOwnedBy(secret.getMetadata().getOwnerReferences(), api);
         String password = new String(
                 java.util.Base64.getDecoder().decode(secret.getData().get("password")),
@@ -416,14 +397,7 @@ class ReconcilerTest {
                 .filteredOn(v -> v.getSecret() != null)
                 .singleElement()
                 .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("shared-redis-auth"));
-        var policy = await().atMost(WAIT)
-                .until(
-                        () -> client.network()
-                                .networkPolicies()
-                                .inNamespace(namespace)
-                                .withName("shared-redis")
-                                .get(),
-                        p -> p != null);
+        var policy = created(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, "shared-redis");
         assertOwnedBy(policy.getMetadata().getOwnerReferences(), api);
         assertThat(policy.getSpec().getPodSelector().getMatchLabels())
                 .isEqualTo(redis.getSpec().getSelector().getMatchLabels());
@@ -775,6 +749,17 @@ class ReconcilerTest {
     }
 
     // --- helpers
+
+    /** The object once it exists. */
+    <T extends io.fabric8.kubernetes.api.model.HasMetadata> T created(Class<T> type, String name) {
+        return await().atMost(WAIT)
+                .until(
+                        () -> client.resources(type)
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get(),
+                        o -> o != null);
+    }
 
     ScaledApi create(String name, int min, int max, java.util.function.Consumer<ScaledApiSpec> customize) {
         ScaledApi api = TestResources.minimal(name, min, max);
