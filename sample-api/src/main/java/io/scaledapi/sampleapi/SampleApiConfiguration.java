@@ -14,6 +14,8 @@ import io.scaledapi.sampleapi.cache.WarmStartProperties;
 import io.scaledapi.sampleapi.catalog.CatalogKey;
 import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 import io.scaledapi.sampleapi.catalog.OriginProperties;
+import io.scaledapi.sampleapi.connections.ConnectionLimits;
+import io.scaledapi.sampleapi.connections.ConnectionProperties;
 import io.scaledapi.sampleapi.relay.RelayOrigin;
 import io.scaledapi.sampleapi.relay.RelayTarget;
 import io.scaledapi.sampleapi.relay.UpstreamProperties;
@@ -42,6 +44,20 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 @Configuration(proxyBeanMethods = false)
 class SampleApiConfiguration {
+
+    /**
+     * The API server's connection bounds (the management server, on its own port and loop, keeps Spring's: a scrape
+     * and a probe are the operator's and the kubelet's).
+     */
+    @Bean
+    ConnectionLimits connectionLimits(ConnectionProperties properties, MeterRegistry registry) {
+        return new ConnectionLimits(properties, registry);
+    }
+
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> apiConnectionLimits(ConnectionLimits limits) {
+        return factory -> factory.addServerCustomizers(limits::apply);
+    }
 
     /** The cache's clock; tests replace it with one they move by hand. */
     @Bean

@@ -84,7 +84,10 @@ public final class ResponseCache<K> {
         this.refreshAhead = properties.refreshAhead();
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
-                .maximumSize(properties.maxEntries())
+                // Each entry weighs its bytes, and at least maxBytes / maxEntries: at most maxEntries entries and
+                // at most maxBytes bytes, whichever binds first (Caffeine takes one bound, so both become one).
+                .maximumWeight(properties.maxBytes().toBytes())
+                .weigher(new SizeWeigher<K>(properties.maxBytes().toBytes() / properties.maxEntries()))
                 .expireAfter(new StaleBoundExpiry())
                 .recordStats()
                 .buildAsync((K key, Executor executor) -> load(key));
@@ -265,9 +268,34 @@ public final class ResponseCache<K> {
         });
     }
 
+    /** What the entries held weigh (bytes, each at least maxBytes / maxEntries), for tests and diagnostics. */
+    public long weightedBytes() {
+        return cache.synchronous()
+                .policy()
+                .eviction()
+                .flatMap(eviction -> {
+                    java.util.OptionalLong weighted = eviction.weightedSize();
+                    return weighted.isPresent()
+                            ? java.util.Optional.of(weighted.getAsLong())
+                            : java.util.Optional.<Long>empty();
+                })
+                .orElse(0L);
+    }
+
     /** Number of entries held, for tests and diagnostics. */
     public long size() {
         return cache.synchronous().estimatedSize();
+    }
+
+    /** A response's weight: its body and a fixed allowance for the entry itself, never less than {@code least}. */
+    private record SizeWeigher<K>(long least) implements com.github.benmanes.caffeine.cache.Weigher<K, CachedResponse> {
+        private static final int ENTRY_OVERHEAD = 256;
+
+        @Override
+        public int weigh(K key, CachedResponse value) {
+            long bytes = (long) value.body().length + ENTRY_OVERHEAD;
+            return (int) Math.min(Integer.MAX_VALUE, Math.max(least, bytes));
+        }
     }
 
     /** Keeps each entry until its stale-if-error bound; responses that may not be stored expire at once. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,12 +28,16 @@ public final class RelayOrigin implements Origin<RelayTarget> {
     private final URI upstream;
     private final Duration timeout;
     private final int maxBodyBytes;
+    private final int maxConcurrentFetches;
+    private final Semaphore fetches;
     private final HttpClient client;
 
     public RelayOrigin(UpstreamProperties properties) {
         this.upstream = properties.url();
         this.timeout = properties.timeout();
         this.maxBodyBytes = properties.maxBodyBytes();
+        this.maxConcurrentFetches = properties.maxConcurrentFetches();
+        this.fetches = new Semaphore(maxConcurrentFetches);
         this.client = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -46,7 +51,15 @@ public final class RelayOrigin implements Origin<RelayTarget> {
                 .header("Accept", "application/json, */*;q=0.5")
                 .GET()
                 .build();
-        return client.sendAsync(request, BoundedBody.handler(maxBodyBytes)).thenApply(this::toOriginResponse);
+        // Distinct keys each cost a fetch (the cache joins only concurrent misses of one key): without a bound,
+        // requests for many paths or query strings at once hold that many bodies of up to maxBodyBytes.
+        if (!fetches.tryAcquire()) {
+            return CompletableFuture.failedFuture(new OriginUnavailableException(
+                    "upstream busy: " + maxConcurrentFetches + " fetches in flight (UPSTREAM_MAX_CONCURRENT_FETCHES)"));
+        }
+        return client.sendAsync(request, BoundedBody.handler(maxBodyBytes))
+                .whenComplete((response, failure) -> fetches.release())
+                .thenApply(this::toOriginResponse);
     }
 
     private OriginResponse toOriginResponse(HttpResponse<byte[]> response) {

@@ -6,18 +6,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Relay mode, bound from {@code UPSTREAM_URL}, {@code UPSTREAM_TIMEOUT} and {@code UPSTREAM_MAX_BODY_BYTES}.
+ * Relay mode, bound from {@code UPSTREAM_URL}, {@code UPSTREAM_TIMEOUT}, {@code UPSTREAM_MAX_BODY_BYTES} and
+ * {@code UPSTREAM_MAX_CONCURRENT_FETCHES}.
  * Relay mode is on when the URL is set.
  *
  * @param url          the only upstream ever fetched from: an absolute http(s) URL, optionally with a base path
  * @param timeout      bound on one upstream call, connect to last byte
  * @param maxBodyBytes largest upstream body that is relayed
+ * @param maxConcurrentFetches upstream fetches in flight at once; one more fails at once as an origin failure (a
+ *                     stale copy, or 503): with {@code maxBodyBytes}, what a burst of distinct paths can hold in memory
  */
 @ConfigurationProperties("upstream")
 public record UpstreamProperties(
         URI url,
         @DefaultValue("5s") Duration timeout,
-        @DefaultValue("10485760") int maxBodyBytes) {
+        @DefaultValue("10485760") int maxBodyBytes,
+        @DefaultValue("16") int maxConcurrentFetches) {
 
     public UpstreamProperties {
         if (url != null) {
@@ -31,6 +35,10 @@ public record UpstreamProperties(
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("UPSTREAM_TIMEOUT must be a positive duration, got " + timeout);
+        }
+        if (maxConcurrentFetches < 1) {
+            throw new IllegalArgumentException(
+                    "UPSTREAM_MAX_CONCURRENT_FETCHES must be at least 1, got " + maxConcurrentFetches);
         }
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("UPSTREAM_MAX_BODY_BYTES must be at least 1, got " + maxBodyBytes);

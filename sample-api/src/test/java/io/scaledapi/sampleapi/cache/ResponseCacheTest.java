@@ -28,8 +28,12 @@ class ResponseCacheTest {
     private final ManualTicker ticker = new ManualTicker();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ScriptedOrigin origin = new ScriptedOrigin();
-    private final ResponseCache<String> cache =
-            new ResponseCache<>("test", origin, new CacheProperties(TTL, 1000, STALE_IF_ERROR, 0.8), ticker, registry);
+    private final ResponseCache<String> cache = new ResponseCache<>(
+            "test",
+            origin,
+            new CacheProperties(TTL, 1000, STALE_IF_ERROR, 0.8, org.springframework.util.unit.DataSize.ofMegabytes(64)),
+            ticker,
+            registry);
     private final ExecutorService threads = Executors.newFixedThreadPool(32);
 
     @AfterEach
@@ -169,9 +173,30 @@ class ResponseCacheTest {
     }
 
     @Test
+    void theByteBoundHoldsWhateverTheEntriesWeigh() {
+        ResponseCache<String> bounded = new ResponseCache<>(
+                "bytes",
+                key -> CompletableFuture.completedFuture(OriginResponse.json(new byte[1024 * 1024])),
+                new CacheProperties(
+                        TTL, 1000, STALE_IF_ERROR, 0.8, org.springframework.util.unit.DataSize.ofMegabytes(5)),
+                ticker,
+                registry);
+        for (int i = 0; i < 50; i++) {
+            assertThat(bounded.lookup("big" + i).join().response().body()).hasSize(1024 * 1024);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> bounded.weightedBytes() <= 5L * 1024 * 1024);
+        assertThat(bounded.size()).as("1 MiB entries: at most five fit").isLessThanOrEqualTo(5);
+    }
+
+    @Test
     void theSizeBoundHolds() {
         ResponseCache<String> small = new ResponseCache<>(
-                "small", origin, new CacheProperties(TTL, 10, STALE_IF_ERROR, 0.8), ticker, registry);
+                "small",
+                origin,
+                new CacheProperties(
+                        TTL, 10, STALE_IF_ERROR, 0.8, org.springframework.util.unit.DataSize.ofMegabytes(64)),
+                ticker,
+                registry);
         for (int i = 0; i < 100; i++) {
             small.lookup("k" + i).join();
         }

@@ -25,7 +25,7 @@ import org.springframework.util.unit.DataSize;
 class SharedTierTest {
 
     private static final CacheProperties SETTINGS =
-            new CacheProperties(Duration.ofSeconds(60), 1000, Duration.ofMinutes(5), 0.8);
+            new CacheProperties(Duration.ofSeconds(60), 1000, Duration.ofMinutes(5), 0.8, DataSize.ofMegabytes(64));
     private static final KeyCodec<String> TEXT = new KeyCodec<>() {
         @Override
         public String encode(String key) {

@@ -28,6 +28,7 @@ class RelayOriginTest {
     static final long STREAM_BYTES = 256L * 1024 * 1024;
     static HttpServer server;
     static final CompletableFuture<Long> streamed = new CompletableFuture<>();
+    static final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeAll
     static void start() throws IOException {
@@ -63,6 +64,17 @@ class RelayOriginTest {
                 // the relay hung up
             }
         });
+        server.createContext("/held", x -> {
+            try {
+                held.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.sendResponseHeaders(200, 2);
+            try (OutputStream out = x.getResponseBody()) {
+                out.write("{}".getBytes());
+            }
+        });
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
@@ -74,7 +86,27 @@ class RelayOriginTest {
 
     RelayOrigin origin() {
         return new RelayOrigin(new UpstreamProperties(
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(20), LIMIT));
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(20), LIMIT, 16));
+    }
+
+    @Test
+    void pastTheBoundOnFetchesInFlightAFetchFailsAtOnceAsAnOriginFailure() throws Exception {
+        RelayOrigin bounded = new RelayOrigin(new UpstreamProperties(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(20), LIMIT, 2));
+        CompletableFuture<OriginResponse> first = bounded.fetch(RelayTarget.parse("held/1", null));
+        CompletableFuture<OriginResponse> second = bounded.fetch(RelayTarget.parse("held/2", null));
+        assertThatThrownBy(
+                        () -> bounded.fetch(RelayTarget.parse("held/3", null)).join())
+                .hasCauseInstanceOf(io.scaledapi.sampleapi.cache.OriginUnavailableException.class)
+                .hasMessageContaining("UPSTREAM_MAX_CONCURRENT_FETCHES");
+        held.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+        assertThat(bounded.fetch(RelayTarget.parse("chunked-small", null))
+                        .get(10, TimeUnit.SECONDS)
+                        .body())
+                .as("a slot is free again once a fetch ends")
+                .hasSize(LIMIT);
     }
 
     @Test
