@@ -16,6 +16,7 @@ import io.scaledapi.sampleapi.catalog.CatalogOrigin;
 import io.scaledapi.sampleapi.catalog.OriginProperties;
 import io.scaledapi.sampleapi.connections.ConnectionLimits;
 import io.scaledapi.sampleapi.connections.ConnectionProperties;
+import io.scaledapi.sampleapi.relay.QueryVariants;
 import io.scaledapi.sampleapi.relay.RelayOrigin;
 import io.scaledapi.sampleapi.relay.RelayTarget;
 import io.scaledapi.sampleapi.relay.UpstreamProperties;
@@ -109,6 +110,9 @@ class SampleApiConfiguration {
         return new ApiRoutes(
                 catalogCache,
                 relayCache,
+                upstream.enabled()
+                        ? new QueryVariants(upstream.maxQueriesPerPath(), cacheProperties.ttl(), registry)
+                        : null,
                 upstream.url(),
                 new CachedResponses(ticker),
                 registry,

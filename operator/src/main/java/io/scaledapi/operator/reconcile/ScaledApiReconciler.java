@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
@@ -111,12 +112,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     public List<EventSource<?, ScaledApi>> prepareEventSources(EventSourceContext<ScaledApi> context) {
         var podsInformer = InformerEventSourceConfiguration.from(Pod.class, ScaledApi.class)
                 .withLabelSelector(OwnedObjects.MANAGED_SELECTOR)
-                .withSecondaryToPrimaryMapper(pod -> pod.getMetadata().getLabels() == null
-                                || !pod.getMetadata().getLabels().containsKey(OwnedObjects.NAME_LABEL)
-                        ? Set.of()
-                        : Set.of(new ResourceID(
-                                pod.getMetadata().getLabels().get(OwnedObjects.NAME_LABEL),
-                                pod.getMetadata().getNamespace())));
+                .withSecondaryToPrimaryMapper(ScaledApiReconciler::byNameLabel);
         // JOSDK gives the one store instance to the informer of every watched namespace, and an informer's relist
         // drops from its store whatever it did not list: with two namespaces, each would delete the other's pods
         // from the cache (the fault suite saw a resource's pods vanish, so it was never scraped). The lean store is
@@ -128,9 +124,33 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         }
         InformerEventSourceConfiguration<Pod> podsConfig = podsInformer.build();
         InformerEventSource<Pod, ScaledApi> pods = new InformerEventSource<>(podsConfig, context);
+        // The ReplicaSets between the Deployment and its pods: only their pods are the resource's (OwnedPods). Read
+        // from the cache by each tick; their own changes need no reconcile.
+        InformerEventSource<ReplicaSet, ScaledApi> replicaSets = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(ReplicaSet.class, ScaledApi.class)
+                        .withName("replicasets")
+                        .withLabelSelector(OwnedObjects.API_SELECTOR)
+                        .withSecondaryToPrimaryMapper(ScaledApiReconciler::byNameLabel)
+                        .withGenericFilter(rs -> false)
+                        .build(),
+                context);
         SimpleInboundEventSource<ScaledApi> ticks = new SimpleInboundEventSource<>("autoscaler-ticks");
-        autoscaling.bind(context.getPrimaryCache()::get, pods::getSecondaryResources, ticks::propagateEvent);
-        return List.of(pods, ticks);
+        autoscaling.bind(
+                context.getPrimaryCache()::get,
+                pods::getSecondaryResources,
+                replicaSets::getSecondaryResources,
+                ticks::propagateEvent);
+        return List.of(pods, replicaSets, ticks);
+    }
+
+    /** The ScaledApi an object of it belongs to, by the name label the operator gives its pods and ReplicaSets. */
+    private static Set<ResourceID> byNameLabel(io.fabric8.kubernetes.api.model.HasMetadata object) {
+        var labels = object.getMetadata().getLabels();
+        return labels == null || !labels.containsKey(OwnedObjects.NAME_LABEL)
+                ? Set.of()
+                : Set.of(new ResourceID(
+                        labels.get(OwnedObjects.NAME_LABEL),
+                        object.getMetadata().getNamespace()));
     }
 
     @Override
@@ -148,7 +168,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         Deployment deployment =
                 context.getSecondaryResource(Deployment.class, DEPLOYMENT).orElse(null);
         Integer before = deployment == null ? null : deployment.getSpec().getReplicas();
-        ScalingResult result = autoscaling.track(api, before);
+        ScalingResult result = autoscaling.track(api, deployment);
         // Only a decision not yet applied sets replicas; otherwise, and while paused, they stay as they are (so an
         // old decision never undoes a change made since, and holding on missing data holds for real).
         Decision apply = deployment == null || paused || recommendOnly

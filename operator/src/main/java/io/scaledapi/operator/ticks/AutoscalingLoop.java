@@ -1,6 +1,8 @@
 package io.scaledapi.operator.ticks;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +14,8 @@ import io.scaledapi.operator.api.ScaledApi;
 import io.scaledapi.operator.metrics.PodCountersReader;
 import io.scaledapi.operator.metrics.PodScraper;
 import io.scaledapi.operator.metrics.PodTarget;
+import io.scaledapi.operator.owned.NameConflicts;
+import io.scaledapi.operator.owned.OwnedPods;
 import io.scaledapi.operator.status.ReportedRates;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +67,8 @@ public final class AutoscalingLoop implements AutoCloseable {
         final ResourceCheckpoints checkpoints;
         /** The Deployment's replicas as the last reconcile left them; null while there is no Deployment. */
         volatile Integer replicas;
+        /** The uid of the Deployment the ScaledApi controls, as the last reconcile saw it; null while unknown. */
+        volatile String deploymentUid;
         /** Replaced whole, under the entry's lock. */
         volatile ScalingResult result;
 
@@ -98,6 +104,7 @@ public final class AutoscalingLoop implements AutoCloseable {
     private final Counter skipped;
     private volatile Function<ResourceID, Optional<ScaledApi>> resources = id -> Optional.empty();
     private volatile Function<ScaledApi, Set<Pod>> podsOf = api -> Set.of();
+    private volatile Function<ScaledApi, Set<ReplicaSet>> replicaSetsOf = api -> Set.of();
     private volatile Consumer<ResourceID> wake = id -> {};
 
     public AutoscalingLoop(Clock clock, Scrape scrape, CheckpointStore checkpoints, MeterRegistry registry) {
@@ -122,9 +129,11 @@ public final class AutoscalingLoop implements AutoCloseable {
     public void bind(
             Function<ResourceID, Optional<ScaledApi>> resources,
             Function<ScaledApi, Set<Pod>> podsOf,
+            Function<ScaledApi, Set<ReplicaSet>> replicaSetsOf,
             Consumer<ResourceID> wake) {
         this.resources = resources;
         this.podsOf = podsOf;
+        this.replicaSetsOf = replicaSetsOf;
         this.wake = wake;
     }
 
@@ -132,9 +141,12 @@ public final class AutoscalingLoop implements AutoCloseable {
      * Called once by every reconcile: starts the resource's ticks if they have not started, follows a changed
      * interval, notes the Deployment's replicas, and returns the latest result. Never blocks.
      */
-    public ScalingResult track(ScaledApi api, Integer deploymentReplicas) {
+    public ScalingResult track(ScaledApi api, Deployment deployment) {
         Entry e = entries.computeIfAbsent(ResourceID.fromResource(api), id -> new Entry(api));
-        e.replicas = deploymentReplicas;
+        e.replicas = deployment == null ? null : deployment.getSpec().getReplicas();
+        e.deploymentUid = deployment != null && NameConflicts.controlledBy(deployment, api)
+                ? deployment.getMetadata().getUid()
+                : null;
         long interval = api.getSpec().scalingPolicy().interval().toMillis();
         synchronized (e) {
             if (e.intervalMillis != interval) {
@@ -235,7 +247,8 @@ public final class AutoscalingLoop implements AutoCloseable {
     }
 
     private CompletableFuture<List<PodSnapshot>> observe(Entry e, ScaledApi api) {
-        ScrapeTargets pods = ScrapeTargets.of(api, podsOf.apply(api));
+        ScrapeTargets pods =
+                ScrapeTargets.of(api, OwnedPods.of(podsOf.apply(api), replicaSetsOf.apply(api), e.deploymentUid));
         if (pods.targets().isEmpty()) {
             return CompletableFuture.completedFuture(pods.withoutScrape());
         }

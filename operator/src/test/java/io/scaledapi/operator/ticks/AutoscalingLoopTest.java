@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scaledapi.autoscaler.AutoscalerState;
@@ -45,6 +47,8 @@ class AutoscalingLoopTest {
     final Clock clock = ((InstantSource) now::get).withZone(ZoneOffset.UTC);
     /** Each pod's request counter, as the fake scrape reports it. */
     final Map<String, Double> requests = new ConcurrentHashMap<>();
+    /** Every pod a scrape was asked for. */
+    final Set<String> scraped = ConcurrentHashMap.newKeySet();
 
     final List<ResourceID> woken = new CopyOnWriteArrayList<>();
     final Map<String, String> saved = new ConcurrentHashMap<>();
@@ -58,6 +62,7 @@ class AutoscalingLoopTest {
     void startLoop() {
         AutoscalingLoop.Scrape scrape = (owner, pods, reader) -> {
             Map<String, PodScraper.Result> results = new ConcurrentHashMap<>();
+            pods.forEach(p -> scraped.add(p.name()));
             pods.forEach(p -> results.put(
                     p.name(),
                     new PodScraper.Result(
@@ -83,7 +88,12 @@ class AutoscalingLoopTest {
         api.getSpec().scaling.interval = "5m"; // the schedule never fires within a test: the test ticks
         resource.set(api);
         id = ResourceID.fromResource(api);
-        loop.bind(rid -> Optional.ofNullable(resource.get()), a -> Set.of(readyPod("shop-1")), woken::add);
+        api.getMetadata().setUid("api-uid");
+        loop.bind(
+                rid -> Optional.ofNullable(resource.get()),
+                a -> Set.of(readyPod("shop-1", "rs-uid"), readyPod("not-shops", null)),
+                a -> Set.of(replicaSet("rs-uid", "deployment-uid")),
+                woken::add);
     }
 
     @AfterEach
@@ -93,16 +103,21 @@ class AutoscalingLoopTest {
 
     @Test
     void aDecisionThatChangesReplicasIsPublishedOnceAndClearedByTheReportBack() {
-        assertThat(loop.track(api, 1).ticked()).as("before the first tick").isFalse();
+        assertThat(loop.track(api, deployment(1)).ticked())
+                .as("before the first tick")
+                .isFalse();
         tickAndAwait(1);
-        assertThat(loop.track(api, 1).toApply())
+        assertThat(loop.track(api, deployment(1)).toApply())
                 .as("a first scrape gives no rate")
                 .isEmpty();
 
         requests.put("shop-1", 500.0);
         now.set(T0.plusSeconds(2));
         tickAndAwait(2);
-        ScalingResult result = loop.track(api, 1);
+        ScalingResult result = loop.track(api, deployment(1));
+        assertThat(scraped)
+                .as("only the pod of the Deployment's ReplicaSet; one with the labels alone is not the resource's")
+                .containsExactly("shop-1");
         assertThat(result.toApply()).map(Decision::replicas).contains(3);
         assertThat(result.rates().stable()).isEqualTo(250.0);
 
@@ -115,7 +130,7 @@ class AutoscalingLoopTest {
                         new ScaledApiStatus(),
                         ScaledApiSpec.UpdateMode.Auto,
                         true));
-        ScalingResult after = loop.track(api, 3);
+        ScalingResult after = loop.track(api, deployment(3));
         assertThat(after.toApply()).as("applied: nothing left to apply").isEmpty();
         assertThat(after.decision()).isSameAs(result.decision());
         assertThat(after.statusWritableAt())
@@ -130,19 +145,19 @@ class AutoscalingLoopTest {
     @Test
     void aPausedResourceIsDecidedAndReportedButNothingIsToApply() {
         api.getSpec().paused = true;
-        loop.track(api, 1);
+        loop.track(api, deployment(1));
         tickAndAwait(1);
         requests.put("shop-1", 500.0);
         now.set(T0.plusSeconds(2));
         tickAndAwait(2);
-        ScalingResult result = loop.track(api, 1);
+        ScalingResult result = loop.track(api, deployment(1));
         assertThat(result.decision().replicas()).isEqualTo(3);
         assertThat(result.toApply()).isEmpty();
     }
 
     @Test
     void aResourceThatIsGoneStopsTickingAndItsSeriesLeave() {
-        loop.track(api, 1);
+        loop.track(api, deployment(1));
         tickAndAwait(1);
         assertThat(registry.find("scaledapi.replicas").tag("name", "shop").gauges())
                 .isNotEmpty();
@@ -165,11 +180,50 @@ class AutoscalingLoopTest {
         });
     }
 
-    private static Pod readyPod(String name) {
+    /** The ScaledApi's Deployment as the reconciler passes it: controlled by the ScaledApi. */
+    private Deployment deployment(int replicas) {
+        return new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata()
+                .withName("shop")
+                .withUid("deployment-uid")
+                .withOwnerReferences(io.scaledapi.operator.owned.OwnedObjects.controllerReference(api, true))
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .endSpec()
+                .build();
+    }
+
+    private static ReplicaSet replicaSet(String uid, String deploymentUid) {
+        return new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+                .withNewMetadata()
+                .withName("shop-abc")
+                .withUid(uid)
+                .addNewOwnerReference()
+                .withKind("Deployment")
+                .withName("shop")
+                .withUid(deploymentUid)
+                .withController(true)
+                .endOwnerReference()
+                .endMetadata()
+                .build();
+    }
+
+    /** A ready pod, controlled by the ReplicaSet {@code replicaSetUid} (none when null). */
+    private static Pod readyPod(String name, String replicaSetUid) {
         return new PodBuilder()
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace("team-a")
+                .withOwnerReferences(
+                        replicaSetUid == null
+                                ? List.of()
+                                : List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                                        .withKind("ReplicaSet")
+                                        .withName("shop-abc")
+                                        .withUid(replicaSetUid)
+                                        .withController(true)
+                                        .build()))
                 .withCreationTimestamp(T0.minusSeconds(60).toString())
                 .endMetadata()
                 .withNewSpec()

@@ -92,6 +92,12 @@ public final class ResponseCache<K> {
                 .recordStats()
                 .buildAsync((K key, Executor executor) -> load(key));
         CaffeineCacheMetrics.monitor(registry, cache, name);
+        io.micrometer.core.instrument.Gauge.builder("cache.bytes", this, ResponseCache::weightedBytes)
+                .description(
+                        "What the cached responses weigh: bytes, each entry at least CACHE_MAX_BYTES / CACHE_MAX_ENTRIES")
+                .baseUnit("bytes")
+                .tag("cache", name)
+                .register(registry);
         this.originSuccess = originTimer(registry, "success");
         this.originFailure = originTimer(registry, "error");
         this.staleServed = Counter.builder("cache.stale.served")
@@ -138,6 +144,11 @@ public final class ResponseCache<K> {
             }
             throw unavailable(key, failure);
         });
+    }
+
+    /** The origin's answer, fetched past this cache and not stored in it (a key the caller will not let in). */
+    public CompletableFuture<Lookup> lookupUncached(K key) {
+        return loadFromOrigin(key).thenApply(response -> new Lookup(response, CacheOutcome.MISS, CacheSource.ORIGIN));
     }
 
     private CompletableFuture<CachedResponse> load(K key) {

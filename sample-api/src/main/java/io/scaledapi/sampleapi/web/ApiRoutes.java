@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.scaledapi.sampleapi.cache.ResponseCache;
 import io.scaledapi.sampleapi.catalog.Catalog;
 import io.scaledapi.sampleapi.catalog.CatalogKey;
+import io.scaledapi.sampleapi.relay.QueryVariants;
 import io.scaledapi.sampleapi.relay.RelayTarget;
 import java.net.URI;
 import java.util.List;
@@ -44,6 +45,7 @@ public final class ApiRoutes {
 
     private final ResponseCache<CatalogKey> catalog;
     private final ResponseCache<RelayTarget> relay; // null when relay mode is off
+    private final QueryVariants queryVariants; // null when relay mode is off
     private final URI upstream;
     private final CachedResponses responses;
     private final MeterRegistry registry;
@@ -63,6 +65,7 @@ public final class ApiRoutes {
     public ApiRoutes(
             ResponseCache<CatalogKey> catalog,
             ResponseCache<RelayTarget> relay,
+            QueryVariants queryVariants,
             URI upstream,
             CachedResponses responses,
             MeterRegistry registry,
@@ -70,6 +73,7 @@ public final class ApiRoutes {
             int maxInFlight) {
         this.catalog = catalog;
         this.relay = relay;
+        this.queryVariants = queryVariants;
         this.upstream = upstream;
         this.responses = responses;
         this.registry = registry;
@@ -226,7 +230,9 @@ public final class ApiRoutes {
         } catch (RelayTarget.RefusedException e) {
             return done(ApiResponse.problem(400, "Bad Request", e.getMessage(), null));
         }
-        return responses.serve(relay, target, ifNoneMatch, path);
+        return queryVariants.cacheable(target)
+                ? responses.serve(relay, target, ifNoneMatch, path)
+                : responses.serveUncached(relay, target, ifNoneMatch, path);
     }
 
     private Mono<Void> write(

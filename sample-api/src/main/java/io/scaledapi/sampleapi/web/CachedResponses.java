@@ -30,7 +30,17 @@ public final class CachedResponses {
     /** The response for a key; a failed origin with nothing stale to serve gives a 502 problem. */
     public <K> CompletableFuture<ApiResponse> serve(
             ResponseCache<K> cache, K key, List<String> ifNoneMatch, String path) {
-        CompletableFuture<ResponseCache.Lookup> lookup = cache.lookup(key);
+        return respond(cache.lookup(key), ifNoneMatch, path);
+    }
+
+    /** As {@link #serve}, fetched from the origin without being stored. */
+    public <K> CompletableFuture<ApiResponse> serveUncached(
+            ResponseCache<K> cache, K key, List<String> ifNoneMatch, String path) {
+        return respond(cache.lookupUncached(key), ifNoneMatch, path);
+    }
+
+    private CompletableFuture<ApiResponse> respond(
+            CompletableFuture<ResponseCache.Lookup> lookup, List<String> ifNoneMatch, String path) {
         if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(toResponse(lookup.join(), ifNoneMatch)); // a hit: no hop
         }

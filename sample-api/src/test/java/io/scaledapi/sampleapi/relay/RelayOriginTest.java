@@ -86,13 +86,21 @@ class RelayOriginTest {
 
     RelayOrigin origin() {
         return new RelayOrigin(new UpstreamProperties(
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(20), LIMIT, 16));
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                Duration.ofSeconds(20),
+                LIMIT,
+                16,
+                100));
     }
 
     @Test
     void pastTheBoundOnFetchesInFlightAFetchFailsAtOnceAsAnOriginFailure() throws Exception {
         RelayOrigin bounded = new RelayOrigin(new UpstreamProperties(
-                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(20), LIMIT, 2));
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                Duration.ofSeconds(20),
+                LIMIT,
+                2,
+                100));
         CompletableFuture<OriginResponse> first = bounded.fetch(RelayTarget.parse("held/1", null));
         CompletableFuture<OriginResponse> second = bounded.fetch(RelayTarget.parse("held/2", null));
         assertThatThrownBy(
