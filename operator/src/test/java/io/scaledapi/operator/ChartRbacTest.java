@@ -130,7 +130,11 @@ class ChartRbacTest {
 
     /** Applies the rendered chart as an administrator would, and returns a client holding its ServiceAccount's token. */
     KubernetesClient install(String namespace, String... sets) {
-        List<HasMetadata> items = load(HelmChart.template(namespace, sets));
+        return installAs(admin, namespace, load(HelmChart.template(namespace, sets)));
+    }
+
+    /** Applies rendered manifests as {@code admin}; returns a client holding their ServiceAccount's token. */
+    static KubernetesClient installAs(KubernetesClient admin, String namespace, List<HasMetadata> items) {
         for (HasMetadata item : items) {
             admin.resource(item).serverSideApply();
         }
@@ -217,6 +221,10 @@ class ChartRbacTest {
     }
 
     static List<HasMetadata> load(String yaml) {
+        return load(admin, yaml);
+    }
+
+    static List<HasMetadata> load(KubernetesClient admin, String yaml) {
         return admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
                 .items();
     }

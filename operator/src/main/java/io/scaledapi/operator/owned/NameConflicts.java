@@ -9,10 +9,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.scaledapi.operator.api.ScaledApi;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,15 +25,28 @@ import java.util.Optional;
  * server-side would take its fields over and add an owner reference, and the garbage collector would then delete it
  * with the ScaledApi. So while there is such an object, nothing is written, and the status names it.
  *
- * <p>Objects the informers hold and this ScaledApi controls cost nothing; only a name the informers do not show (they
- * list only the operator's own labels) is looked up on the API server.
+ * <p>Objects the informers hold and this ScaledApi controls cost nothing; a name the informers do not show (they list
+ * only the operator's own labels) is looked up on the API server until it is seen to be this ScaledApi's.
  */
 public final class NameConflicts {
 
     /** An object this ScaledApi would own. */
     public record Wanted(Class<? extends HasMetadata> type, String kind, String name) {}
 
-    private NameConflicts() {}
+    /** Names seen controlled by their ScaledApi (its uid, the kind, the name), most recent last; bounded. */
+    private static final int MAX_CONFIRMED = 10_000;
+
+    private final KubernetesClient client;
+    private final Map<String, Boolean> confirmed = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_CONFIRMED;
+        }
+    });
+
+    public NameConflicts(KubernetesClient client) {
+        this.client = client;
+    }
 
     /** The checkpoint ConfigMap's name (see {@code ConfigMapCheckpoints}). */
     public static String checkpointName(ScaledApi api) {
@@ -59,20 +76,36 @@ public final class NameConflicts {
      * The first object this ScaledApi would own that exists and is not its own, described for a condition: e.g.
      * {@code Service default/catalog exists and is not controlled by this ScaledApi}. Empty when there is none.
      */
-    public static Optional<String> find(KubernetesClient client, ScaledApi api, Context<ScaledApi> context) {
+    public Optional<String> find(ScaledApi api, Context<ScaledApi> context) {
         String namespace = api.getMetadata().getNamespace();
         for (Wanted w : wanted(api)) {
-            if (cachedAndOurs(context, w, api)) {
+            String key = api.getMetadata().getUid() + " " + w.kind() + " " + w.name();
+            if (confirmed.containsKey(key) || cachedAndOurs(context, w, api)) {
                 continue;
             }
-            HasMetadata existing = client.resources(w.type())
-                    .inNamespace(namespace)
-                    .withName(w.name())
-                    .get();
-            if (existing != null && !controlledBy(existing, api)) {
-                return Optional.of(w.kind() + " " + namespace + "/" + w.name() + " exists and is not controlled by"
-                        + " this ScaledApi" + controllerOf(existing));
+            HasMetadata existing;
+            try {
+                existing = client.resources(w.type())
+                        .inNamespace(namespace)
+                        .withName(w.name())
+                        .get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 401 || e.getCode() == 403) {
+                    throw e;
+                }
+                // The API server cannot say now (away, or failing): the reconcile goes on as it would without this
+                // look, which an outage must not fail; while it is away no write reaches it either.
+                continue;
             }
+            if (existing == null) {
+                continue;
+            }
+            if (controlledBy(existing, api)) {
+                confirmed.put(key, Boolean.TRUE); // it stays ours: no need to look again
+                continue;
+            }
+            return Optional.of(w.kind() + " " + namespace + "/" + w.name() + " exists and is not controlled by"
+                    + " this ScaledApi" + controllerOf(existing));
         }
         return Optional.empty();
     }

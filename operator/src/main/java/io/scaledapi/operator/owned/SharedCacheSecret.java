@@ -24,17 +24,19 @@ public final class SharedCacheSecret {
     public static boolean ensure(KubernetesClient client, ScaledApi api) {
         String namespace = api.getMetadata().getNamespace();
         String name = SharedCacheObjects.secretName(api);
-        if (client.secrets().inNamespace(namespace).withName(name).get() != null) {
-            return false;
-        }
         try {
+            if (client.secrets().inNamespace(namespace).withName(name).get() != null) {
+                return false;
+            }
             client.resource(desired(api)).inNamespace(namespace).create();
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                return false; // made meanwhile: by an earlier reconcile of ours, or someone else (a conflict next time)
+            if (e.getCode() == 401 || e.getCode() == 403 || e.getCode() == 422) {
+                throw e;
             }
-            throw e;
+            // 409: made meanwhile (by an earlier reconcile of ours, or someone else: a conflict next time); anything
+            // else: the API server cannot answer now, and the next reconcile tries again.
+            return false;
         }
     }
 

@@ -95,12 +95,14 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     private final EventRecorder events;
     private final AutoscalingLoop autoscaling;
     private final PodResizes resizes;
+    private final NameConflicts nameConflicts;
 
     public ScaledApiReconciler(KubernetesClient client, Clock clock, PodScraper scraper, MeterRegistry registry) {
         this.clock = clock;
         this.client = client;
         this.events = new EventRecorder(client);
         this.resizes = new PodResizes(client);
+        this.nameConflicts = new NameConflicts(client);
         this.autoscaling = new AutoscalingLoop(clock, scraper::scrape, new ConfigMapCheckpoints(client), registry);
     }
 
@@ -156,7 +158,7 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
     @Override
     public UpdateControl<ScaledApi> reconcile(ScaledApi api, Context<ScaledApi> context) {
         String name = api.getMetadata().getNamespace() + "/" + api.getMetadata().getName();
-        Optional<String> conflict = NameConflicts.find(client, api, context);
+        Optional<String> conflict = nameConflicts.find(api, context);
         if (conflict.isPresent()) {
             return nameConflict(api, name, conflict.get());
         }
