@@ -15,7 +15,8 @@ import java.util.Map;
  * @param localHitRates    per pod, the requests per second its own cache answered this tick (what losing it costs)
  * @param metricsProblem   why the metrics were incomplete though the decision could be made ({@code ScrapeTimeout}:
  *                         loaded pods that did not answer were counted saturated), or null
- * @param podCapacity      what one pod was measured to carry (req/s), or NaN before any pod saturated
+ * @param podCapacity      what one pod was measured to carry (req/s) as replicas are planned with it (re-measured, and
+ *                         replaced when it moves past the tolerance), or NaN before any pod saturated
  */
 public record Decision(
         int replicas,

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -189,37 +187,9 @@ class ChartRbacMinimalTest {
         private void boostedPodResized(Deployment deployment, List<String> missing) {
             Pod pod = get(Pod.class, "full-pod");
             if (pod == null) {
-                var template = deployment.getSpec().getTemplate();
-                pod = client.resource(new PodBuilder()
-                                .withNewMetadata()
-                                .withName("full-pod")
-                                .withNamespace(apps)
-                                .withLabels(template.getMetadata().getLabels())
-                                .withAnnotations(template.getMetadata().getAnnotations())
-                                .endMetadata()
-                                .withSpec(template.getSpec())
-                                .build())
-                        .create();
-                String now = java.time.Instant.now().toString();
-                pod.setStatus(new PodStatusBuilder()
-                        .withPhase("Running")
-                        .withPodIP("127.0.0.1")
-                        .withStartTime(now)
-                        .addNewCondition()
-                        .withType("Ready")
-                        .withStatus("True")
-                        .withLastTransitionTime(now)
-                        .endCondition()
-                        .addNewContainerStatus()
-                        .withName("api")
-                        .withImage(template.getSpec().getContainers().get(0).getImage())
-                        .withImageID("")
-                        .withReady(true)
-                        .withStarted(true)
-                        .withRestartCount(0)
-                        .endContainerStatus()
-                        .build());
-                pod = client.resource(pod).inNamespace(apps).updateStatus();
+                pod = TestResources.podFromTemplate(
+                        client, apps, "full-pod", deployment.getSpec().getTemplate());
+                pod = TestResources.reportPodStatus(client, pod, true, 0);
             }
             Quantity limit = pod.getSpec()
                     .getContainers()

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,6 +65,67 @@ class ChartRbacTest {
                 .hasMessageContaining("scrape.mode");
         assertThatThrownBy(() -> HelmChart.template("x", "watchNamespaces={Not_A_Namespace}"))
                 .hasMessageContaining("watchNamespaces");
+    }
+
+    @Test
+    void podsProxyIsGrantedOnlyInProxyScrapeMode() {
+        // auto means direct inside a cluster, where the chart runs the operator: it needs no proxy either.
+        for (String mode : List.of("direct", "auto", "proxy")) {
+            String release = TestResources.newNamespace(admin);
+            String apps = TestResources.newNamespace(admin);
+            try (KubernetesClient operatorClient =
+                    install(release, "watchNamespaces={" + apps + "}", "scrape.mode=" + mode)) {
+                assertThat(allowed(operatorClient, apps, "get", "pods", null))
+                        .as("get pods in %s mode", mode)
+                        .isTrue();
+                assertThat(allowed(operatorClient, apps, "get", "pods", "proxy"))
+                        .as("get pods/proxy in %s mode", mode)
+                        .isEqualTo(mode.equals("proxy"));
+            }
+        }
+    }
+
+    @Test
+    void withoutLeaderElectionAnUpgradeStopsTheOldOperatorBeforeTheNewOneStarts() {
+        assertThat(strategyAndElection(HelmChart.template("x"))).containsExactly("Recreate", "false");
+        assertThat(strategyAndElection(HelmChart.template("x", "leaderElection.enabled=true")))
+                .containsExactly("RollingUpdate", "true");
+        // Two replicas turn leader election on whatever the value says: two active operators would fight.
+        assertThat(strategyAndElection(HelmChart.template("x", "replicas=2"))).containsExactly("RollingUpdate", "true");
+    }
+
+    /** The Deployment's update strategy and the LEADER_ELECTION its container is given. */
+    static List<String> strategyAndElection(String rendered) {
+        Deployment deployment = load(rendered).stream()
+                .filter(i -> i instanceof Deployment)
+                .map(i -> (Deployment) i)
+                .findFirst()
+                .orElseThrow();
+        String election = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("LEADER_ELECTION"))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElseThrow();
+        return List.of(deployment.getSpec().getStrategy().getType(), election);
+    }
+
+    /** Whether the API server lets {@code client}'s identity do {@code verb} on a resource in {@code namespace}. */
+    static boolean allowed(KubernetesClient client, String namespace, String verb, String resource, String sub) {
+        return client.authorization()
+                .v1()
+                .selfSubjectAccessReview()
+                .create(new SelfSubjectAccessReviewBuilder()
+                        .withNewSpec()
+                        .withNewResourceAttributes()
+                        .withNamespace(namespace)
+                        .withVerb(verb)
+                        .withResource(resource)
+                        .withSubresource(sub)
+                        .endResourceAttributes()
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getAllowed();
     }
 
     @Test

@@ -2,6 +2,10 @@ package io.scaledapi.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -70,6 +75,49 @@ public final class TestResources {
                 .atMost(Duration.ofSeconds(30))
                 .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
                 .until(() -> resource.edit(change), edited -> edited != null);
+    }
+
+    /** A pod as a ReplicaSet would create it from {@code template}; no kubelet runs it (see {@link #reportPodStatus}). */
+    public static Pod podFromTemplate(
+            KubernetesClient client, String namespace, String name, PodTemplateSpec template) {
+        return client.resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .withLabels(template.getMetadata().getLabels())
+                        .withAnnotations(template.getMetadata().getAnnotations())
+                        .endMetadata()
+                        .withSpec(template.getSpec())
+                        .build())
+                .create();
+    }
+
+    /** Writes a running pod's status as a kubelet would report it: its one container ready or not, and restarts. */
+    public static Pod reportPodStatus(KubernetesClient client, Pod pod, boolean ready, int restarts) {
+        Pod current = client.pods()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName())
+                .get();
+        String now = Instant.now().toString();
+        current.setStatus(new PodStatusBuilder()
+                .withPhase("Running")
+                .withPodIP("127.0.0.1")
+                .withStartTime(now)
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus(ready ? "True" : "False")
+                .withLastTransitionTime(now)
+                .endCondition()
+                .addNewContainerStatus()
+                .withName(current.getSpec().getContainers().get(0).getName())
+                .withImage(current.getSpec().getContainers().get(0).getImage())
+                .withImageID("")
+                .withReady(ready)
+                .withStarted(true)
+                .withRestartCount(restarts)
+                .endContainerStatus()
+                .build());
+        return client.resource(current).updateStatus();
     }
 
     public static String newNamespace(KubernetesClient client) {

@@ -1,5 +1,6 @@
 package io.scaledapi.operator.owned;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -13,8 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.scaledapi.operator.api.ScaledApi;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,16 +32,14 @@ public final class NameConflicts {
     /** An object this ScaledApi would own. */
     public record Wanted(Class<? extends HasMetadata> type, String kind, String name) {}
 
-    /** Names seen controlled by their ScaledApi (its uid, the kind, the name), most recent last; bounded. */
+    /** Names seen controlled by their ScaledApi (its uid, the kind, the name); bounded, Caffeine evicting the least used. */
     private static final int MAX_CONFIRMED = 10_000;
 
     private final KubernetesClient client;
-    private final Map<String, Boolean> confirmed = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > MAX_CONFIRMED;
-        }
-    });
+    private final Map<String, Boolean> confirmed = Caffeine.newBuilder()
+            .maximumSize(MAX_CONFIRMED)
+            .<String, Boolean>build()
+            .asMap();
 
     public NameConflicts(KubernetesClient client) {
         this.client = client;
@@ -79,7 +76,7 @@ public final class NameConflicts {
     public Optional<String> find(ScaledApi api, Context<ScaledApi> context) {
         String namespace = api.getMetadata().getNamespace();
         for (Wanted w : wanted(api)) {
-            String key = api.getMetadata().getUid() + " " + w.kind() + " " + w.name();
+            String key = key(api, w.kind(), w.name());
             if (confirmed.containsKey(key) || cachedAndOurs(context, w, api)) {
                 continue;
             }
@@ -108,6 +105,15 @@ public final class NameConflicts {
                     + " this ScaledApi" + controllerOf(existing));
         }
         return Optional.empty();
+    }
+
+    /** Whether the object of this kind and name was seen controlled by this ScaledApi: it exists, and stays ours. */
+    public boolean seenOurs(ScaledApi api, String kind, String name) {
+        return confirmed.containsKey(key(api, kind, name));
+    }
+
+    private static String key(ScaledApi api, String kind, String name) {
+        return api.getMetadata().getUid() + " " + kind + " " + name;
     }
 
     private static boolean cachedAndOurs(Context<ScaledApi> context, Wanted w, ScaledApi api) {

@@ -162,7 +162,9 @@ public class ScaledApiReconciler implements Reconciler<ScaledApi> {
         if (conflict.isPresent()) {
             return nameConflict(api, name, conflict.get());
         }
-        if (SharedCacheObjects.managed(api) && SharedCacheSecret.ensure(client, api)) {
+        if (SharedCacheObjects.managed(api)
+                && !nameConflicts.seenOurs(api, "Secret", SharedCacheObjects.secretName(api))
+                && SharedCacheSecret.ensure(client, api)) {
             events.record(api, EventRecorder.NORMAL, "Created", "created Secret " + SharedCacheObjects.secretName(api));
         }
         boolean paused = Boolean.TRUE.equals(api.getSpec().paused);

@@ -1,5 +1,6 @@
 package io.scaledapi.operator.status;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,8 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.scaledapi.operator.api.ScaledApi;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -27,12 +26,10 @@ public final class EventRecorder {
     private static final int REMEMBERED = 10_000;
 
     private final KubernetesClient client;
-    private final Map<String, String> lastMessage = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > REMEMBERED;
-        }
-    });
+    private final Map<String, String> lastMessage = Caffeine.newBuilder()
+            .maximumSize(REMEMBERED)
+            .<String, String>build()
+            .asMap();
 
     public EventRecorder(KubernetesClient client) {
         this.client = client;

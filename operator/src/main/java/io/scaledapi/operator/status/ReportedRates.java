@@ -2,6 +2,7 @@ package io.scaledapi.operator.status;
 
 import io.scaledapi.autoscaler.Autoscaler;
 import io.scaledapi.autoscaler.Decision;
+import io.scaledapi.autoscaler.ScalingPolicy;
 import io.scaledapi.operator.api.ScaledApiStatus;
 
 /**
@@ -62,8 +63,8 @@ public record ReportedRates(Double stable, Double burst, Double hitRatio, Double
             status.podCapacity.measuredRequestsPerSecond = podCapacity;
             if (targetRequestsPerSecond > 0) {
                 status.podCapacity.targetRequestsPerSecond = targetRequestsPerSecond;
-                status.podCapacity.plannedRequestsPerSecond =
-                        (double) Math.round(Autoscaler.plannedPerPod(targetRequestsPerSecond, podCapacity));
+                status.podCapacity.plannedRequestsPerSecond = (double) Math.round(Autoscaler.plannedPerPod(
+                        targetRequestsPerSecond, podCapacity, ScalingPolicy.DEFAULTS.tolerance()));
             }
         }
     }

@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -384,14 +382,12 @@ class ReconcilerTest {
         // A password made once, owned, read by Redis as a config file and by the pods by reference.
         var secret = created(io.fabric8.kubernetes.api.model.Secret.class, "shared-redis-auth");
         assertOwnedBy(secret.getMetadata().getOwnerReferences(), api);
-        String password = new String(
-                java.util.Base64.getDecoder().decode(secret.getData().get("password")),
+        java.util.function.Function<String, String> decoded = key -> new String(
+                java.util.Base64.getDecoder().decode(secret.getData().get(key)),
                 java.nio.charset.StandardCharsets.UTF_8);
+        String password = decoded.apply("password");
         assertThat(password).hasSizeGreaterThanOrEqualTo(40);
-        assertThat(new String(
-                        java.util.Base64.getDecoder().decode(secret.getData().get("redis.conf")),
-                        java.nio.charset.StandardCharsets.UTF_8))
-                .isEqualTo("requirepass " + password + "\n");
+        assertThat(decoded.apply("redis.conf")).isEqualTo("requirepass " + password + "\n");
         assertThat(container.getArgs()).startsWith("/etc/redis-auth/redis.conf").doesNotContain("--protected-mode");
         assertThat(redis.getSpec().getTemplate().getSpec().getVolumes())
                 .filteredOn(v -> v.getSecret() != null)
@@ -636,16 +632,7 @@ class ReconcilerTest {
         assertThat(template.getMetadata().getAnnotations()).containsEntry(StartupBoost.STEADY_CPU_LIMIT, "200m");
 
         // A pod as the ReplicaSet would create it, reported by a kubelet: starting, then ready.
-        Pod pod = client.resource(new PodBuilder()
-                        .withNewMetadata()
-                        .withName("boosted-pod")
-                        .withNamespace(namespace)
-                        .withLabels(template.getMetadata().getLabels())
-                        .withAnnotations(template.getMetadata().getAnnotations())
-                        .endMetadata()
-                        .withSpec(template.getSpec())
-                        .build())
-                .create();
+        Pod pod = TestResources.podFromTemplate(client, namespace, "boosted-pod", template);
         podStatus(pod, false, 0);
         podStatus(pod, true, 0);
         await().atMost(WAIT)
@@ -708,30 +695,7 @@ class ReconcilerTest {
     }
 
     private void podStatus(Pod pod, boolean ready, int restarts) {
-        Pod current = client.pods()
-                .inNamespace(namespace)
-                .withName(pod.getMetadata().getName())
-                .get();
-        String now = java.time.Instant.now().toString();
-        current.setStatus(new PodStatusBuilder()
-                .withPhase("Running")
-                .withPodIP("127.0.0.1")
-                .withStartTime(now)
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus(ready ? "True" : "False")
-                .withLastTransitionTime(now)
-                .endCondition()
-                .addNewContainerStatus()
-                .withName("api")
-                .withImage(current.getSpec().getContainers().get(0).getImage())
-                .withImageID("")
-                .withReady(ready)
-                .withStarted(true)
-                .withRestartCount(restarts)
-                .endContainerStatus()
-                .build());
-        client.pods().inNamespace(namespace).resource(current).updateStatus();
+        TestResources.reportPodStatus(client, pod, ready, restarts);
     }
 
     private String cpuLimit(String pod) {
