@@ -109,7 +109,7 @@ public final class Autoscaler {
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
         boolean trend = !bursting && !measured.saturated();
         Proposal normal = propose(rates, current, trend);
-        Proposal proposal = bursting ? burstProposal(rates, burst, current, normal) : normal;
+        Proposal proposal = bursting ? burstProposal(rates, burst, current, measured.ready(), normal) : normal;
         // Burst mode holds what it has; the stabilization window remembers what the load asked for, so that the
         // fleet comes down as soon as burst mode ends rather than one more window later.
         record(now, bursting ? Math.max(burst.replicas(), normal.replicas()) : proposal.replicas(), downWindow);
@@ -310,10 +310,12 @@ public final class Autoscaler {
         return policy.windows().stable().toSeconds();
     }
 
-    private Proposal burstProposal(Rates w, Capacity.Need burst, int current, Proposal normal) {
-        // Within the tolerance of what the current replicas carry, a burst asks for nothing either: one more pod for a
-        // rate 2 % over the plan was taken away again half a minute later at the same load.
-        boolean within = Capacity.withinTolerance(w.burst().low(), current, planning);
+    private Proposal burstProposal(Rates w, Capacity.Need burst, int current, int ready, Proposal normal) {
+        // Burst mode lasts a down window past its last burst. A need that is no burst itself, within the tolerance
+        // of what the current replicas carry, asks for nothing, as outside burst mode: one more pod for a rate 2 %
+        // over the plan, while burst mode lingered, was taken away again half a minute later at the same load.
+        boolean within = !Rules.bursts(burst.replicas(), ready, policy)
+                && Capacity.withinTolerance(w.burst().low(), current, planning);
         int needed = within ? current : Capacity.withNewPods(current, burst.replicas(), newPodShare(w));
         int replicas = Math.max(current, Math.max(normal.replicas(), needed));
         return new Proposal(

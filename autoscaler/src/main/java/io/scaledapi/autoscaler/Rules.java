@@ -27,6 +27,11 @@ final class Rules {
      * then keeps the highest need of that window, so the end of a burst is never a cliff). Updates the state; returns whether the
      * tick is in burst mode.
      */
+    /** Whether a need is a burst: the burst threshold's multiple of the ready pods, or more. */
+    static boolean bursts(int burstNeed, int ready, ScalingPolicy policy) {
+        return burstNeed >= policy.burstThreshold() * Math.max(1, ready);
+    }
+
     static boolean burstMode(
             AutoscalerState state,
             long now,
@@ -35,7 +40,7 @@ final class Rules {
             int current,
             ScalingPolicy policy,
             long downWindowMillis) {
-        if (burstNeed >= policy.burstThreshold() * Math.max(1, ready) && burstNeed > current) {
+        if (bursts(burstNeed, ready, policy) && burstNeed > current) {
             if (state.burstSince == null) {
                 state.burstSince = now;
             }

@@ -30,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * while Lettuce's own, longer timeout (1 s) cancels the command.</li>
  * <li>While disconnected, commands are refused at once instead of queued, and the first connection is retried in
  * the background, so a pod starts and serves with Redis down.</li>
- * <li>A failing tier is logged once when it starts failing and once when it answers again; every failure is counted
- * in {@code cache_shared_errors_total}.</li>
+ * <li>A failing tier is logged once when it starts failing and once when it answers again, and a tier that flaps
+ * once a minute at most ({@link FailureEpisodes}); every failure is counted in {@code cache_shared_errors_total}.</li>
  * </ul>
  */
 public final class RedisSharedTier implements SharedTier, AutoCloseable {
@@ -63,7 +62,8 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
     private final ScheduledExecutorService connector;
     private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile boolean closed;
-    private final AtomicBoolean failing = new AtomicBoolean(false);
+    private static final Duration FAILURE_LOG_QUIET = Duration.ofMinutes(1);
+    private final FailureEpisodes failures = new FailureEpisodes(FAILURE_LOG_QUIET);
 
     private final Counter hits;
     private final Counter misses;
@@ -151,11 +151,11 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         client.connectAsync(CODEC, uri).whenComplete((opened, failure) -> {
             if (failure == null) {
                 connection = opened;
-                failing.set(false);
+                failures.answered();
                 log.info("shared tier {} connected", where);
                 return;
             }
-            if (failing.compareAndSet(false, true)) {
+            if (failures.failed(System.nanoTime()) != FailureEpisodes.SILENT) {
                 log.warn(
                         "shared tier {} cannot be reached ({}); serving from the local cache and the origin, retrying every {} s",
                         where,
@@ -348,16 +348,20 @@ public final class RedisSharedTier implements SharedTier, AutoCloseable {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         (cause instanceof TimeoutException ? timeouts : errors).increment();
-        if (failing.compareAndSet(false, true)) {
+        long unlogged = failures.failed(System.nanoTime());
+        if (unlogged != FailureEpisodes.SILENT) {
             log.warn(
-                    "shared tier {} is failing ({}); lookups go to the origin until it answers again",
+                    "shared tier {} is failing ({}{}); lookups go to the origin until it answers again",
                     where,
-                    cause instanceof TimeoutException ? "no answer within REDIS_TIMEOUT" : rootMessage(cause));
+                    cause instanceof TimeoutException ? "no answer within REDIS_TIMEOUT" : rootMessage(cause),
+                    unlogged == 0
+                            ? ""
+                            : "; it failed and answered again " + unlogged + " more time(s) since last logged");
         }
     }
 
     private void answered() {
-        if (failing.get() && failing.compareAndSet(true, false)) {
+        if (failures.answered()) {
             log.info("shared tier {} answers again", where);
         }
     }
