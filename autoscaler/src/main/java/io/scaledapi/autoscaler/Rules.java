@@ -21,17 +21,17 @@ final class Rules {
         }
     }
 
+    /** Whether a need is a burst: the burst threshold's multiple of the ready pods, or more. */
+    static boolean bursts(int burstNeed, int ready, ScalingPolicy policy) {
+        return burstNeed >= policy.burstThreshold() * Math.max(1, ready);
+    }
+
     /**
      * Burst mode starts when the burst window needs at least the threshold times the ready pods and more than the
      * present replicas, and ends one down window ({@link #downWindowMillis}) after that was last true (the stabilization window
      * then keeps the highest need of that window, so the end of a burst is never a cliff). Updates the state; returns whether the
      * tick is in burst mode.
      */
-    /** Whether a need is a burst: the burst threshold's multiple of the ready pods, or more. */
-    static boolean bursts(int burstNeed, int ready, ScalingPolicy policy) {
-        return burstNeed >= policy.burstThreshold() * Math.max(1, ready);
-    }
-
     static boolean burstMode(
             AutoscalerState state,
             long now,
