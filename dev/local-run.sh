@@ -10,12 +10,14 @@
 
 LOCAL_STATE="$(mktemp -d)"
 KEEPER_PID=""; RECORDER_PID=""; KUBECTL=""; FRONT_PID=""; FRONT_PORT=""
+RECORDER_STOP="$LOCAL_STATE/recorder.stop"
 CLUSTER_STATE="${SCALEDAPI_CLUSTER_DIR:-$HOME/.cache/scaledapi/cluster}"
 # The access log the per-second latency is read from: the load's entry (nginx in front of the NodePort, as a load
 # balancer in front of a cluster).
 ACCESS_LOG="$LOCAL_STATE/front/logs/access.log"
 
 local_cleanup() {
+  touch "$RECORDER_STOP"
   [ -n "$RECORDER_PID" ] && kill "$RECORDER_PID" 2>/dev/null || true
   [ -n "$KEEPER_PID" ] && kill "$KEEPER_PID" 2>/dev/null && wait "$KEEPER_PID" 2>/dev/null || true
   [ -n "$KUBECTL" ] && $KUBECTL get events -A --sort-by=.lastTimestamp -o wide >"$OUT/logs/events.txt" 2>/dev/null || true
@@ -235,6 +237,59 @@ pods_usage() {
     }'
 }
 
+# local_record RUN_DIR: one row a second into RUN_DIR/samples.csv until killed; each change of the ScaledApi's status,
+# whole, into RUN_DIR/status.log. The status comes from one watch (kubectl's start cost about 80 ms of CPU, and once a
+# second that was a twentieth of this machine, taken from the pods being measured); the rest from files and one
+# request to the kubelet. Each row adds the machine's stolen CPU (a VM's host running something else: 11-14 % in runs
+# whose p95 doubled) and the catalog containers' CFS periods, all and throttled, in that second.
+local_record() {
+  local run="$1" line partial="" fields=',,,,' second last_second=0 cpu memory node steal
+  local dir periods throttled key value me="$BASHPID" watcher
+  declare -A is_catalog=() seen_periods=() seen_throttled=()
+  exec 3< <(while kill -0 "$me" 2>/dev/null; do
+    $KUBECTL get sapi catalog --watch -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}{" "}{.status}{"\n"}' 2>/dev/null
+    sleep 1
+  done)
+  watcher=$!
+  # The watch goes with the recorder: its loop, and the kubectl it waits on. The recorder stops when RECORDER_STOP
+  # appears (a TERM sent to it was once left pending while it kept sampling), or on TERM.
+  trap 'kill "$watcher" $(pgrep -P "$watcher") 2>/dev/null; exit 0' TERM
+  while [ ! -e "$RECORDER_STOP" ]; do
+    if IFS= read -r -t 0.2 line <&3; then
+      line="$partial$line"; partial=""
+      fields="${line%% *}"
+      echo "$EPOCHREALTIME ${line#* }" >>"$run/status.log"
+    elif [ -n "$line" ]; then
+      partial+="$line"   # a line cut by the time-out: its rest comes with the next read
+    fi
+    second="${EPOCHREALTIME%.*}"
+    [ "$second" -gt "$last_second" ] || continue
+    last_second="$second"
+    read -r cpu memory <<<"$(pods_usage)"
+    read -r node steal < <(awk '$1 == "cpu" { printf "%.2f %.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / 100, $9 / 100; exit }' /proc/stat)
+    periods=0; throttled=0
+    for dir in /sys/fs/cgroup/cpu/kubepods/*/pod*/*/ /sys/fs/cgroup/cpu/kubepods/pod*/*/; do
+      [ -f "$dir/cpu.stat" ] || continue
+      if [ -z "${is_catalog[$dir]:-}" ]; then
+        # A container's process names its pod in HOSTNAME; the pause container's has none. A container with no
+        # process yet is looked at again next second.
+        read -r key 2>/dev/null <"$dir/cgroup.procs" || continue
+        is_catalog[$dir]=0
+        tr '\0' '\n' 2>/dev/null <"/proc/$key/environ" | grep -q '^HOSTNAME=catalog-' && is_catalog[$dir]=1
+      fi
+      [ "${is_catalog[$dir]}" = 1 ] || continue
+      while read -r key value; do
+        case "$key" in
+          nr_periods) [ -n "${seen_periods[$dir]:-}" ] && periods=$((periods + value - seen_periods[$dir])); seen_periods[$dir]=$value ;;
+          nr_throttled) [ -n "${seen_throttled[$dir]:-}" ] && throttled=$((throttled + value - seen_throttled[$dir])); seen_throttled[$dir]=$value ;;
+        esac
+      done <"$dir/cpu.stat"
+    done
+    echo "$EPOCHREALTIME,$fields,${cpu:-},${memory:-},$node,$steal,$periods,$throttled" >>"$run/samples.csv"
+  done
+  kill "$watcher" $(pgrep -P "$watcher") 2>/dev/null || true
+}
+
 # local_load RUN_DIR: k6/capacity.js through the Service while a recorder writes, about once a second, the
 # ScaledApi's status and the pods' use: RUN_DIR/samples.csv. Then RUN_DIR/timeline.csv adds p95 latency per second
 # from the load's entry (nginx). Sets K6_EXIT (0: every judged step held).
@@ -243,21 +298,9 @@ local_load() {
   mkdir -p "$run"
   local start
   start=$(date +%s.%N)
-  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_bytes,node_cpu_seconds" >"$run/samples.csv"
-  (
-    n=0
-    while true; do
-      status=$($KUBECTL get sapi catalog -o jsonpath='{.status.requestRate.stable},{.status.requestRate.burst},{.status.readyReplicas},{.status.desiredReplicas},{.status.mode}' 2>/dev/null || echo ',,,,')
-      read -r cpu memory <<<"$(pods_usage)"
-      node=$(awk '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100; exit }' /proc/stat)
-      echo "$(date +%s.%N),$status,${cpu:-},${memory:-},$node" >>"$run/samples.csv"
-      # The whole status every few seconds (conditions, recent decisions), for reading a run afterwards.
-      if [ $((n++ % 5)) = 0 ]; then
-        echo "$(date +%s.%N) $($KUBECTL get sapi catalog -o jsonpath='{.status}' 2>/dev/null)" >>"$run/status.log"
-      fi
-      sleep 1
-    done
-  ) &
+  echo "epoch,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_bytes,node_cpu_seconds,steal_seconds,cfs_periods,cfs_throttled" >"$run/samples.csv"
+  rm -f "$RECORDER_STOP"
+  local_record "$run" &
   RECORDER_PID=$!
   # k6 stands in for clients on other machines. Sharing two cores with pods that start, it was starved for up to
   # half a second: its own connect and send times grew, and it dropped iterations the Service never saw. A higher
@@ -271,15 +314,16 @@ local_load() {
   K6_EXIT=${PIPESTATUS[0]}
   set -e
   sleep 3
-  kill "$RECORDER_PID" 2>/dev/null || true
+  touch "$RECORDER_STOP"
   wait "$RECORDER_PID" 2>/dev/null || true
   RECORDER_PID=""
   local_timeline "$run" "$start"
 }
 
 # RUN_DIR/timeline.csv: one row a second from the start of the load: the samples (memory in MiB; the pods' CPU in
-# cores, each container's over its last interval between the kubelet's refreshes, about 10 s) and the p95 of the
-# requests that arrived in that second, from nginx's log.
+# cores, each container's over its last interval between the kubelet's refreshes, about 10 s; the machine's CPU and
+# what its host stole, in cores; the share of the catalog containers' CFS periods that ran out of quota) and the p95
+# of the requests that arrived in that second, from nginx's log.
 local_timeline() {
   local run="$1" start="$2" log="$ACCESS_LOG"
   sleep 1.5 # nginx flushes its log every second
@@ -304,13 +348,15 @@ local_timeline() {
       # Pod CPU: the sum of the rates of the containers, as last read (pods_usage).
       cores[s] = $7 == "" ? "" : sprintf("%.3f", $7)
       node = prev_t != "" ? ($9 - prev_node) / ($1 - prev_t) : ""
-      prev_t = $1; prev_node = $9
+      steal = prev_t != "" ? ($10 - prev_steal) / ($1 - prev_t) : ""
+      prev_t = $1; prev_node = $9; prev_steal = $10
       head[s] = $2 "," $3 "," $4 "," $5 "," $6
-      tail[s] = ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node))
+      tail[s] = ($8 == "" ? "" : sprintf("%.0f", $8 / 1048576)) "," (node == "" ? "" : sprintf("%.2f", node)) \
+        "," (steal == "" ? "" : sprintf("%.2f", steal)) "," ($11 > 0 ? sprintf("%.3f", $12 / $11) : "")
       if (s > last) last = s
     }
     END {
-      print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,node_cpu_cores,p95_ms,requests"
+      print "second,rps_stable,rps_burst,ready,desired,mode,cpu_cores,memory_mib,node_cpu_cores,steal_cores,throttled_share,p95_ms,requests"
       for (s = 0; s <= last; s++) {
         if (!(s in head)) continue
         print s "," head[s] "," cores[s] "," tail[s] "," p95[s] "," requests[s]
@@ -353,7 +399,7 @@ set logscale y
 set yrange [1:*]
 set y2label "CPU, cores"
 set y2tics auto
-plot "$run/timeline.csv" every ::1 using 1:10 with lines lw 1 title "p95 latency at the Service (per second)", \
+plot "$run/timeline.csv" every ::1 using 1:12 with lines lw 1 title "p95 latency at the Service (per second)", \
      "" every ::1 using 1:7 axes x1y2 with lines lw 2 title "pods' CPU (cores)", \
      "" every ::1 using 1:9 axes x1y2 with lines dt 2 title "whole machine's CPU (cores)"
 unset multiplot

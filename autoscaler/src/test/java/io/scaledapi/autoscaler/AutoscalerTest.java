@@ -327,26 +327,26 @@ class AutoscalerTest {
 
     @Test
     void aCapacityRemeasuredWithinTheToleranceDoesNotReplanTheFleet() {
-        // Five pods carry 1,020 req/s, planned at 300 x 0.7 / 1.1 = 191 each: 1,020 is within the tolerance of what
-        // five carry. The measure moves with the fleet (more pods on a node each carry a little less): a move of 5 %
-        // re-plans nothing (at 181 each five would be 12.5 % short), one of 13 % does.
+        // Five pods carry 880 req/s, planned at 300 x 0.6 / 1.1 = 164 each: 880 is within the tolerance of what five
+        // carry. The measure moves with the fleet (more pods on a node each carry a little less): a move of 5 %
+        // re-plans nothing (at 155 each five would be 13 % short), one of 13 % does.
         Fleet fleet = new Fleet(5);
         AutoscalerState state = new AutoscalerState();
         state.podCapacity = 300.0;
         Autoscaler autoscaler = new Autoscaler("test/api", ScalingPolicy.defaults(1, 10, 430), fleet.clock, state);
-        Decision held = fleet.run(autoscaler, 1020, 90);
+        Decision held = fleet.run(autoscaler, 880, 90);
         assertThat(fleet.replicas).isEqualTo(5);
         assertThat(held.podCapacity()).isEqualTo(300.0);
 
         state.podCapacity = 285.0;
-        held = fleet.run(autoscaler, 1020, 30);
+        held = fleet.run(autoscaler, 880, 30);
         assertThat(fleet.replicas).as("after a 5 %% move").isEqualTo(5);
         assertThat(held.podCapacity()).as("the capacity planned with").isEqualTo(300.0);
 
         state.podCapacity = 260.0;
-        Decision replanned = fleet.run(autoscaler, 1020, 30);
+        Decision replanned = fleet.run(autoscaler, 880, 30);
         assertThat(replanned.podCapacity()).isEqualTo(260.0);
-        // 260 x 0.7 / 1.1 = 165 each: 1,020 needs 7.
+        // 260 x 0.6 / 1.1 = 142 each: 880 needs 7.
         assertThat(fleet.replicas).as("after a 13 %% move").isEqualTo(7);
     }
 
@@ -379,18 +379,18 @@ class AutoscalerTest {
     @Test
     void podsWeakerThanTheTargetGetReplicasUntilTheyKeepUpAndStatusSaysSo() {
         // The target assumes 430 req/s a pod; these carry 300 (30 % weaker). 1,000 req/s needs 4 of them, not the
-        // 3 the target says; planned so that a held fleet runs at most 70 % of what was measured, 300 x 0.7 / 1.1 (the
-        // tolerance) = 191 each, 6.
+        // 3 the target says; planned so that a held fleet runs at most 60 % of what was measured, 300 x 0.6 / 1.1 (the
+        // tolerance) = 164 each, 7.
         Fleet fleet = new Fleet(1);
         fleet.capacityPerPod = 300;
         Autoscaler autoscaler = autoscaler(fleet, ScalingPolicy.defaults(1, 10, 430));
         fleet.run(autoscaler, 200, 60);
         Decision last = fleet.run(autoscaler, 1000, 300);
-        assertThat(fleet.replicas).isEqualTo(6);
+        assertThat(fleet.replicas).isEqualTo(7);
         assertThat(last.podCapacity())
                 .as("measured per-pod capacity")
                 .isCloseTo(300, org.assertj.core.data.Offset.offset(15.0));
-        assertThat(last.reason()).contains("at 191 req/s each");
+        assertThat(last.reason()).contains("at 164 req/s each");
         assertThat(fleet.queued.values())
                 .as("every queue drained")
                 .allSatisfy(q -> assertThat(q).isLessThan(1.0));

@@ -37,7 +37,7 @@ public class ScaledApiStatus {
 
     @JsonPropertyDescription("What one pod was measured to carry, against what the spec assumes. Measured on pods that "
             + "saturated (their queues grew): when it is below scaling.targetRequestsPerSecond, the pods are weaker than the "
-            + "target assumes, and replicas are planned at 70 % / 1.1 (the tolerance) of what was measured instead.")
+            + "target assumes, and replicas are planned at 60 % / 1.1 (the tolerance) of what was measured instead.")
     public PodCapacity podCapacity;
 
     @JsonPropertyDescription("Stable, Burst or Paused.")
@@ -84,8 +84,8 @@ public class ScaledApiStatus {
         public Double targetRequestsPerSecond;
 
         @JsonPropertyDescription(
-                "What each pod is planned to carry: the target, or 70 % / 1.1 (the tolerance) of the measured capacity when"
-                        + " that is less, so that a held fleet runs at most 70 % of what its pods carry.")
+                "What each pod is planned to carry: the target, or 60 % / 1.1 (the tolerance) of the measured capacity when"
+                        + " that is less, so that a held fleet runs at most 60 % of what its pods carry.")
         public Double plannedRequestsPerSecond;
     }
 

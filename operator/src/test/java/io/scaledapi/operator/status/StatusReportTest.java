@@ -132,11 +132,11 @@ class StatusReportTest {
                         .getStatus())
                 .isEqualTo("True");
         assertThat(status.desiredReplicas).isEqualTo(3);
-        // The pods carry 60 req/s, the target says 100: replicas are planned at 70 % / (1 + 10 % tolerance) of what
-        // was measured, 38.2.
+        // The pods carry 60 req/s, the target says 100: replicas are planned at 60 % / (1 + 10 % tolerance) of what
+        // was measured, 32.7.
         assertThat(status.podCapacity.measuredRequestsPerSecond).isEqualTo(60.0);
         assertThat(status.podCapacity.targetRequestsPerSecond).isEqualTo(100.0);
-        assertThat(status.podCapacity.plannedRequestsPerSecond).isEqualTo(38.0);
+        assertThat(status.podCapacity.plannedRequestsPerSecond).isEqualTo(33.0);
     }
 
     @Test
