@@ -237,7 +237,7 @@ pods_usage() {
     }'
 }
 
-# local_record RUN_DIR: one row a second into RUN_DIR/samples.csv until killed; each change of the ScaledApi's status,
+# local_record RUN_DIR: one row a second into RUN_DIR/samples.csv until RECORDER_STOP exists (or a TERM); each change of the ScaledApi's status,
 # whole, into RUN_DIR/status.log. The status comes from one watch (kubectl's start cost about 80 ms of CPU, and once a
 # second that was a twentieth of this machine, taken from the pods being measured); the rest from files and one
 # request to the kubelet. Each row adds the machine's stolen CPU (a VM's host running something else: 11-14 % in runs
