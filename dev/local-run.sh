@@ -57,10 +57,13 @@ local_start() {
   trap 'exit 143' TERM INT   # so that a timeout or Ctrl-C still runs the cleanup
   . dev/versions
   KUBECTL="$HOME/.kubeapitest/k8s/${K8S_VERSION}-linux-amd64/kubectl --kubeconfig $KUBECONFIG_FILE"
-  dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
   (while true; do local_copy_pod_logs; sleep 5; done) &
   KEEPER_PID=$!
   dev/images
+  # Each container buildah runs (netavark) puts its own jump first in FORWARD, ahead of the node's: on a fresh machine,
+  # where dev/images builds after the node is up, the node's rule goes back to the head before any pod starts.
+  dev/node network-up
+  dev/node check || { echo "local-run: the rule that keeps pods on this machine is not in place" >&2; return 1; }
   "$HELM" install scaledapi helm/scaledapi-operator --kubeconfig "$KUBECONFIG_FILE" --namespace scaledapi-system \
     --create-namespace --wait --timeout 3m --set sharedCache.image=localhost/scaledapi/redis:7 >/dev/null
   echo "local-run: operator running as a pod: $($KUBECTL -n scaledapi-system get pods --no-headers | awk '{print $1, $2, $3}')"

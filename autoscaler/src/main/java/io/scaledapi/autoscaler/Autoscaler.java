@@ -35,8 +35,8 @@ public final class Autoscaler {
     private ScalingPolicy planning;
     /** Whether this instance has decided yet: a restored state may be tens of seconds old. */
     private boolean started;
-    /** The measured pod capacity replicas are planned with (see {@link #plan}); NaN before one is measured. */
-    private double plannedCapacity = Double.NaN;
+    /** The measured pod capacity replicas are planned with (see {@link #plan}). */
+    private final CapacityPlan capacityPlan = new CapacityPlan();
 
     public Autoscaler(String name, ScalingPolicy policy, Clock clock, AutoscalerState restored) {
         this.name = name;
@@ -95,7 +95,7 @@ public final class Autoscaler {
                     null,
                     podCapacity());
         }
-        planning = plan();
+        planning = plan(now);
         for (double coldness : measured.newPodColdness()) {
             state.newPodColdness =
                     state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
@@ -141,7 +141,7 @@ public final class Autoscaler {
                 outcome.limit(),
                 measured.localHitRates(),
                 measured.problem(),
-                plannedCapacity);
+                capacityPlan.planned());
     }
 
     /**
@@ -161,18 +161,11 @@ public final class Autoscaler {
      * were measured to carry when that is less. A target tuned on a stronger machine then still gets replicas added
      * until the pods keep up, rather than a fleet sized for pods it does not have.
      */
-    private ScalingPolicy plan() {
-        double measured = podCapacity();
-        // The measure moves with the fleet: more pods on a node share its cores and caches, and each carries less. A
-        // plan remade on every such move adds a pod whose start costs the others more than it brings, so the capacity
-        // planned with is replaced only when the measure leaves the tolerance around it.
-        if (!Double.isFinite(measured)) {
-            plannedCapacity = Double.NaN;
-        } else if (!Double.isFinite(plannedCapacity) || Math.abs(measured / plannedCapacity - 1) > policy.tolerance()) {
-            plannedCapacity = measured;
-        }
+    private ScalingPolicy plan(long now) {
+        double capacity = capacityPlan.next(
+                now, podCapacity(), policy.tolerance(), Rules.downWindowMillis(policy, startupMillis()));
         ScalingPolicy.Target t = policy.target();
-        double planned = plannedPerPod(t.requestsPerSecond(), plannedCapacity, policy.tolerance());
+        double planned = plannedPerPod(t.requestsPerSecond(), capacity, policy.tolerance());
         return planned == t.requestsPerSecond()
                 ? policy
                 : policy.withTarget(new ScalingPolicy.Target(planned, t.latencyPercentile(), t.latencyThreshold()));
@@ -247,7 +240,9 @@ public final class Autoscaler {
         long startup = startupMillis();
         double projected = w.burst().low() + (useTrend ? Math.max(0, w.trend()) * startup / 1000.0 : 0);
         double upRate = Math.max(Math.max(w.stable().low(), w.burst().low()), projected);
-        double downRate = Math.max(w.recent().high(), w.burst().high());
+        // Down is judged on the recent window's mean, but never below the newest tick: a rise shows there first, and
+        // a pod taken away as the load starts to climb is wanted back one start-up later.
+        double downRate = Math.max(Math.max(w.recent().high(), w.burst().high()), newestHigh());
         Capacity.Need up = Capacity.need(upRate, w.meanServiceSeconds(), planning);
         Capacity.Need down = Capacity.need(downRate, w.meanServiceSeconds(), planning);
         if (up.replicas() > current && !Capacity.withinTolerance(upRate, current, planning)) {
@@ -276,9 +271,11 @@ public final class Autoscaler {
                     replicas,
                     String.format(
                             Locale.ROOT,
-                            "down: %,.0f req/s over %d s needs %d replicas%s, had %d",
+                            "down: %,.0f req/s (%d s: %,.0f, newest tick: %,.0f) needs %d replicas%s, had %d",
                             downRate,
                             policy.windows().recent().toSeconds(),
+                            w.recent().high(),
+                            newestHigh(),
                             replicas,
                             down.basis(),
                             current),
@@ -308,6 +305,11 @@ public final class Autoscaler {
                         up.basis(),
                         current),
                 up.unreachable());
+    }
+
+    /** The newest tick's rate, counting unmeasured pods fully loaded; 0 before any. */
+    private double newestHigh() {
+        return state.rates.isEmpty() ? 0 : state.rates.get(state.rates.size() - 1).high;
     }
 
     private long stableSeconds() {

@@ -397,6 +397,25 @@ class AutoscalerTest {
     }
 
     @Test
+    void noScaleDownAsTheLoadStartsToRise() {
+        // A clean-clone end-to-end run's reversal: a fleet sized above its need held for its down window, which ended
+        // as the next step's ramp began; the windows' means still showed the old rate, the newest tick the new one.
+        Fleet fleet = new Fleet(4);
+        Autoscaler autoscaler = autoscaler(fleet, POLICY);
+        fleet.run(autoscaler, 260, 30);
+        assertThat(fleet.replicas).as("within the 30 s down window").isEqualTo(4);
+        List<Integer> replicas = new ArrayList<>();
+        for (int s = 2; s <= 40; s += 2) {
+            fleet.run(autoscaler, 260 + 25 * s, 2); // the ticks at 30 s + s see 310, 360, ... 1,260 req/s
+            replicas.add(fleet.replicas);
+        }
+        assertThat(replicas)
+                .as("never below 4 while the load rises")
+                .allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(4));
+        assertThat(fleet.replicas).as("and up with it").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     void noScaleDownWhileTheLastScaleUpsPodsAreStarting() {
         // The end-to-end run's reversal: 1 -> 4, then 4 -> 3 while the 3 new pods were still starting, then 3 -> 6.
         // The load eases a little right after the scale-up.
