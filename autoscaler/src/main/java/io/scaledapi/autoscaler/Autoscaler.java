@@ -95,7 +95,8 @@ public final class Autoscaler {
                     null,
                     podCapacity());
         }
-        planning = plan(now);
+        long downWindow = Rules.downWindowMillis(policy, startupMillis());
+        planning = plan(now, downWindow);
         for (double coldness : measured.newPodColdness()) {
             state.newPodColdness =
                     state.newPodColdness == null ? coldness : 0.5 * state.newPodColdness + 0.5 * coldness;
@@ -104,7 +105,6 @@ public final class Autoscaler {
         state.rates.removeIf(s -> s.t <= now - policy.windows().stable().toMillis());
         Rates rates = RateWindows.of(state.rates, now, policy.windows());
         Capacity.Need burst = Capacity.need(rates.burst().low(), rates.meanServiceSeconds(), planning);
-        long downWindow = Rules.downWindowMillis(policy, startupMillis());
         boolean bursting = Rules.burstMode(state, now, burst.replicas(), measured.ready(), current, policy, downWindow);
         // A saturated fleet's served rate climbs as new pods become ready: a trend in capacity, not in demand.
         boolean trend = !bursting && !measured.saturated();
@@ -161,9 +161,8 @@ public final class Autoscaler {
      * were measured to carry when that is less. A target tuned on a stronger machine then still gets replicas added
      * until the pods keep up, rather than a fleet sized for pods it does not have.
      */
-    private ScalingPolicy plan(long now) {
-        double capacity = capacityPlan.next(
-                now, podCapacity(), policy.tolerance(), Rules.downWindowMillis(policy, startupMillis()));
+    private ScalingPolicy plan(long now, long downWindow) {
+        double capacity = capacityPlan.next(now, podCapacity(), policy.tolerance(), downWindow);
         ScalingPolicy.Target t = policy.target();
         double planned = plannedPerPod(t.requestsPerSecond(), capacity, policy.tolerance());
         return planned == t.requestsPerSecond()
